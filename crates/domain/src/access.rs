@@ -1,0 +1,528 @@
+//! Who may do what, decided in one place.
+//!
+//! Two questions, both answered here and nowhere else:
+//! 1. Does the actor's role allow this kind of action at all? (`Role::allows`, one exhaustive match,
+//!    so adding a role or a permission is a compile error until someone decides.)
+//! 2. For a person's record, does the actor's relationship to that person allow it?
+//!    (`person_access`): allocated worker, team, delegated helper within scope and expiry,
+//!    provider holding the person's money, or the person themselves.
+
+use crate::ids::{OrganisationId, PersonId, TeamId, UserId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Person,
+    Helper,
+    Practitioner,
+    TeamManager,
+    FinanceOfficer,
+    Commissioner,
+    Provider,
+    Analyst,
+    Administrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Person,
+        Role::Helper,
+        Role::Practitioner,
+        Role::TeamManager,
+        Role::FinanceOfficer,
+        Role::Commissioner,
+        Role::Provider,
+        Role::Analyst,
+        Role::Administrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Person => "person",
+            Role::Helper => "helper",
+            Role::Practitioner => "practitioner",
+            Role::TeamManager => "team_manager",
+            Role::FinanceOfficer => "finance_officer",
+            Role::Commissioner => "commissioner",
+            Role::Provider => "provider",
+            Role::Analyst => "analyst",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Person => "Person receiving care and support",
+            Role::Helper => "Helper with delegated access",
+            Role::Practitioner => "Practitioner",
+            Role::TeamManager => "Team manager",
+            Role::FinanceOfficer => "Finance officer",
+            Role::Commissioner => "Commissioner",
+            Role::Provider => "Provider",
+            Role::Analyst => "Performance analyst",
+            Role::Administrator => "Administrator",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+
+    /// Staff work across many people's records; people and helpers see their own.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Person | Role::Helper | Role::Provider)
+    }
+
+    /// What a role may do at all, before any relationship to a particular person is considered.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Person => matches!(permission, ViewOwnHome | ViewPersonRecord | UseApi),
+            Role::Helper => matches!(permission, ViewOwnHome | ViewPersonRecord | UseApi),
+            Role::Provider => matches!(permission, ViewProviderHome | ViewPersonRecord | UseApi),
+            Role::Practitioner => matches!(
+                permission,
+                ViewCaseload
+                    | SearchPeople
+                    | CreatePerson
+                    | ViewPersonRecord
+                    | EditPersonRecord
+                    | UseApi
+            ),
+            Role::TeamManager => matches!(
+                permission,
+                ViewCaseload
+                    | SearchPeople
+                    | CreatePerson
+                    | ViewPersonRecord
+                    | EditPersonRecord
+                    | AllocateWorker
+                    | UseApi
+            ),
+            Role::FinanceOfficer => matches!(
+                permission,
+                SearchPeople | ViewPersonRecord | ViewCaseload | UseApi
+            ),
+            Role::Commissioner => {
+                matches!(permission, ViewStaffHome | ManageOrganisations | UseApi)
+            }
+            Role::Analyst => matches!(permission, ViewStaffHome | UseApi),
+            Role::Administrator => matches!(
+                permission,
+                ViewStaffHome | AdministerUsers | ManageOrganisations | ViewAuditLog | UseApi
+            ),
+        }
+    }
+}
+
+/// The closed set of things a role can be allowed to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    /// The page a person or helper lands on.
+    ViewOwnHome,
+    /// The page a provider lands on: the people whose money it holds.
+    ViewProviderHome,
+    /// The landing page for staff without a caseload (commissioner, analyst, administrator).
+    ViewStaffHome,
+    ViewCaseload,
+    SearchPeople,
+    CreatePerson,
+    /// Reaching any part of a person's record; which parts is decided by `person_access`.
+    ViewPersonRecord,
+    EditPersonRecord,
+    AllocateWorker,
+    AdministerUsers,
+    ManageOrganisations,
+    ViewAuditLog,
+    UseApi,
+}
+
+/// What a helper's delegation lets them see or do. A person grants these one by one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationScope {
+    /// Name, date of birth, address, contact details, communication needs.
+    ViewDetails,
+    /// Carers, family and other relationships.
+    ViewRelationships,
+    /// Letters, plans and other documents.
+    ViewDocuments,
+    /// Acting for the person in their assessment and plan.
+    ActOnAssessmentAndPlan,
+    /// Seeing and managing the person's money.
+    ManageMoney,
+}
+
+impl DelegationScope {
+    pub const ALL: [DelegationScope; 5] = [
+        DelegationScope::ViewDetails,
+        DelegationScope::ViewRelationships,
+        DelegationScope::ViewDocuments,
+        DelegationScope::ActOnAssessmentAndPlan,
+        DelegationScope::ManageMoney,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ViewDetails => "view_details",
+            Self::ViewRelationships => "view_relationships",
+            Self::ViewDocuments => "view_documents",
+            Self::ActOnAssessmentAndPlan => "act_on_assessment_and_plan",
+            Self::ManageMoney => "manage_money",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ViewDetails => "See my personal details",
+            Self::ViewRelationships => "See my carers, family and other contacts",
+            Self::ViewDocuments => "See my letters and documents",
+            Self::ActOnAssessmentAndPlan => "Help with my assessment and plan",
+            Self::ManageMoney => "See and manage my money",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|scope| scope.as_str() == text)
+    }
+}
+
+/// Someone the person has allowed to act for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationGrant {
+    pub helper: UserId,
+    pub scopes: Vec<DelegationScope>,
+    /// The last day the delegation is valid; `None` means until withdrawn.
+    pub expires_on: Option<NaiveDate>,
+}
+
+impl DelegationGrant {
+    pub fn is_current(&self, today: NaiveDate) -> bool {
+        self.expires_on.is_none_or(|last_day| today <= last_day)
+    }
+}
+
+/// The facts about one person that access depends on, loaded together before any decision.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PersonAccessFacts {
+    pub person_id: Option<PersonId>,
+    pub allocated_worker: Option<UserId>,
+    pub team: Option<TeamId>,
+    pub delegations: Vec<DelegationGrant>,
+    pub money_held_by: Vec<OrganisationId>,
+}
+
+/// The signed-in actor, with the relationships that can open a person's record to them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub team_id: Option<TeamId>,
+    pub person_id: Option<PersonId>,
+    pub organisation_id: Option<OrganisationId>,
+}
+
+/// Which parts of one person's record an actor may reach. Everything false means no access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PersonAccess {
+    pub details: bool,
+    pub relationships: bool,
+    pub case_notes: bool,
+    pub warnings: bool,
+    pub documents: bool,
+    pub edit: bool,
+    pub manage_delegations: bool,
+    /// Why access was granted, in words recorded in the read log ("allocated worker", "team").
+    pub basis: Option<AccessBasis>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessBasis {
+    Themselves,
+    AllocatedWorker,
+    Team,
+    DelegatedHelper,
+    ProviderHoldingMoney,
+    FinanceDuty,
+}
+
+impl AccessBasis {
+    pub fn label(self) -> &'static str {
+        match self {
+            AccessBasis::Themselves => "their own record",
+            AccessBasis::AllocatedWorker => "allocated worker",
+            AccessBasis::Team => "member of the person's team",
+            AccessBasis::DelegatedHelper => "delegated helper",
+            AccessBasis::ProviderHoldingMoney => "provider holding the person's money",
+            AccessBasis::FinanceDuty => "finance officer",
+        }
+    }
+}
+
+impl PersonAccess {
+    pub fn any(&self) -> bool {
+        self.details || self.relationships || self.case_notes || self.warnings || self.documents
+    }
+
+    fn staff(basis: AccessBasis) -> Self {
+        PersonAccess {
+            details: true,
+            relationships: true,
+            case_notes: true,
+            warnings: true,
+            documents: true,
+            edit: true,
+            manage_delegations: true,
+            basis: Some(basis),
+        }
+    }
+}
+
+/// The single rule for reaching a person's record.
+pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate) -> PersonAccess {
+    if !actor.role.allows(Permission::ViewPersonRecord) {
+        return PersonAccess::default();
+    }
+    match actor.role {
+        Role::Practitioner | Role::TeamManager => {
+            if facts.allocated_worker == Some(actor.user_id) {
+                PersonAccess::staff(AccessBasis::AllocatedWorker)
+            } else if actor.team_id.is_some() && facts.team == actor.team_id {
+                PersonAccess::staff(AccessBasis::Team)
+            } else {
+                PersonAccess::default()
+            }
+        }
+        Role::FinanceOfficer => PersonAccess {
+            details: true,
+            warnings: true,
+            basis: Some(AccessBasis::FinanceDuty),
+            ..PersonAccess::default()
+        },
+        Role::Person => {
+            if actor.person_id.is_some() && actor.person_id == facts.person_id {
+                PersonAccess {
+                    details: true,
+                    relationships: true,
+                    documents: true,
+                    manage_delegations: true,
+                    basis: Some(AccessBasis::Themselves),
+                    ..PersonAccess::default()
+                }
+            } else {
+                PersonAccess::default()
+            }
+        }
+        Role::Helper => {
+            let scopes: Vec<DelegationScope> = facts
+                .delegations
+                .iter()
+                .filter(|grant| grant.helper == actor.user_id && grant.is_current(today))
+                .flat_map(|grant| grant.scopes.iter().copied())
+                .collect();
+            if scopes.is_empty() {
+                return PersonAccess::default();
+            }
+            PersonAccess {
+                details: scopes.contains(&DelegationScope::ViewDetails),
+                relationships: scopes.contains(&DelegationScope::ViewRelationships),
+                documents: scopes.contains(&DelegationScope::ViewDocuments),
+                basis: Some(AccessBasis::DelegatedHelper),
+                ..PersonAccess::default()
+            }
+        }
+        Role::Provider => match actor.organisation_id {
+            Some(organisation) if facts.money_held_by.contains(&organisation) => PersonAccess {
+                details: true,
+                basis: Some(AccessBasis::ProviderHoldingMoney),
+                ..PersonAccess::default()
+            },
+            _ => PersonAccess::default(),
+        },
+        Role::Commissioner | Role::Analyst | Role::Administrator => PersonAccess::default(),
+    }
+}
+
+/// Which people a staff search may return: the same rule as `person_access`, as a filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SearchScope {
+    Everyone,
+    TeamOrAllocated {
+        team: Option<TeamId>,
+        worker: UserId,
+    },
+    Nobody,
+}
+
+pub fn search_scope(actor: &Actor) -> SearchScope {
+    if !actor.role.allows(Permission::SearchPeople) {
+        return SearchScope::Nobody;
+    }
+    match actor.role {
+        Role::FinanceOfficer => SearchScope::Everyone,
+        Role::Practitioner | Role::TeamManager => SearchScope::TeamOrAllocated {
+            team: actor.team_id,
+            worker: actor.user_id,
+        },
+        _ => SearchScope::Nobody,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: UserId::generate(),
+            display_name: "Test".into(),
+            role,
+            team_id: None,
+            person_id: None,
+            organisation_id: None,
+        }
+    }
+
+    #[test]
+    fn a_practitioner_sees_their_teams_people_and_no_one_else() {
+        let team = TeamId::generate();
+        let mut practitioner = actor(Role::Practitioner);
+        practitioner.team_id = Some(team);
+        let in_team = PersonAccessFacts {
+            team: Some(team),
+            ..Default::default()
+        };
+        let elsewhere = PersonAccessFacts {
+            team: Some(TeamId::generate()),
+            ..Default::default()
+        };
+        assert_eq!(
+            person_access(&practitioner, &in_team, day("2026-01-01")).basis,
+            Some(AccessBasis::Team)
+        );
+        assert!(!person_access(&practitioner, &elsewhere, day("2026-01-01")).any());
+    }
+
+    #[test]
+    fn an_allocated_worker_sees_the_person_even_outside_their_team() {
+        let practitioner = actor(Role::Practitioner);
+        let facts = PersonAccessFacts {
+            allocated_worker: Some(practitioner.user_id),
+            ..Default::default()
+        };
+        assert!(person_access(&practitioner, &facts, day("2026-01-01")).case_notes);
+    }
+
+    #[test]
+    fn a_helper_sees_only_what_the_delegation_allows_until_it_expires() {
+        let helper = actor(Role::Helper);
+        let facts = PersonAccessFacts {
+            delegations: vec![DelegationGrant {
+                helper: helper.user_id,
+                scopes: vec![DelegationScope::ViewDetails],
+                expires_on: Some(day("2026-06-30")),
+            }],
+            ..Default::default()
+        };
+        let access = person_access(&helper, &facts, day("2026-06-30"));
+        assert!(access.details);
+        assert!(!access.documents);
+        assert!(!access.case_notes);
+        assert!(!person_access(&helper, &facts, day("2026-07-01")).any());
+    }
+
+    #[test]
+    fn a_helper_without_a_delegation_sees_nothing() {
+        let helper = actor(Role::Helper);
+        let facts = PersonAccessFacts {
+            delegations: vec![DelegationGrant {
+                helper: UserId::generate(),
+                scopes: DelegationScope::ALL.to_vec(),
+                expires_on: None,
+            }],
+            ..Default::default()
+        };
+        assert!(!person_access(&helper, &facts, day("2026-01-01")).any());
+    }
+
+    #[test]
+    fn a_provider_sees_only_people_whose_money_it_holds() {
+        let organisation = OrganisationId::generate();
+        let mut provider = actor(Role::Provider);
+        provider.organisation_id = Some(organisation);
+        let held = PersonAccessFacts {
+            money_held_by: vec![organisation],
+            ..Default::default()
+        };
+        let not_held = PersonAccessFacts {
+            money_held_by: vec![OrganisationId::generate()],
+            ..Default::default()
+        };
+        let access = person_access(&provider, &held, day("2026-01-01"));
+        assert!(access.details && !access.case_notes);
+        assert!(!person_access(&provider, &not_held, day("2026-01-01")).any());
+    }
+
+    #[test]
+    fn a_person_sees_their_own_record_only() {
+        let own = PersonId::generate();
+        let mut person = actor(Role::Person);
+        person.person_id = Some(own);
+        assert!(
+            person_access(
+                &person,
+                &PersonAccessFacts {
+                    person_id: Some(own),
+                    ..Default::default()
+                },
+                day("2026-01-01")
+            )
+            .details
+        );
+        assert!(!person_access(
+            &person,
+            &PersonAccessFacts {
+                person_id: Some(PersonId::generate()),
+                ..Default::default()
+            },
+            day("2026-01-01")
+        )
+        .any());
+    }
+
+    #[test]
+    fn analysts_commissioners_and_administrators_never_open_a_record() {
+        for role in [Role::Analyst, Role::Commissioner, Role::Administrator] {
+            let mut someone = actor(role);
+            let team = TeamId::generate();
+            someone.team_id = Some(team);
+            let facts = PersonAccessFacts {
+                team: Some(team),
+                allocated_worker: Some(someone.user_id),
+                ..Default::default()
+            };
+            assert!(
+                !person_access(&someone, &facts, day("2026-01-01")).any(),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        for scope in DelegationScope::ALL {
+            assert_eq!(DelegationScope::parse(scope.as_str()), Some(scope));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Tailor's rules, kept free of I/O so that they can be read, tested and trusted on their own.
+//!
+//! Nothing in this crate touches a database, the network, the clock or the file system: callers
+//! pass in the time and the facts a rule needs.
+
+pub mod access;
+pub mod audit;
+pub mod ids;
+pub mod money;
+pub mod nhs_number;
+pub mod notes;
+pub mod people;
+pub mod users;
+pub mod validation;
+
+pub use ids::*;

@@ -1,0 +1,174 @@
+//! Money as a whole number of pence. There is no floating point anywhere near it, and every
+//! operation that could overflow says so instead of wrapping.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Money {
+    pence: i64,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum MoneyError {
+    #[error("the amount is too large")]
+    Overflow,
+    #[error("enter an amount in pounds and pence, like 12.50")]
+    NotAnAmount,
+}
+
+impl Money {
+    pub const ZERO: Money = Money { pence: 0 };
+
+    pub const fn from_pence(pence: i64) -> Self {
+        Self { pence }
+    }
+
+    pub const fn pence(self) -> i64 {
+        self.pence
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.pence
+            .checked_add(other.pence)
+            .map(Money::from_pence)
+            .ok_or(MoneyError::Overflow)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.pence
+            .checked_sub(other.pence)
+            .map(Money::from_pence)
+            .ok_or(MoneyError::Overflow)
+    }
+
+    pub fn checked_mul(self, times: i64) -> Result<Money, MoneyError> {
+        self.pence
+            .checked_mul(times)
+            .map(Money::from_pence)
+            .ok_or(MoneyError::Overflow)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.pence < 0
+    }
+}
+
+impl fmt::Display for Money {
+    /// Pounds with a thousands separator and two decimal places, as GOV.UK style asks: £1,234.50.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.pence < 0 { "-" } else { "" };
+        let magnitude = self.pence.unsigned_abs();
+        let pounds = (magnitude / 100).to_string();
+        let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
+        for (index, digit) in pounds.chars().enumerate() {
+            if index > 0 && (pounds.len() - index) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        write!(formatter, "{sign}£{grouped}.{:02}", magnitude % 100)
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+
+    /// Reads what a person types: "12", "12.5", "12.50", "£1,234.56", "-3.20".
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let trimmed = text.trim();
+        let (negative, unsigned) = match trimmed.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let cleaned: String = unsigned
+            .trim_start_matches('£')
+            .chars()
+            .filter(|character| *character != ',')
+            .collect();
+        let (pounds_text, pence_text) = match cleaned.split_once('.') {
+            Some((pounds, pence)) => (pounds, pence),
+            None => (cleaned.as_str(), ""),
+        };
+        let digits_only = |part: &str| part.chars().all(|character| character.is_ascii_digit());
+        if pounds_text.is_empty()
+            || !digits_only(pounds_text)
+            || !digits_only(pence_text)
+            || pence_text.len() > 2
+        {
+            return Err(MoneyError::NotAnAmount);
+        }
+        let pounds: i64 = pounds_text.parse().map_err(|_| MoneyError::Overflow)?;
+        let pence: i64 = match pence_text.len() {
+            0 => 0,
+            1 => {
+                pence_text
+                    .parse::<i64>()
+                    .map_err(|_| MoneyError::NotAnAmount)?
+                    * 10
+            }
+            _ => pence_text.parse().map_err(|_| MoneyError::NotAnAmount)?,
+        };
+        let total = pounds
+            .checked_mul(100)
+            .and_then(|value| value.checked_add(pence))
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money::from_pence(if negative { -total } else { total }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn displays_pounds_with_separators() {
+        assert_eq!(Money::from_pence(123_456_78).to_string(), "£123,456.78");
+        assert_eq!(Money::from_pence(5).to_string(), "£0.05");
+        assert_eq!(Money::from_pence(-1_000_00).to_string(), "-£1,000.00");
+    }
+
+    #[test]
+    fn parses_what_people_type() {
+        assert_eq!("12".parse::<Money>(), Ok(Money::from_pence(1200)));
+        assert_eq!("12.5".parse::<Money>(), Ok(Money::from_pence(1250)));
+        assert_eq!("£1,234.56".parse::<Money>(), Ok(Money::from_pence(123_456)));
+        assert_eq!("12.345".parse::<Money>(), Err(MoneyError::NotAnAmount));
+        assert_eq!("twelve".parse::<Money>(), Err(MoneyError::NotAnAmount));
+        assert_eq!("".parse::<Money>(), Err(MoneyError::NotAnAmount));
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_wrap() {
+        assert_eq!(
+            Money::from_pence(i64::MAX).checked_add(Money::from_pence(1)),
+            Err(MoneyError::Overflow)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_is_the_same_amount(pence in -1_000_000_000_000i64..1_000_000_000_000) {
+            let money = Money::from_pence(pence);
+            prop_assert_eq!(money.to_string().parse::<Money>(), Ok(money));
+        }
+
+        #[test]
+        fn adding_then_subtracting_returns_where_it_started(a in -1_000_000_000_000i64..1_000_000_000_000, b in -1_000_000_000_000i64..1_000_000_000_000) {
+            let start = Money::from_pence(a);
+            let moved = Money::from_pence(b);
+            prop_assert_eq!(start.checked_add(moved).unwrap().checked_sub(moved).unwrap(), start);
+        }
+
+        #[test]
+        fn parsing_never_panics(text in ".{0,40}") {
+            let _ = text.parse::<Money>();
+        }
+    }
+}

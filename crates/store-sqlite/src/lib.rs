@@ -1,0 +1,1057 @@
+//! The SQLite adapter: Tailor's embedded default. One file, write-ahead logging, foreign keys on.
+//!
+//! All writes go through a pool of exactly one connection, so writers queue inside the process
+//! instead of racing for SQLite's single write lock; reads use a separate pool and run in
+//! parallel thanks to WAL. Several processes on one file are not supported: that is what the
+//! PostgreSQL adapter is for.
+
+mod rows;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rows::*;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use tailor_domain::access::{PersonAccessFacts, Role};
+use tailor_domain::audit::{AuditEvent, NewAuditEvent, GENESIS_HASH};
+use tailor_domain::notes::{CaseNote, DocumentMeta};
+use tailor_domain::people::{PeopleSearch, Person, PersonSummary, Relationship, Warning};
+use tailor_domain::users::{Organisation, Team, User};
+use tailor_domain::{DocumentId, OrganisationId, PersonId, UserId};
+use tailor_store::*;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite:tailor.db`, `sqlite::memory:`)
+    /// and applies any migrations it has not had yet.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|error| StoreError::Unavailable(format!("not a SQLite URL: {error}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await
+            .map_err(unavailable)?;
+        // An in-memory database exists only on its own connection, so reads must share it.
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.read_only(true))
+                .await
+                .map_err(unavailable)?
+        };
+        MIGRATOR
+            .run(&writer)
+            .await
+            .map_err(|error| StoreError::Other(format!("migration failed: {error}")))?;
+        Ok(SqliteStore { reader, writer })
+    }
+
+    async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.writer.begin().await.map_err(database_error)
+    }
+}
+
+/// Appends an audit event inside the caller's transaction, chained to the last one. The writer
+/// pool has one connection, so no other transaction can append between the read and the insert.
+async fn append_audit_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    event: &NewAuditEvent,
+) -> StoreResult<()> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("select sequence, hash from audit_events order by sequence desc limit 1")
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(database_error)?;
+    let (previous_sequence, previous_hash) = last.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let sequence = previous_sequence + 1;
+    let hash = event.chain_hash(sequence, &previous_hash);
+    sqlx::query(
+        "insert into audit_events (sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(sequence)
+    .bind(event.at)
+    .bind(event.actor_id.map(|id| id.0))
+    .bind(&event.actor_label)
+    .bind(event.action.as_str())
+    .bind(&event.subject_type)
+    .bind(&event.subject_id)
+    .bind(event.person_id.map(|id| id.0))
+    .bind(event.details.to_string())
+    .bind(&previous_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+async fn commit(tx: Transaction<'static, Sqlite>) -> StoreResult<()> {
+    tx.commit().await.map_err(database_error)
+}
+
+fn unavailable(error: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+/// Turns SQLite's constraint messages into the port's errors, naming what was duplicated.
+fn database_error(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::RowNotFound = error {
+        return StoreError::NotFound;
+    }
+    if let Some(database) = error.as_database_error() {
+        if database.is_unique_violation() {
+            let message = database.message();
+            let what = if message.contains("email") {
+                "email"
+            } else if message.contains("nhs_number") {
+                "nhs_number"
+            } else if message.contains("name") {
+                "name"
+            } else {
+                "record"
+            };
+            return StoreError::Conflict { what };
+        }
+    }
+    StoreError::Other(error.to_string())
+}
+
+macro_rules! people_select {
+    ($filter:literal) => {
+        concat!(
+            "select p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.allocated_worker, u.display_name as worker_name, p.team_id
+             from people p left join users u on u.id = p.allocated_worker
+             where ",
+            $filter,
+            " and (?1 is null or p.given_lower glob ?1) and (?2 is null or p.family_lower glob ?2)
+              and (?3 is null or p.given_lower glob ?3 or p.family_lower glob ?3)
+              and (?4 is null or p.nhs_number = ?4) and (?5 is null or p.date_of_birth = ?5)
+             order by p.family_lower, p.given_lower, p.id limit ?6 offset ?7"
+        )
+    };
+}
+
+/// A GLOB pattern matching names that start with what was typed; GLOB's own wildcards are removed.
+fn prefix_pattern(text: &str) -> String {
+    let cleaned: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|character| !matches!(character, '*' | '?' | '[' | ']'))
+        .collect();
+    format!("{cleaned}*")
+}
+
+struct SearchParameters {
+    given: Option<String>,
+    family: Option<String>,
+    either: Option<String>,
+    nhs_number: Option<String>,
+    date_of_birth: Option<NaiveDate>,
+}
+
+fn search_parameters(search: &PeopleSearch) -> SearchParameters {
+    let mut parameters = SearchParameters {
+        given: None,
+        family: None,
+        either: None,
+        nhs_number: search.nhs_number.map(|number| number.digits()),
+        date_of_birth: search.date_of_birth,
+    };
+    if let Some(name) = &search.name {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            [one] => parameters.either = Some(prefix_pattern(one)),
+            [first, .., last] => {
+                parameters.given = Some(prefix_pattern(first));
+                parameters.family = Some(prefix_pattern(last));
+            }
+        }
+    }
+    parameters
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        let count: i64 = sqlx::query_scalar("select count(*) from users")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(database_error)?;
+        Ok(count == 0)
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1")
+            .execute(&self.reader)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "insert into users (id, email, display_name, role, team_id, person_id, organisation_id, active, password_hash, created_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.id.0)
+        .bind(&user.email)
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(user.team_id.map(|id| id.0))
+        .bind(user.person_id.map(|id| id.0))
+        .bind(user.organisation_id.map(|id| id.0))
+        .bind(user.active)
+        .bind(password_hash)
+        .bind(user.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn update_user(&self, user: &User, audit: &NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "update users set email = ?, display_name = ?, role = ?, team_id = ?, person_id = ?, organisation_id = ?, active = ? where id = ?",
+        )
+        .bind(&user.email)
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(user.team_id.map(|id| id.0))
+        .bind(user.person_id.map(|id| id.0))
+        .bind(user.organisation_id.map(|id| id.0))
+        .bind(user.active)
+        .bind(user.id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>> {
+        let row = sqlx::query(concat!(
+            "select ",
+            user_columns!(),
+            ", password_hash from users where email = ?"
+        ))
+        .bind(email)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(database_error)?;
+        row.map(|row| Ok((user_from_row(&Columns(&row))?, get(&row, "password_hash")?)))
+            .transpose()
+    }
+
+    async fn get_user(&self, id: UserId) -> StoreResult<User> {
+        let row = sqlx::query(concat!(
+            "select ",
+            user_columns!(),
+            " from users where id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(database_error)?
+        .ok_or(StoreError::NotFound)?;
+        user_from_row(&Columns(&row))
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            user_columns!(),
+            " from users order by display_name, email"
+        ))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| user_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn list_users_with_role(&self, role: Role) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            user_columns!(),
+            " from users where role = ? order by display_name"
+        ))
+        .bind(role.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| user_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_team(&self, team: &Team, audit: &NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("insert into teams (id, name, created_at) values (?, ?, ?)")
+            .bind(team.id.0)
+            .bind(&team.name)
+            .bind(team.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_teams(&self) -> StoreResult<Vec<Team>> {
+        let rows = sqlx::query("select id, name, created_at from teams order by name")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
+        rows.iter()
+            .map(|row| team_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_organisation(
+        &self,
+        organisation: &Organisation,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("insert into organisations (id, name, kind, created_at) values (?, ?, ?, ?)")
+            .bind(organisation.id.0)
+            .bind(&organisation.name)
+            .bind(organisation.kind.as_str())
+            .bind(organisation.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
+        let rows =
+            sqlx::query("select id, name, kind, created_at from organisations order by name")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(database_error)?;
+        rows.iter()
+            .map(|row| organisation_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn get_organisation(&self, id: OrganisationId) -> StoreResult<Organisation> {
+        let row = sqlx::query("select id, name, kind, created_at from organisations where id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?
+            .ok_or(StoreError::NotFound)?;
+        organisation_from_row(&Columns(&row))
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values (?, ?, ?, ?, ?)")
+            .bind(&session.id_hash)
+            .bind(session.user_id.map(|id| id.0))
+            .bind(&session.csrf_token)
+            .bind(session.created_at)
+            .bind(session.last_seen_at)
+            .execute(&self.writer)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn find_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at from sessions where id_hash = ?")
+            .bind(id_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?;
+        row.as_ref()
+            .map(|row| session_from_row(&Columns(row)))
+            .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("update sessions set last_seen_at = ? where id_hash = ?")
+            .bind(at)
+            .bind(id_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("delete from sessions where id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn rotate_session(
+        &self,
+        old_id_hash: Option<&str>,
+        new_session: &SessionRecord,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        if let Some(old) = old_id_hash {
+            sqlx::query("delete from sessions where id_hash = ?")
+                .bind(old)
+                .execute(&mut *tx)
+                .await
+                .map_err(database_error)?;
+        }
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values (?, ?, ?, ?, ?)")
+            .bind(&new_session.id_hash)
+            .bind(new_session.user_id.map(|id| id.0))
+            .bind(&new_session.csrf_token)
+            .bind(new_session.created_at)
+            .bind(new_session.last_seen_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let result = sqlx::query("delete from sessions where last_seen_at < ? or created_at < ?")
+            .bind(idle_before)
+            .bind(created_before)
+            .execute(&self.writer)
+            .await
+            .map_err(database_error)?;
+        Ok(result.rows_affected())
+    }
+
+    async fn record_failed_sign_in(
+        &self,
+        email: &str,
+        at: DateTime<Utc>,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("insert into failed_sign_ins (email, at) values (?, ?)")
+            .bind(email)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn count_failed_sign_ins(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query_scalar("select count(*) from failed_sign_ins where email = ? and at >= ?")
+            .bind(email)
+            .bind(since)
+            .fetch_one(&self.reader)
+            .await
+            .map_err(database_error)
+    }
+
+    async fn clear_failed_sign_ins(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("delete from failed_sign_ins where email = ?")
+            .bind(email)
+            .execute(&self.writer)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn insert_api_token(
+        &self,
+        token: &ApiTokenRecord,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("insert into api_tokens (token_hash, user_id, created_at, expires_at) values (?, ?, ?, ?)")
+            .bind(&token.token_hash)
+            .bind(token.user_id.0)
+            .bind(token.created_at)
+            .bind(token.expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
+        let row = sqlx::query("select token_hash, user_id, created_at, expires_at from api_tokens where token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?;
+        row.as_ref()
+            .map(|row| {
+                Ok(ApiTokenRecord {
+                    token_hash: get(row, "token_hash")?,
+                    user_id: UserId(get(row, "user_id")?),
+                    created_at: get(row, "created_at")?,
+                    expires_at: get(row, "expires_at")?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn insert_person(&self, person: &Person, audit: &NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        insert_person_in(&mut tx, person).await?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn update_person(&self, person: &Person, audit: &NewAuditEvent) -> StoreResult<()> {
+        let details = &person.details;
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "update people set given_name = ?, family_name = ?, given_lower = ?, family_lower = ?, preferred_name = ?, date_of_birth = ?,
+                nhs_number = ?, address_line_1 = ?, address_line_2 = ?, town = ?, postcode = ?, phone = ?, email = ?,
+                contact_preference = ?, communication_needs = ?, consent_status = ?, consent_limitations = ?, consent_recorded_on = ?,
+                allocated_worker = ?, team_id = ?, updated_at = ?
+             where id = ?",
+        )
+        .bind(&details.given_name)
+        .bind(&details.family_name)
+        .bind(details.given_name.to_lowercase())
+        .bind(details.family_name.to_lowercase())
+        .bind(&details.preferred_name)
+        .bind(details.date_of_birth)
+        .bind(details.nhs_number.map(|number| number.digits()))
+        .bind(&details.address.line_1)
+        .bind(&details.address.line_2)
+        .bind(&details.address.town)
+        .bind(&details.address.postcode)
+        .bind(&details.phone)
+        .bind(&details.email)
+        .bind(details.contact_preference.as_str())
+        .bind(&details.communication_needs)
+        .bind(details.consent.status.as_str())
+        .bind(&details.consent.limitations)
+        .bind(details.consent.recorded_on)
+        .bind(person.allocated_worker.map(|id| id.0))
+        .bind(person.team_id.map(|id| id.0))
+        .bind(person.updated_at)
+        .bind(person.id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn get_person(&self, id: PersonId) -> StoreResult<Person> {
+        let row = sqlx::query(concat!(
+            "select ",
+            person_columns!(),
+            " from people where id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(database_error)?
+        .ok_or(StoreError::NotFound)?;
+        person_from_row(&Columns(&row))
+    }
+
+    async fn person_access_facts(&self, id: PersonId) -> StoreResult<PersonAccessFacts> {
+        let row = sqlx::query("select allocated_worker, team_id from people where id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?
+            .ok_or(StoreError::NotFound)?;
+        let delegations = self.list_delegations_for_person(id).await?;
+        let holders: Vec<uuid::Uuid> =
+            sqlx::query_scalar("select organisation_id from money_holders where person_id = ?")
+                .bind(id.0)
+                .fetch_all(&self.reader)
+                .await
+                .map_err(database_error)?;
+        Ok(PersonAccessFacts {
+            person_id: Some(id),
+            allocated_worker: get::<Option<uuid::Uuid>>(&row, "allocated_worker")?.map(UserId),
+            team: get::<Option<uuid::Uuid>>(&row, "team_id")?.map(tailor_domain::TeamId),
+            delegations: delegations.iter().map(Delegation::grant).collect(),
+            money_held_by: holders.into_iter().map(OrganisationId).collect(),
+        })
+    }
+
+    async fn search_people(&self, query: &PeopleQuery) -> StoreResult<Vec<PersonSummary>> {
+        let search = search_parameters(&query.search);
+        let statement = match &query.filter {
+            PeopleFilter::Everyone => sqlx::query(people_select!("1 = 1")),
+            PeopleFilter::TeamOrAllocated { .. } => sqlx::query(people_select!("(p.team_id = ?8 or p.allocated_worker = ?9)")),
+            PeopleFilter::AllocatedTo(_) => sqlx::query(people_select!("p.allocated_worker = ?8")),
+            PeopleFilter::MoneyHeldBy(_) => sqlx::query(people_select!(
+                "p.id in (select person_id from money_holders where organisation_id = ?8)"
+            )),
+            PeopleFilter::DelegatedTo { .. } => sqlx::query(people_select!(
+                "p.id in (select person_id from delegations where helper_id = ?8 and (expires_on is null or expires_on >= ?9))"
+            )),
+        };
+        let statement = statement
+            .bind(search.given)
+            .bind(search.family)
+            .bind(search.either)
+            .bind(search.nhs_number)
+            .bind(search.date_of_birth)
+            .bind(query.limit)
+            .bind(query.offset);
+        let statement = match &query.filter {
+            PeopleFilter::Everyone => statement,
+            PeopleFilter::TeamOrAllocated { team, worker } => {
+                statement.bind(team.map(|id| id.0)).bind(worker.0)
+            }
+            PeopleFilter::AllocatedTo(worker) => statement.bind(worker.0),
+            PeopleFilter::MoneyHeldBy(organisation) => statement.bind(organisation.0),
+            PeopleFilter::DelegatedTo { helper, on } => statement.bind(helper.0).bind(*on),
+        };
+        let rows = statement
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
+        rows.iter()
+            .map(|row| summary_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn count_people(&self, filter: &PeopleFilter) -> StoreResult<i64> {
+        let statement = match filter {
+            PeopleFilter::Everyone => sqlx::query_scalar("select count(*) from people"),
+            PeopleFilter::TeamOrAllocated { team, worker } => {
+                sqlx::query_scalar("select count(*) from people where team_id = ? or allocated_worker = ?")
+                    .bind(team.map(|id| id.0))
+                    .bind(worker.0)
+            }
+            PeopleFilter::AllocatedTo(worker) => {
+                sqlx::query_scalar("select count(*) from people where allocated_worker = ?").bind(worker.0)
+            }
+            PeopleFilter::MoneyHeldBy(organisation) => {
+                sqlx::query_scalar("select count(*) from money_holders where organisation_id = ?").bind(organisation.0)
+            }
+            PeopleFilter::DelegatedTo { helper, on } => sqlx::query_scalar(
+                "select count(distinct person_id) from delegations where helper_id = ? and (expires_on is null or expires_on >= ?)",
+            )
+            .bind(helper.0)
+            .bind(*on),
+        };
+        statement
+            .fetch_one(&self.reader)
+            .await
+            .map_err(database_error)
+    }
+
+    async fn insert_relationship(
+        &self,
+        relationship: &Relationship,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        insert_relationship_in(&mut tx, relationship).await?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_relationships(&self, person_id: PersonId) -> StoreResult<Vec<Relationship>> {
+        let rows = sqlx::query(
+            "select id, person_id, kind, name, phone, related_person_id, lives_with_person, notes, created_at
+             from relationships where person_id = ? order by created_at, id",
+        )
+        .bind(person_id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| relationship_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_warning(&self, warning: &Warning, audit: &NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        insert_warning_in(&mut tx, warning).await?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_warnings(&self, person_id: PersonId) -> StoreResult<Vec<Warning>> {
+        let rows = sqlx::query(
+            "select id, person_id, category, text, created_by, created_by_name, created_at
+             from warnings where person_id = ? order by created_at desc, id",
+        )
+        .bind(person_id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| warning_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_note(&self, note: &CaseNote, audit: &NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        insert_note_in(&mut tx, note).await?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_notes(&self, person_id: PersonId, limit: i64) -> StoreResult<Vec<CaseNote>> {
+        let rows = sqlx::query(
+            "select id, person_id, kind, occurred_on, text, author_id, author_name, created_at
+             from case_notes where person_id = ? order by occurred_on desc, created_at desc limit ?",
+        )
+        .bind(person_id.0)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| note_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_document(
+        &self,
+        document: &DocumentMeta,
+        content: &[u8],
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "insert into documents (id, person_id, title, file_name, content_type, size_bytes, content, uploaded_by, uploaded_by_name, uploaded_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(document.id.0)
+        .bind(document.person_id.0)
+        .bind(&document.title)
+        .bind(&document.file_name)
+        .bind(&document.content_type)
+        .bind(document.size_bytes)
+        .bind(content)
+        .bind(document.uploaded_by.0)
+        .bind(&document.uploaded_by_name)
+        .bind(document.uploaded_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_documents(&self, person_id: PersonId) -> StoreResult<Vec<DocumentMeta>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            document_columns!(),
+            " from documents where person_id = ? order by uploaded_at desc"
+        ))
+        .bind(person_id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| document_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn get_document(&self, id: DocumentId) -> StoreResult<(DocumentMeta, Vec<u8>)> {
+        let row = sqlx::query(concat!(
+            "select ",
+            document_columns!(),
+            ", content from documents where id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(database_error)?
+        .ok_or(StoreError::NotFound)?;
+        Ok((document_from_row(&Columns(&row))?, get(&row, "content")?))
+    }
+
+    async fn insert_delegation(
+        &self,
+        delegation: &Delegation,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("insert into delegations (id, person_id, helper_id, scopes, expires_on, granted_at) values (?, ?, ?, ?, ?, ?)")
+            .bind(delegation.id.0)
+            .bind(delegation.person_id.0)
+            .bind(delegation.helper_id.0)
+            .bind(scopes_to_text(&delegation.scopes))
+            .bind(delegation.expires_on)
+            .bind(delegation.granted_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_delegations_for_person(
+        &self,
+        person_id: PersonId,
+    ) -> StoreResult<Vec<Delegation>> {
+        let rows = sqlx::query(concat!(
+            delegation_select!(),
+            " where d.person_id = ? order by d.granted_at"
+        ))
+        .bind(person_id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| delegation_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn list_delegations_for_helper(&self, helper_id: UserId) -> StoreResult<Vec<Delegation>> {
+        let rows = sqlx::query(concat!(
+            delegation_select!(),
+            " where d.helper_id = ? order by d.granted_at"
+        ))
+        .bind(helper_id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| delegation_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_money_holder(
+        &self,
+        person_id: PersonId,
+        organisation_id: OrganisationId,
+        since: NaiveDate,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "insert into money_holders (person_id, organisation_id, since) values (?, ?, ?)",
+        )
+        .bind(person_id.0)
+        .bind(organisation_id.0)
+        .bind(since)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn append_audit(&self, audit: &NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            audit_columns!(),
+            " from audit_events where (?1 is null or person_id = ?1) and (?2 is null or action = ?2) order by sequence desc limit ?3"
+        ))
+        .bind(query.person_id.map(|id| id.0))
+        .bind(query.action.map(|action| action.as_str()))
+        .bind(query.limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| audit_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn audit_chain(&self, after_sequence: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            audit_columns!(),
+            " from audit_events where sequence > ? order by sequence limit ?"
+        ))
+        .bind(after_sequence)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| audit_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn insert_demo_people(&self, bundles: &[DemoPersonBundle]) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for bundle in bundles {
+            insert_person_in(&mut tx, &bundle.person).await?;
+            for relationship in &bundle.relationships {
+                insert_relationship_in(&mut tx, relationship).await?;
+            }
+            for warning in &bundle.warnings {
+                insert_warning_in(&mut tx, warning).await?;
+            }
+            for note in &bundle.notes {
+                insert_note_in(&mut tx, note).await?;
+            }
+        }
+        commit(tx).await
+    }
+}
+
+async fn insert_person_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    person: &Person,
+) -> StoreResult<()> {
+    let details = &person.details;
+    sqlx::query(
+        "insert into people (id, given_name, family_name, given_lower, family_lower, preferred_name, date_of_birth, nhs_number,
+            address_line_1, address_line_2, town, postcode, phone, email, contact_preference, communication_needs,
+            consent_status, consent_limitations, consent_recorded_on, allocated_worker, team_id, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(person.id.0)
+    .bind(&details.given_name)
+    .bind(&details.family_name)
+    .bind(details.given_name.to_lowercase())
+    .bind(details.family_name.to_lowercase())
+    .bind(&details.preferred_name)
+    .bind(details.date_of_birth)
+    .bind(details.nhs_number.map(|number| number.digits()))
+    .bind(&details.address.line_1)
+    .bind(&details.address.line_2)
+    .bind(&details.address.town)
+    .bind(&details.address.postcode)
+    .bind(&details.phone)
+    .bind(&details.email)
+    .bind(details.contact_preference.as_str())
+    .bind(&details.communication_needs)
+    .bind(details.consent.status.as_str())
+    .bind(&details.consent.limitations)
+    .bind(details.consent.recorded_on)
+    .bind(person.allocated_worker.map(|id| id.0))
+    .bind(person.team_id.map(|id| id.0))
+    .bind(person.created_at)
+    .bind(person.updated_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+async fn insert_relationship_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    relationship: &Relationship,
+) -> StoreResult<()> {
+    sqlx::query(
+        "insert into relationships (id, person_id, kind, name, phone, related_person_id, lives_with_person, notes, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(relationship.id.0)
+    .bind(relationship.person_id.0)
+    .bind(relationship.kind.as_str())
+    .bind(&relationship.name)
+    .bind(&relationship.phone)
+    .bind(relationship.related_person_id.map(|id| id.0))
+    .bind(relationship.lives_with_person)
+    .bind(&relationship.notes)
+    .bind(relationship.created_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+async fn insert_warning_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    warning: &Warning,
+) -> StoreResult<()> {
+    sqlx::query(
+        "insert into warnings (id, person_id, category, text, created_by, created_by_name, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(warning.id.0)
+    .bind(warning.person_id.0)
+    .bind(warning.category.as_str())
+    .bind(&warning.text)
+    .bind(warning.created_by.0)
+    .bind(&warning.created_by_name)
+    .bind(warning.created_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+async fn insert_note_in(tx: &mut Transaction<'static, Sqlite>, note: &CaseNote) -> StoreResult<()> {
+    sqlx::query(
+        "insert into case_notes (id, person_id, kind, occurred_on, text, author_id, author_name, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(note.id.0)
+    .bind(note.person_id.0)
+    .bind(note.kind.as_str())
+    .bind(note.occurred_on)
+    .bind(&note.text)
+    .bind(note.author_id.0)
+    .bind(&note.author_name)
+    .bind(note.created_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_wildcards_are_removed_from_searches() {
+        assert_eq!(prefix_pattern("O*k?a[r]"), "okar*");
+    }
+}

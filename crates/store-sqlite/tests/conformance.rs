@@ -1,0 +1,47 @@
+//! The storage conformance suite on SQLite: runs in every `cargo test`, no services needed.
+
+use tailor_store::Store;
+use tailor_store_sqlite::SqliteStore;
+
+#[tokio::test]
+async fn sqlite_passes_the_conformance_suite() {
+    let directory = tempfile::tempdir().unwrap();
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    tailor_store::conformance::run_all(|| {
+        let path = directory.path().join(format!(
+            "check-{}.db",
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        async move {
+            Box::new(
+                SqliteStore::connect(&format!("sqlite:{}", path.display()))
+                    .await
+                    .unwrap(),
+            ) as Box<dyn Store>
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_in_memory_database_works_too() {
+    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    assert!(store.is_empty().await.unwrap());
+}
+
+#[test]
+fn both_adapters_have_the_same_migrations() {
+    let names = |directory: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let here = env!("CARGO_MANIFEST_DIR");
+    assert_eq!(
+        names(&format!("{here}/migrations")),
+        names(&format!("{here}/../store-postgres/migrations"))
+    );
+}
