@@ -1,1 +1,137 @@
+//! Tailor's use cases: one function per thing a user does.
+//!
+//! Each takes the signed-in `Actor` (or, for sign-in, what was typed), checks access through
+//! `tailor_domain::access`, decides with the domain rules, and writes the change and its audit
+//! event in one store call. No HTML, no SQL.
 
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod people;
+
+use clock::Clock;
+use std::sync::Arc;
+use tailor_domain::access::{Actor, Permission};
+use tailor_domain::audit::{AuditAction, NewAuditEvent};
+use tailor_domain::validation::ValidationErrors;
+use tailor_store::{Store, StoreError};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// What was typed is wrong; each message says how to put it right.
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("sign in to continue")]
+    Unauthenticated,
+    #[error("you do not have access to this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("too many failed sign-in attempts; wait 15 minutes and try again")]
+    Throttled,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(errors: ValidationErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// How long sessions last; councils set these from their own security policy.
+#[derive(Clone, Debug)]
+pub struct SessionPolicy {
+    pub idle_timeout: chrono::Duration,
+    pub absolute_timeout: chrono::Duration,
+    /// Failed sign-ins for one email within `throttle_window` before further tries are refused.
+    pub max_failed_sign_ins: i64,
+    pub throttle_window: chrono::Duration,
+    pub api_token_lifetime: chrono::Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle_timeout: chrono::Duration::minutes(30),
+            absolute_timeout: chrono::Duration::hours(12),
+            max_failed_sign_ins: 5,
+            throttle_window: chrono::Duration::minutes(15),
+            api_token_lifetime: chrono::Duration::days(30),
+        }
+    }
+}
+
+/// Everything a use case needs, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub sessions: SessionPolicy,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
+        App {
+            store,
+            clock,
+            sessions,
+        }
+    }
+
+    /// An audit event stamped now, by this actor.
+    pub fn event(&self, actor: &Actor, action: AuditAction) -> NewAuditEvent {
+        NewAuditEvent::new(
+            self.clock.now(),
+            Some(actor.user_id),
+            actor.display_name.clone(),
+            action,
+        )
+    }
+
+    /// Checks a role-level permission; a refusal is itself audited.
+    pub async fn require(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        what: &str,
+    ) -> AppResult<()> {
+        if actor.role.allows(permission) {
+            return Ok(());
+        }
+        self.record_refusal(actor, what, None).await;
+        Err(AppError::Forbidden)
+    }
+
+    /// Records that something was refused. A failure to record is logged, not shown: the refusal
+    /// itself must still happen.
+    pub async fn record_refusal(
+        &self,
+        actor: &Actor,
+        what: &str,
+        person: Option<tailor_domain::PersonId>,
+    ) {
+        let mut event = self
+            .event(actor, AuditAction::AccessRefused)
+            .details(serde_json::json!({ "what": what, "role": actor.role.as_str() }));
+        if let Some(person_id) = person {
+            event = event.person(person_id).subject("person", person_id);
+        }
+        if let Err(error) = self.store.append_audit(&event).await {
+            tracing::error!(%error, "could not record an access refusal");
+        }
+    }
+}

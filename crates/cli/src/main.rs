@@ -1,1 +1,347 @@
-fn main() {}
+//! `tailor`: one binary for everything an operator does. It reads configuration, picks the
+//! storage adapter from the database URL, and hands over to the web or app layer.
+
+mod settings;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use settings::{Overrides, Settings};
+use std::io::BufRead;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tailor_app::clock::SystemClock;
+use tailor_app::demo::DemoOptions;
+use tailor_app::{App, SessionPolicy};
+use tailor_domain::access::Role;
+use tailor_domain::users::NewUser;
+use tailor_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "tailor",
+    version,
+    about = "Tailor: self-directed support for adult social care"
+)]
+struct Cli {
+    /// A TOML file of settings (see docs/configuration.md). Also TAILOR_CONFIG.
+    #[arg(long, global = true, env = "TAILOR_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Default)]
+struct ServerArgs {
+    /// Address to listen on, like 127.0.0.1:8080 (port 0 picks a free port and prints it).
+    #[arg(long)]
+    bind: Option<String>,
+    /// sqlite:PATH (the default is sqlite:tailor.db) or postgres://USER@HOST/DATABASE.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the JSON API.
+    Serve(ServerArgs),
+    /// Apply any database migrations not yet applied, then exit.
+    Migrate {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Build the demo council on an empty database (if it is empty), then serve it.
+    Demo {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// How many people the demo council has.
+        #[arg(long, default_value_t = 200)]
+        people: u32,
+        /// The same seed always builds the same people.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The password of every demo account.
+        #[arg(
+            long,
+            default_value = "tailor-demo-password",
+            env = "TAILOR_DEMO_PASSWORD"
+        )]
+        demo_password: String,
+        /// Build the demo council, then exit instead of serving it.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. Reads the password from the first line of standard input.
+    Create {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// person, helper, practitioner, team_manager, finance_officer, commissioner, provider, analyst or administrator.
+        #[arg(long, default_value = "administrator")]
+        role: String,
+        /// The team's name, for practitioners and team managers (created if it does not exist).
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no audit event has been changed or removed.
+    Verify {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        let store = tailor_store_postgres::PostgresStore::connect(database_url)
+            .await
+            .with_context(|| format!("could not open {}", settings::redact(database_url)))?;
+        Ok(Arc::new(store))
+    } else if database_url.starts_with("sqlite:") {
+        let store = tailor_store_sqlite::SqliteStore::connect(database_url)
+            .await
+            .with_context(|| format!("could not open {database_url}"))?;
+        Ok(Arc::new(store))
+    } else {
+        bail!(
+            "the database URL must start with sqlite: or postgres:// (got {})",
+            settings::redact(database_url)
+        )
+    }
+}
+
+fn build_app(store: Arc<dyn Store>, settings: &Settings) -> App {
+    let policy = SessionPolicy {
+        idle_timeout: chrono::Duration::minutes(settings.session_idle_minutes),
+        absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
+        ..SessionPolicy::default()
+    };
+    App::new(store, Arc::new(SystemClock), policy)
+}
+
+async fn serve(
+    app: App,
+    settings: &Settings,
+    before_ready: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    let config = tailor_web::WebConfig {
+        secure_cookies: settings.secure_cookies,
+        council_name: settings.council_name.clone(),
+    };
+    let state = tailor_web::AppState::new(app.clone(), config);
+    let router = tailor_web::router(state.clone());
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .with_context(|| format!("could not listen on {}", settings.bind))?;
+    let address = listener.local_addr()?;
+    before_ready.await?;
+    state.ready.store(true, Ordering::Release);
+    // Printed on its own line so scripts (and the browser tests) can find the port.
+    println!("Tailor is listening on http://{address}");
+    let cleaner = app.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let now = cleaner.clock.now();
+            if let Err(error) = cleaner
+                .store
+                .delete_expired_sessions(
+                    now - cleaner.sessions.idle_timeout,
+                    now - cleaner.sessions.absolute_timeout,
+                )
+                .await
+            {
+                tracing::warn!(%error, "could not remove expired sessions");
+            }
+        }
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            tokio::signal::ctrl_c().await.ok();
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let overrides = |server: Option<&ServerArgs>, database_url: Option<&String>| Overrides {
+        bind: server.and_then(|args| args.bind.clone()),
+        database_url: database_url
+            .cloned()
+            .or_else(|| server.and_then(|args| args.database_url.clone())),
+    };
+    let loaded = |overrides: Overrides| Settings::load(cli.config.as_deref(), overrides);
+    match &cli.command {
+        Command::Serve(server) => {
+            let settings = loaded(overrides(Some(server), None))?;
+            settings::init_logging(&settings);
+            tracing::info!(database = %settings::redact(&settings.database_url), "starting");
+            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            serve(app, &settings, async { Ok(()) }).await
+        }
+        Command::Migrate { database_url } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            open_store(&settings.database_url).await?;
+            println!(
+                "Migrations applied to {}",
+                settings::redact(&settings.database_url)
+            );
+            Ok(())
+        }
+        Command::Demo {
+            server,
+            people,
+            seed,
+            demo_password,
+            no_serve,
+        } => {
+            let settings = loaded(overrides(Some(server), None))?;
+            settings::init_logging(&settings);
+            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            let options = DemoOptions {
+                people: *people,
+                seed: *seed,
+                password: demo_password.clone(),
+            };
+            let build = async {
+                if app.store.is_empty().await? {
+                    let started = std::time::Instant::now();
+                    let summary = app
+                        .build_demo_council(&options)
+                        .await
+                        .map_err(|error| anyhow::anyhow!("{error}"))?;
+                    println!(
+                        "Built the demo council of Tailorford: {} people in {:.1?}.",
+                        summary.people,
+                        started.elapsed()
+                    );
+                } else {
+                    println!("The database already has data, so it is served as it is.");
+                }
+                println!("Demo accounts (password: {demo_password}):");
+                for local in [
+                    "practitioner",
+                    "manager",
+                    "finance",
+                    "commissioner",
+                    "analyst",
+                    "admin",
+                    "provider",
+                    "person",
+                    "helper",
+                ] {
+                    println!("  {local}@{}", tailor_app::demo::DEMO_DOMAIN);
+                }
+                Ok(())
+            };
+            if *no_serve {
+                build.await
+            } else {
+                serve(app.clone(), &settings, build).await
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    database_url,
+                    email,
+                    name,
+                    role,
+                    team,
+                },
+        } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            let role = Role::parse(role).with_context(|| format!("unknown role {role}"))?;
+            let team_id = match team {
+                Some(team_name) => {
+                    let existing = app
+                        .store
+                        .list_teams()
+                        .await?
+                        .into_iter()
+                        .find(|found| &found.name == team_name);
+                    Some(match existing {
+                        Some(found) => found.id,
+                        None => {
+                            app.create_team(None, team_name)
+                                .await
+                                .map_err(|error| anyhow::anyhow!("{error}"))?
+                                .id
+                        }
+                    })
+                }
+                None => None,
+            };
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let mut errors = tailor_domain::validation::ValidationErrors::default();
+            let email = tailor_domain::users::normalise_email(&mut errors, "email", email);
+            tailor_domain::users::check_new_password(&mut errors, "password", &password);
+            if !errors.is_empty() {
+                bail!("{errors}");
+            }
+            let user = app
+                .create_user_unchecked(
+                    None,
+                    NewUser {
+                        email,
+                        display_name: name.clone(),
+                        role,
+                        team_id,
+                        person_id: None,
+                        organisation_id: None,
+                        password,
+                    },
+                )
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!(
+                "Created {} ({}) with id {}",
+                user.email,
+                role.label(),
+                user.id
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            match app.verify_audit_chain().await.map_err(|error| anyhow::anyhow!("{error}"))? {
+                Ok(count) => {
+                    println!("The audit log is intact: {count} events checked.");
+                    Ok(())
+                }
+                Err(sequence) => bail!("the audit log has been changed: event {sequence} does not follow from the events before it"),
+            }
+        }
+    }
+}

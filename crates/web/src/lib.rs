@@ -1,1 +1,62 @@
+//! Tailor's HTTP face: GOV.UK Frontend pages that work without JavaScript, and a JSON API under
+//! `/api/v1` described by an OpenAPI document generated from this code.
+//!
+//! No business rules live here: handlers turn requests into use-case calls on `tailor_app::App`
+//! and results into pages or JSON. The URL map, with each route's access rule, is `routes.rs`.
 
+pub mod api;
+mod assets;
+pub mod context;
+pub mod errors;
+pub mod metrics;
+pub mod pages;
+pub mod routes;
+
+use axum::Router;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use tailor_app::App;
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Marks cookies `Secure`. Leave on in production (behind HTTPS); browsers accept secure
+    /// cookies from http://localhost and http://127.0.0.1, so the demo works with it on too.
+    pub secure_cookies: bool,
+    /// The council's name, shown in the header.
+    pub council_name: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: true,
+            council_name: "Tailorford Council".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<metrics::Metrics>,
+    /// Set once start-up (migrations, demo data) has finished; /healthz answers 503 until then.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(app: App, config: WebConfig) -> Self {
+        AppState {
+            app,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            ready: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// The whole application: every route from the route table, with its access rule, behind the
+/// session, CSRF-origin, size-limit, metrics and tracing layers.
+pub fn router(state: AppState) -> Router {
+    routes::build(state)
+}

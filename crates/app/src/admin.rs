@@ -1,0 +1,255 @@
+//! Administration: accounts, teams, organisations, and who looked at whose record.
+
+use crate::auth::hash_password;
+use crate::people::single_error;
+use crate::{App, AppResult};
+use tailor_domain::access::{Actor, Permission};
+use tailor_domain::audit::{AuditAction, AuditEvent};
+use tailor_domain::people::Person;
+use tailor_domain::users::{
+    parse_organisation, parse_team_name, NewUser, NewUserInput, Organisation, Team, User,
+};
+use tailor_domain::*;
+use tailor_store::{AuditQuery, StoreError};
+
+impl App {
+    pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<User>> {
+        self.require(actor, Permission::AdministerUsers, "list accounts")
+            .await?;
+        Ok(self.store.list_users().await?)
+    }
+
+    pub async fn create_user(&self, actor: &Actor, input: &NewUserInput) -> AppResult<User> {
+        self.require(actor, Permission::AdministerUsers, "create an account")
+            .await?;
+        let new_user = NewUser::parse(input)?;
+        self.create_user_unchecked(Some(actor), new_user).await
+    }
+
+    /// Creates an account without an actor's permission check: for `tailor user create` run by
+    /// an operator on the server, and for building the demo council.
+    pub async fn create_user_unchecked(
+        &self,
+        actor: Option<&Actor>,
+        new_user: NewUser,
+    ) -> AppResult<User> {
+        if let Some(person_id) = new_user.person_id {
+            self.store
+                .get_person(person_id)
+                .await
+                .map_err(|_| single_error("person_id", "There is no person record with this id"))?;
+        }
+        let password_hash = hash_password(new_user.password.clone()).await?;
+        let user = User {
+            id: UserId::generate(),
+            email: new_user.email,
+            display_name: new_user.display_name,
+            role: new_user.role,
+            team_id: new_user.team_id,
+            person_id: new_user.person_id,
+            organisation_id: new_user.organisation_id,
+            active: true,
+            created_at: self.clock.now(),
+        };
+        let event = match actor {
+            Some(actor) => self.event(actor, AuditAction::UserCreated),
+            None => tailor_domain::audit::NewAuditEvent::new(
+                self.clock.now(),
+                None,
+                "command line",
+                AuditAction::UserCreated,
+            ),
+        }
+        .subject("user", user.id)
+        .details(serde_json::json!({ "email": user.email, "role": user.role.as_str() }));
+        self.store
+            .insert_user(&user, &password_hash, &event)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } => {
+                    single_error("email", "An account with this email address already exists")
+                }
+                other => other.into(),
+            })?;
+        Ok(user)
+    }
+
+    pub async fn set_user_active(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        active: bool,
+    ) -> AppResult<User> {
+        self.require(actor, Permission::AdministerUsers, "change an account")
+            .await?;
+        let before = self.store.get_user(user_id).await?;
+        if before.id == actor.user_id && !active {
+            return Err(single_error(
+                "active",
+                "You cannot deactivate your own account",
+            ));
+        }
+        let after = User {
+            active,
+            ..before.clone()
+        };
+        let event = self
+            .event(actor, AuditAction::UserUpdated)
+            .subject("user", user_id)
+            .details(serde_json::json!({ "before": { "active": before.active }, "after": { "active": active } }));
+        self.store.update_user(&after, &event).await?;
+        Ok(after)
+    }
+
+    pub async fn list_teams(&self, actor: &Actor) -> AppResult<Vec<Team>> {
+        if !(actor.role.allows(Permission::AdministerUsers) || actor.role.is_staff()) {
+            self.record_refusal(actor, "list teams", None).await;
+            return Err(crate::AppError::Forbidden);
+        }
+        Ok(self.store.list_teams().await?)
+    }
+
+    pub async fn create_team(&self, actor: Option<&Actor>, name: &str) -> AppResult<Team> {
+        if let Some(actor) = actor {
+            self.require(actor, Permission::AdministerUsers, "create a team")
+                .await?;
+        }
+        let name = parse_team_name(name)?;
+        let team = Team {
+            id: TeamId::generate(),
+            name,
+            created_at: self.clock.now(),
+        };
+        let event = match actor {
+            Some(actor) => self.event(actor, AuditAction::TeamCreated),
+            None => tailor_domain::audit::NewAuditEvent::new(
+                self.clock.now(),
+                None,
+                "command line",
+                AuditAction::TeamCreated,
+            ),
+        }
+        .subject("team", team.id)
+        .details(serde_json::json!({ "name": team.name }));
+        self.store
+            .insert_team(&team, &event)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } => {
+                    single_error("name", "A team with this name already exists")
+                }
+                other => other.into(),
+            })?;
+        Ok(team)
+    }
+
+    pub async fn list_organisations(&self, actor: &Actor) -> AppResult<Vec<Organisation>> {
+        if !actor.role.is_staff() {
+            self.record_refusal(actor, "list organisations", None).await;
+            return Err(crate::AppError::Forbidden);
+        }
+        Ok(self.store.list_organisations().await?)
+    }
+
+    pub async fn create_organisation(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+        kind: &str,
+    ) -> AppResult<Organisation> {
+        if let Some(actor) = actor {
+            self.require(
+                actor,
+                Permission::ManageOrganisations,
+                "create an organisation",
+            )
+            .await?;
+        }
+        let (name, kind) = parse_organisation(name, kind)?;
+        let organisation = Organisation {
+            id: OrganisationId::generate(),
+            name,
+            kind,
+            created_at: self.clock.now(),
+        };
+        let event = match actor {
+            Some(actor) => self.event(actor, AuditAction::OrganisationCreated),
+            None => tailor_domain::audit::NewAuditEvent::new(
+                self.clock.now(),
+                None,
+                "command line",
+                AuditAction::OrganisationCreated,
+            ),
+        }
+        .subject("organisation", organisation.id)
+        .details(serde_json::json!({ "name": organisation.name, "kind": kind.as_str() }));
+        self.store
+            .insert_organisation(&organisation, &event)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } => {
+                    single_error("name", "An organisation with this name already exists")
+                }
+                other => other.into(),
+            })?;
+        Ok(organisation)
+    }
+
+    /// Who looked at (and changed) a person's record, newest first: the Caldicott guardian's view.
+    pub async fn person_audit(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        reads_only: bool,
+    ) -> AppResult<(Person, Vec<AuditEvent>)> {
+        self.require(
+            actor,
+            Permission::ViewAuditLog,
+            "see who looked at a record",
+        )
+        .await?;
+        let person = self.store.get_person(person_id).await?;
+        let events = self
+            .store
+            .list_audit(&AuditQuery {
+                person_id: Some(person_id),
+                action: reads_only.then_some(AuditAction::PersonViewed),
+                limit: 500,
+            })
+            .await?;
+        Ok((person, events))
+    }
+
+    /// The most recent audit events of every kind, for administrators.
+    pub async fn recent_audit(&self, actor: &Actor, limit: i64) -> AppResult<Vec<AuditEvent>> {
+        self.require(actor, Permission::ViewAuditLog, "see the audit log")
+            .await?;
+        Ok(self
+            .store
+            .list_audit(&AuditQuery {
+                person_id: None,
+                action: None,
+                limit,
+            })
+            .await?)
+    }
+
+    /// Checks the whole audit chain; returns how many events were checked, or the first broken one.
+    pub async fn verify_audit_chain(&self) -> AppResult<Result<i64, i64>> {
+        let mut previous_hash = tailor_domain::audit::GENESIS_HASH.to_owned();
+        let mut after = 0;
+        let mut checked = 0;
+        loop {
+            let batch = self.store.audit_chain(after, 10_000).await?;
+            let Some(last) = batch.last() else { break };
+            if let Some(broken) = tailor_domain::audit::verify_chain(&batch, previous_hash.clone())
+            {
+                return Ok(Err(broken));
+            }
+            previous_hash = last.hash.clone();
+            after = last.sequence;
+            checked += batch.len() as i64;
+        }
+        Ok(Ok(checked))
+    }
+}

@@ -1,0 +1,657 @@
+//! Finding people, opening their record (every read logged), and changing it.
+
+use crate::{App, AppError, AppResult};
+use tailor_domain::access::{
+    person_access, search_scope, Actor, DelegationScope, Permission, PersonAccess, Role,
+    SearchScope,
+};
+use tailor_domain::audit::AuditAction;
+use tailor_domain::notes::{check_document, CaseNote, CaseNoteInput, DocumentMeta};
+use tailor_domain::people::{
+    PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput,
+    Warning, WarningInput,
+};
+use tailor_domain::users::{Organisation, User};
+use tailor_domain::validation::ValidationErrors;
+use tailor_domain::*;
+use tailor_store::{Delegation, PeopleFilter, PeopleQuery, StoreError};
+
+/// Everything on a person's page that this actor may see; parts they may not see are `None`.
+#[derive(Clone, Debug)]
+pub struct PersonView {
+    pub person: Person,
+    pub access: PersonAccess,
+    pub allocated_worker: Option<User>,
+    pub team_name: Option<String>,
+    pub relationships: Option<Vec<Relationship>>,
+    pub warnings: Option<Vec<Warning>>,
+    pub notes: Option<Vec<CaseNote>>,
+    pub documents: Option<Vec<DocumentMeta>>,
+    pub delegations: Option<Vec<Delegation>>,
+}
+
+/// A page of people and how many there are in all.
+#[derive(Clone, Debug)]
+pub struct PeoplePage {
+    pub people: Vec<PersonSummary>,
+    pub total: i64,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+impl App {
+    /// Decides what this actor may see of this person. A refusal is audited against the person.
+    pub async fn access_to_person(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        what: &str,
+    ) -> AppResult<PersonAccess> {
+        if !actor.role.allows(Permission::ViewPersonRecord) {
+            self.record_refusal(actor, what, None).await;
+            return Err(AppError::Forbidden);
+        }
+        let facts = match self.store.person_access_facts(person_id).await {
+            Ok(facts) => facts,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(error) => return Err(error.into()),
+        };
+        let access = person_access(actor, &facts, self.clock.today());
+        if !access.any() {
+            self.record_refusal(actor, what, Some(person_id)).await;
+            return Err(AppError::Forbidden);
+        }
+        Ok(access)
+    }
+
+    async fn refuse_part(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        allowed: bool,
+        what: &str,
+    ) -> AppResult<()> {
+        if allowed {
+            Ok(())
+        } else {
+            self.record_refusal(actor, what, Some(person_id)).await;
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Opens a person's record: loads only the parts the actor may see, and logs the read.
+    pub async fn view_person(&self, actor: &Actor, person_id: PersonId) -> AppResult<PersonView> {
+        let access = self
+            .access_to_person(actor, person_id, "open a person's record")
+            .await?;
+        let person = self.store.get_person(person_id).await?;
+        let store = &self.store;
+        let relationships = if access.relationships {
+            Some(store.list_relationships(person_id).await?)
+        } else {
+            None
+        };
+        let warnings = if access.warnings {
+            Some(store.list_warnings(person_id).await?)
+        } else {
+            None
+        };
+        let notes = if access.case_notes {
+            Some(store.list_notes(person_id, 200).await?)
+        } else {
+            None
+        };
+        let documents = if access.documents {
+            Some(store.list_documents(person_id).await?)
+        } else {
+            None
+        };
+        let delegations = if access.manage_delegations {
+            Some(store.list_delegations_for_person(person_id).await?)
+        } else {
+            None
+        };
+        let allocated_worker = match person.allocated_worker {
+            Some(worker) if access.details => Some(store.get_user(worker).await?),
+            _ => None,
+        };
+        let team_name = match person.team_id {
+            Some(team) => store
+                .list_teams()
+                .await?
+                .into_iter()
+                .find(|candidate| candidate.id == team)
+                .map(|found| found.name),
+            None => None,
+        };
+        let parts: Vec<&str> = [
+            (access.details, "details"),
+            (access.relationships, "relationships"),
+            (access.warnings, "warnings"),
+            (access.case_notes, "case_notes"),
+            (access.documents, "documents"),
+        ]
+        .iter()
+        .filter(|(seen, _)| *seen)
+        .map(|(_, name)| *name)
+        .collect();
+        let read = self
+            .event(actor, AuditAction::PersonViewed)
+            .person(person_id)
+            .subject("person", person_id)
+            .details(serde_json::json!({ "basis": access.basis.map(|basis| basis.label()), "parts": parts }));
+        self.store.append_audit(&read).await?;
+        Ok(PersonView {
+            person,
+            access,
+            allocated_worker,
+            team_name,
+            relationships,
+            warnings,
+            notes,
+            documents,
+            delegations,
+        })
+    }
+
+    /// Staff search, limited to the people the actor's role and team allow.
+    pub async fn search_people(
+        &self,
+        actor: &Actor,
+        search: PeopleSearch,
+        page: i64,
+    ) -> AppResult<PeoplePage> {
+        self.require(actor, Permission::SearchPeople, "search for people")
+            .await?;
+        let filter = match search_scope(actor) {
+            SearchScope::Everyone => PeopleFilter::Everyone,
+            SearchScope::TeamOrAllocated { team, worker } => {
+                PeopleFilter::TeamOrAllocated { team, worker }
+            }
+            SearchScope::Nobody => return Err(AppError::Forbidden),
+        };
+        let people = self
+            .store
+            .search_people(&PeopleQuery {
+                filter: filter.clone(),
+                search,
+                limit: PAGE_SIZE,
+                offset: page.max(0) * PAGE_SIZE,
+            })
+            .await?;
+        let total = self.store.count_people(&filter).await?;
+        Ok(PeoplePage { people, total })
+    }
+
+    /// The people allocated to this worker, for the caseload page.
+    pub async fn caseload(&self, actor: &Actor, page: i64) -> AppResult<PeoplePage> {
+        self.require(actor, Permission::ViewCaseload, "see a caseload")
+            .await?;
+        let filter = match actor.role {
+            Role::Practitioner => PeopleFilter::AllocatedTo(actor.user_id),
+            Role::TeamManager => PeopleFilter::TeamOrAllocated {
+                team: actor.team_id,
+                worker: actor.user_id,
+            },
+            _ => PeopleFilter::Everyone,
+        };
+        let people = self
+            .store
+            .search_people(&PeopleQuery {
+                filter: filter.clone(),
+                search: PeopleSearch::default(),
+                limit: PAGE_SIZE,
+                offset: page.max(0) * PAGE_SIZE,
+            })
+            .await?;
+        let total = self.store.count_people(&filter).await?;
+        Ok(PeoplePage { people, total })
+    }
+
+    /// The people a helper or provider may act for; for a person, themselves.
+    pub async fn my_people(&self, actor: &Actor) -> AppResult<Vec<PersonSummary>> {
+        let filter = match actor.role {
+            Role::Helper => PeopleFilter::DelegatedTo {
+                helper: actor.user_id,
+                on: self.clock.today(),
+            },
+            Role::Provider => match actor.organisation_id {
+                Some(organisation) => PeopleFilter::MoneyHeldBy(organisation),
+                None => return Ok(Vec::new()),
+            },
+            Role::Person => {
+                let Some(own) = actor.person_id else {
+                    return Ok(Vec::new());
+                };
+                let person = self.store.get_person(own).await?;
+                return Ok(vec![PersonSummary {
+                    id: person.id,
+                    given_name: person.details.given_name,
+                    family_name: person.details.family_name,
+                    date_of_birth: person.details.date_of_birth,
+                    nhs_number: person.details.nhs_number,
+                    postcode: person.details.address.postcode,
+                    allocated_worker: person.allocated_worker,
+                    allocated_worker_name: None,
+                    team_id: person.team_id,
+                }]);
+            }
+            _ => {
+                self.record_refusal(actor, "list people they act for", None)
+                    .await;
+                return Err(AppError::Forbidden);
+            }
+        };
+        Ok(self
+            .store
+            .search_people(&PeopleQuery {
+                filter,
+                search: PeopleSearch::default(),
+                limit: 500,
+                offset: 0,
+            })
+            .await?)
+    }
+
+    /// Creates a record, in the creator's team and, for a practitioner, allocated to them.
+    pub async fn create_person(
+        &self,
+        actor: &Actor,
+        input: &PersonDetailsInput,
+    ) -> AppResult<Person> {
+        self.require(actor, Permission::CreatePerson, "create a person's record")
+            .await?;
+        let details = input.parse(self.clock.today(), None)?;
+        let now = self.clock.now();
+        let person = Person {
+            id: PersonId::generate(),
+            details,
+            allocated_worker: (actor.role == Role::Practitioner).then_some(actor.user_id),
+            team_id: actor.team_id,
+            created_at: now,
+            updated_at: now,
+        };
+        let event = self
+            .event(actor, AuditAction::PersonCreated)
+            .person(person.id)
+            .subject("person", person.id)
+            .details(serde_json::json!({ "after": person.details }));
+        self.store
+            .insert_person(&person, &event)
+            .await
+            .map_err(duplicate_nhs_number)?;
+        Ok(person)
+    }
+
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        input: &PersonDetailsInput,
+    ) -> AppResult<Person> {
+        self.require(
+            actor,
+            Permission::EditPersonRecord,
+            "change a person's details",
+        )
+        .await?;
+        let access = self
+            .access_to_person(actor, person_id, "change a person's details")
+            .await?;
+        self.refuse_part(actor, person_id, access.edit, "change a person's details")
+            .await?;
+        let before = self.store.get_person(person_id).await?;
+        let details = input.parse(self.clock.today(), Some(&before.details.consent))?;
+        let after = Person {
+            details,
+            updated_at: self.clock.now(),
+            ..before.clone()
+        };
+        let event = self
+            .event(actor, AuditAction::PersonUpdated)
+            .person(person_id)
+            .subject("person", person_id)
+            .details(serde_json::json!({ "before": before.details, "after": after.details }));
+        self.store
+            .update_person(&after, &event)
+            .await
+            .map_err(duplicate_nhs_number)?;
+        Ok(after)
+    }
+
+    /// Allocates (or, with `None`, unallocates) a worker. Only a team manager may.
+    pub async fn allocate_worker(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        worker_id: Option<UserId>,
+    ) -> AppResult<Person> {
+        self.require(actor, Permission::AllocateWorker, "allocate a worker")
+            .await?;
+        self.access_to_person(actor, person_id, "allocate a worker")
+            .await?;
+        let before = self.store.get_person(person_id).await?;
+        if let Some(worker) = worker_id {
+            let user = self
+                .store
+                .get_user(worker)
+                .await
+                .map_err(|_| single_error("worker_id", "Select a worker from the list"))?;
+            if !matches!(user.role, Role::Practitioner | Role::TeamManager) || !user.active {
+                return Err(single_error(
+                    "worker_id",
+                    "Select a practitioner or team manager",
+                ));
+            }
+        }
+        let after = Person {
+            allocated_worker: worker_id,
+            updated_at: self.clock.now(),
+            ..before.clone()
+        };
+        let event = self
+            .event(actor, AuditAction::WorkerAllocated)
+            .person(person_id)
+            .subject("person", person_id)
+            .details(serde_json::json!({ "before": before.allocated_worker, "after": worker_id }));
+        self.store.update_person(&after, &event).await?;
+        Ok(after)
+    }
+
+    pub async fn add_case_note(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        input: &CaseNoteInput,
+    ) -> AppResult<CaseNote> {
+        let access = self
+            .access_to_person(actor, person_id, "add a case note")
+            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.case_notes && access.edit,
+            "add a case note",
+        )
+        .await?;
+        let (kind, occurred_on, text) = input.parse(self.clock.today())?;
+        let note = CaseNote {
+            id: NoteId::generate(),
+            person_id,
+            kind,
+            occurred_on,
+            text,
+            author_id: actor.user_id,
+            author_name: actor.display_name.clone(),
+            created_at: self.clock.now(),
+        };
+        let event = self
+            .event(actor, AuditAction::CaseNoteAdded)
+            .person(person_id)
+            .subject("case_note", note.id)
+            .details(serde_json::json!({ "kind": kind.as_str(), "occurred_on": occurred_on }));
+        self.store.insert_note(&note, &event).await?;
+        Ok(note)
+    }
+
+    pub async fn add_relationship(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        input: &RelationshipInput,
+    ) -> AppResult<Relationship> {
+        let access = self
+            .access_to_person(actor, person_id, "add a relationship")
+            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.relationships && access.edit,
+            "add a relationship",
+        )
+        .await?;
+        let (kind, name, phone, lives_with_person, notes) = input.parse()?;
+        let relationship = Relationship {
+            id: RelationshipId::generate(),
+            person_id,
+            kind,
+            name,
+            phone,
+            related_person_id: None,
+            lives_with_person,
+            notes,
+            created_at: self.clock.now(),
+        };
+        let event = self
+            .event(actor, AuditAction::RelationshipAdded)
+            .person(person_id)
+            .subject("relationship", relationship.id)
+            .details(serde_json::json!({ "after": relationship }));
+        self.store
+            .insert_relationship(&relationship, &event)
+            .await?;
+        Ok(relationship)
+    }
+
+    pub async fn add_warning(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        input: &WarningInput,
+    ) -> AppResult<Warning> {
+        let access = self
+            .access_to_person(actor, person_id, "add a warning")
+            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.warnings && access.edit,
+            "add a warning",
+        )
+        .await?;
+        let (category, text) = input.parse()?;
+        let warning = Warning {
+            id: WarningId::generate(),
+            person_id,
+            category,
+            text,
+            created_by: actor.user_id,
+            created_by_name: actor.display_name.clone(),
+            created_at: self.clock.now(),
+        };
+        let event = self
+            .event(actor, AuditAction::WarningAdded)
+            .person(person_id)
+            .subject("warning", warning.id)
+            .details(serde_json::json!({ "after": warning }));
+        self.store.insert_warning(&warning, &event).await?;
+        Ok(warning)
+    }
+
+    pub async fn add_document(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        title: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> AppResult<DocumentMeta> {
+        let access = self
+            .access_to_person(actor, person_id, "add a document")
+            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.documents && access.edit,
+            "add a document",
+        )
+        .await?;
+        let (title, file_name, content_type) = check_document(title, file_name, content.len())?;
+        let document = DocumentMeta {
+            id: DocumentId::generate(),
+            person_id,
+            title,
+            file_name,
+            content_type,
+            size_bytes: content.len() as i64,
+            uploaded_by: actor.user_id,
+            uploaded_by_name: actor.display_name.clone(),
+            uploaded_at: self.clock.now(),
+        };
+        let event = self
+            .event(actor, AuditAction::DocumentAdded)
+            .person(person_id)
+            .subject("document", document.id)
+            .details(serde_json::json!({ "title": document.title, "file_name": document.file_name, "size_bytes": document.size_bytes }));
+        self.store
+            .insert_document(&document, content, &event)
+            .await?;
+        Ok(document)
+    }
+
+    /// Opens a document; the read is logged like any read of the record.
+    pub async fn open_document(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        document_id: DocumentId,
+    ) -> AppResult<(DocumentMeta, Vec<u8>)> {
+        let access = self
+            .access_to_person(actor, person_id, "open a document")
+            .await?;
+        self.refuse_part(actor, person_id, access.documents, "open a document")
+            .await?;
+        let (meta, content) = self.store.get_document(document_id).await?;
+        if meta.person_id != person_id {
+            return Err(AppError::NotFound);
+        }
+        let event = self
+            .event(actor, AuditAction::DocumentViewed)
+            .person(person_id)
+            .subject("document", document_id);
+        self.store.append_audit(&event).await?;
+        Ok((meta, content))
+    }
+
+    /// The person (or their worker) lets a helper act for them, within scopes and until a date.
+    pub async fn grant_delegation(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        helper_email: &str,
+        scopes: &[DelegationScope],
+        expires_on: Option<chrono::NaiveDate>,
+    ) -> AppResult<Delegation> {
+        let access = self
+            .access_to_person(actor, person_id, "grant delegated access")
+            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.manage_delegations,
+            "grant delegated access",
+        )
+        .await?;
+        let mut errors = ValidationErrors::default();
+        let helper = match self
+            .store
+            .find_user_by_email(&helper_email.trim().to_lowercase())
+            .await?
+        {
+            Some((user, _)) if user.role == Role::Helper && user.active => Some(user),
+            _ => {
+                errors.add(
+                    "helper_email",
+                    "Enter the email address of a helper who has a Tailor account",
+                );
+                None
+            }
+        };
+        if scopes.is_empty() {
+            errors.add("scopes", "Select at least one thing the helper may do");
+        }
+        if expires_on.is_some_and(|last_day| last_day < self.clock.today()) {
+            errors.add("expires_on", "The end date must be today or in the future");
+        }
+        let helper = errors.into_result(helper)?.ok_or(AppError::NotFound)?;
+        let mut scopes = scopes.to_vec();
+        scopes.sort();
+        scopes.dedup();
+        let delegation = Delegation {
+            id: DelegationId::generate(),
+            person_id,
+            helper_id: helper.id,
+            helper_name: helper.display_name.clone(),
+            scopes,
+            expires_on,
+            granted_at: self.clock.now(),
+        };
+        let event = self.event(actor, AuditAction::DelegationGranted).person(person_id).subject("delegation", delegation.id).details(
+            serde_json::json!({ "helper": helper.email, "scopes": delegation.scopes, "expires_on": expires_on }),
+        );
+        self.store.insert_delegation(&delegation, &event).await?;
+        Ok(delegation)
+    }
+
+    /// Records that an organisation holds the person's money (an ISF provider, a managed account).
+    pub async fn add_money_holder(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        organisation_id: OrganisationId,
+    ) -> AppResult<Organisation> {
+        self.require(
+            actor,
+            Permission::EditPersonRecord,
+            "record who holds a person's money",
+        )
+        .await?;
+        let access = self
+            .access_to_person(actor, person_id, "record who holds a person's money")
+            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.edit,
+            "record who holds a person's money",
+        )
+        .await?;
+        let organisation = self
+            .store
+            .get_organisation(organisation_id)
+            .await
+            .map_err(|_| single_error("organisation_id", "Select an organisation"))?;
+        let event = self
+            .event(actor, AuditAction::MoneyHolderAdded)
+            .person(person_id)
+            .subject("organisation", organisation_id)
+            .details(serde_json::json!({ "organisation": organisation.name }));
+        self.store
+            .insert_money_holder(person_id, organisation_id, self.clock.today(), &event)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } => single_error(
+                    "organisation_id",
+                    "This organisation already holds the person's money",
+                ),
+                other => other.into(),
+            })?;
+        Ok(organisation)
+    }
+}
+
+pub(crate) fn single_error(field: &str, message: &str) -> AppError {
+    let mut errors = ValidationErrors::default();
+    errors.add(field, message);
+    AppError::Invalid(errors)
+}
+
+fn duplicate_nhs_number(error: StoreError) -> AppError {
+    match error {
+        StoreError::Conflict { what: "nhs_number" } => single_error(
+            "nhs_number",
+            "Another record already has this NHS number: search for it instead",
+        ),
+        other => other.into(),
+    }
+}

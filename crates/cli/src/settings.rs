@@ -1,0 +1,141 @@
+//! Settings, layered: built-in defaults, then an optional TOML file, then `TAILOR_...`
+//! environment variables, then command-line flags. Secrets are never printed.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// sqlite:PATH or postgres://... (may hold a password: print it only through `redact`).
+    pub database_url: String,
+    pub bind: String,
+    /// Mark cookies Secure. Browsers accept them from http://localhost, so this stays on for the demo.
+    pub secure_cookies: bool,
+    pub council_name: String,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite:tailor.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            secure_cookies: true,
+            council_name: "Tailorford Council".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Values given as command-line flags; `None` leaves the lower layers' value.
+#[derive(Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    pub fn load(file: Option<&std::path::Path>, flags: Overrides) -> anyhow::Result<Settings> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("the settings file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // TAILOR_CONFIG and TAILOR_DEMO_PASSWORD are read by the command line itself.
+        let environment = Env::prefixed("TAILOR_").ignore(&["config", "demo_password"]);
+        let settings: Settings = figment
+            .merge(environment)
+            .merge(Serialized::defaults(flags))
+            .extract()?;
+        if settings.session_idle_minutes <= 0 || settings.session_absolute_hours <= 0 {
+            anyhow::bail!("session_idle_minutes and session_absolute_hours must be more than zero");
+        }
+        Ok(settings)
+    }
+}
+
+/// A database URL with any password replaced, fit for logs and messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+pub fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if settings.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact("postgres://tailor:secret@db.example/tailor"),
+            "postgres://tailor:***@db.example/tailor"
+        );
+        assert_eq!(
+            redact("postgres://tailor@db.example/tailor"),
+            "postgres://tailor@db.example/tailor"
+        );
+        assert_eq!(redact("sqlite:tailor.db"), "sqlite:tailor.db");
+    }
+
+    #[test]
+    fn flags_beat_the_file_which_beats_defaults() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("tailor.toml");
+        std::fs::write(
+            &path,
+            "bind = \"0.0.0.0:9000\"\ncouncil_name = \"Testshire\"\n",
+        )
+        .unwrap();
+        let settings = Settings::load(
+            Some(&path),
+            Overrides {
+                bind: Some("127.0.0.1:1".into()),
+                database_url: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(settings.bind, "127.0.0.1:1");
+        assert_eq!(settings.council_name, "Testshire");
+        assert_eq!(settings.database_url, "sqlite:tailor.db");
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_refused() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("tailor.toml");
+        std::fs::write(&path, "bnid = \"0.0.0.0:9000\"\n").unwrap();
+        assert!(Settings::load(Some(&path), Overrides::default()).is_err());
+    }
+}

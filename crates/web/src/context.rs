@@ -1,0 +1,284 @@
+//! Who is asking: the session or bearer token on each request, resolved once, and the checks
+//! that every route applies before its handler runs (access rule, CSRF).
+
+use crate::errors::{ApiError, PageError};
+use crate::routes::AccessRule;
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use tailor_app::auth::Session;
+use tailor_domain::access::Actor;
+use tailor_domain::audit::AuditAction;
+
+pub const SESSION_COOKIE: &str = "tailor_session";
+
+/// Put in the request's extensions by `resolve_actor`; every handler can read it.
+#[derive(Clone, Debug, Default)]
+pub struct RequestContext {
+    pub session: Option<Session>,
+    /// The signed-in actor, from the session cookie (pages) or a bearer token (API).
+    pub actor: Option<Actor>,
+    pub is_api: bool,
+    /// A session started during this request, whose cookie the response must set.
+    pub new_cookie: Option<String>,
+}
+
+impl RequestContext {
+    pub fn csrf_token(&self) -> String {
+        self.session
+            .as_ref()
+            .map(|session| session.record.csrf_token.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestContext>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+/// The signed-in actor; routes whose rule is not `Public` always have one.
+pub struct CurrentActor(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let context = parts
+            .extensions
+            .get::<RequestContext>()
+            .cloned()
+            .unwrap_or_default();
+        match context.actor {
+            Some(actor) => Ok(CurrentActor(actor)),
+            None if context.is_api => {
+                Err(ApiError::from(tailor_app::AppError::Unauthenticated).into_response())
+            }
+            None => Err(PageError::from(tailor_app::AppError::Unauthenticated).into_response()),
+        }
+    }
+}
+
+pub fn cookie_value(parts: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    parts
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on cross-site
+/// form posts), Secure where configured, and no Max-Age, so it ends when the browser closes
+/// even if the server-side session has not yet timed out.
+pub fn session_cookie(value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .expect("hex is a valid header value")
+}
+
+pub fn expired_session_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .expect("static header value")
+}
+
+/// Resolves the session cookie or bearer token once per request.
+pub async fn resolve_actor(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut context = RequestContext {
+        is_api,
+        ..Default::default()
+    };
+    if is_api {
+        let bearer = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        if let Some(token) = bearer {
+            match state.app.resolve_api_token(token.trim()).await {
+                Ok(actor) => context.actor = Some(actor),
+                Err(tailor_app::AppError::Unauthenticated | tailor_app::AppError::NotFound) => {
+                    return ApiError::from(tailor_app::AppError::Unauthenticated).into_response();
+                }
+                Err(error) => return ApiError::from(error).into_response(),
+            }
+        }
+    } else if let Some(value) = cookie_value(request.headers(), SESSION_COOKIE) {
+        match state.app.resolve_session(&value).await {
+            Ok(Some(session)) => {
+                context.actor = session.actor.clone();
+                context.session = Some(session);
+            }
+            Ok(None) => {}
+            Err(error) => return PageError::from(error).into_response(),
+        }
+    }
+    request.extensions_mut().insert(context);
+    next.run(request).await
+}
+
+/// Enforces a route's access rule before its handler runs; refusals are audited.
+pub async fn enforce_rule(
+    State((state, rule)): State<(AppState, AccessRule)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let context = request
+        .extensions()
+        .get::<RequestContext>()
+        .cloned()
+        .unwrap_or_default();
+    let refuse = |error: tailor_app::AppError| {
+        if context.is_api {
+            ApiError::from(error).into_response()
+        } else {
+            PageError::from(error).into_response()
+        }
+    };
+    match rule {
+        AccessRule::Public => {}
+        AccessRule::SignedIn => {
+            if context.actor.is_none() {
+                return refuse(tailor_app::AppError::Unauthenticated);
+            }
+        }
+        AccessRule::Permission(permission) => match &context.actor {
+            None => return refuse(tailor_app::AppError::Unauthenticated),
+            Some(actor) => {
+                if state
+                    .app
+                    .require(actor, permission, request.uri().path())
+                    .await
+                    .is_err()
+                {
+                    return refuse(tailor_app::AppError::Forbidden);
+                }
+            }
+        },
+    }
+    next.run(request).await
+}
+
+/// Sets the cookie of a session that a handler started during this request.
+pub fn with_new_session_cookie(
+    mut response: Response,
+    cookie: Option<&str>,
+    secure: bool,
+) -> Response {
+    if let Some(value) = cookie {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, session_cookie(value, secure));
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// A form body that has passed the CSRF check: it carries the session's token. Every page
+/// handler that accepts a POST takes one of these (or checks multipart itself with `check_csrf`).
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let context = request
+            .extensions()
+            .get::<RequestContext>()
+            .cloned()
+            .unwrap_or_default();
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField {
+            csrf_token: String::new(),
+        });
+        check_csrf(state, &context, &field.csrf_token).await?;
+        serde_html_form::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|_| {
+                PageError::BadRequest("The form could not be read. Go back and try again.".into())
+                    .into_response()
+            })
+    }
+}
+
+/// Compares the submitted token with the session's in constant time; a mismatch is audited.
+pub async fn check_csrf(
+    state: &AppState,
+    context: &RequestContext,
+    submitted: &str,
+) -> Result<(), Response> {
+    let expected = context.csrf_token();
+    let matches = !expected.is_empty()
+        && expected.len() == submitted.len()
+        && expected
+            .bytes()
+            .zip(submitted.bytes())
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0;
+    if matches {
+        return Ok(());
+    }
+    let now = state.app.clock.now();
+    let event = match &context.actor {
+        Some(actor) => state.app.event(actor, AuditAction::CsrfRejected),
+        None => tailor_domain::audit::NewAuditEvent::new(
+            now,
+            None,
+            "not signed in",
+            AuditAction::CsrfRejected,
+        ),
+    };
+    if let Err(error) = state.app.store.append_audit(&event).await {
+        tracing::error!(%error, "could not record a CSRF refusal");
+    }
+    Err(PageError::CsrfRejected.into_response())
+}
+
+/// Refuses unsafe requests that a browser says came from another site, before any handler runs.
+/// The CSRF token is the main defence; this catches forms posted from elsewhere even if a token leaked.
+pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let cross_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+        == Some("cross-site");
+    if unsafe_method && cross_site && !request.uri().path().starts_with("/api/") {
+        return PageError::CsrfRejected.into_response();
+    }
+    next.run(request).await
+}

@@ -1,0 +1,207 @@
+//! Turning failures into responses: a GOV.UK error page for people, a stable code and a plain
+//! message for API clients. Causes of server errors are logged, never shown.
+
+use crate::pages::{render, PageContext};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::Serialize;
+use tailor_app::AppError;
+use tailor_domain::validation::FieldError;
+
+#[derive(Debug)]
+pub enum PageError {
+    App(AppError),
+    CsrfRejected,
+    BadRequest(String),
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        PageError::App(error)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: PageContext,
+    heading: String,
+    message: String,
+}
+
+fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let page = ErrorPage {
+        page: PageContext::anonymous(heading),
+        heading: heading.into(),
+        message: message.into(),
+    };
+    (status, render(&page)).into_response()
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::App(AppError::Unauthenticated) => Redirect::to("/sign-in").into_response(),
+            PageError::App(AppError::Forbidden) => error_page(
+                StatusCode::FORBIDDEN,
+                "You do not have access to this page",
+                "Your role, or your relationship to this person, does not allow it. If you think you should have access, ask your team manager. This attempt has been recorded.",
+            ),
+            PageError::App(AppError::NotFound) => {
+                error_page(StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.")
+            }
+            PageError::App(AppError::Throttled) => error_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts to sign in",
+                "For your security, you cannot sign in to this account for 15 minutes. Wait, then try again.",
+            ),
+            PageError::App(AppError::Invalid(errors)) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", &errors.to_string()),
+            PageError::App(AppError::Store(cause)) => {
+                tracing::error!(%cause, "server error");
+                error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later. Nothing you entered has been saved.")
+            }
+            PageError::CsrfRejected => error_page(
+                StatusCode::FORBIDDEN,
+                "This form could not be sent",
+                "The form had expired or did not come from this service, so nothing was saved. Go back, refresh the page, and try again.",
+            ),
+            PageError::BadRequest(message) => error_page(StatusCode::BAD_REQUEST, "There is a problem", &message),
+        }
+    }
+}
+
+/// The body of every API error: a stable code to branch on, and a message to show a person.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    /// Stable, snake_case: `invalid`, `unauthenticated`, `forbidden`, `not_found`, `throttled`,
+    /// `payload_too_large`, `server_error`.
+    pub code: &'static str,
+    pub message: String,
+    /// For `invalid`: one entry per field that needs correcting.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<ApiFieldError>)]
+    pub errors: Vec<FieldError>,
+}
+
+/// One field's problem.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiFieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError(error)
+    }
+}
+
+pub fn api_error_response(
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+    errors: Vec<FieldError>,
+) -> Response {
+    (
+        status,
+        Json(ApiErrorBody {
+            code,
+            message: message.into(),
+            errors,
+        }),
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            AppError::Invalid(errors) => api_error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Some of the input needs correcting",
+                errors.0,
+            ),
+            AppError::Unauthenticated => {
+                let mut response = api_error_response(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Send a valid bearer token from POST /api/v1/tokens",
+                    vec![],
+                );
+                response.headers_mut().insert(
+                    "www-authenticate",
+                    axum::http::HeaderValue::from_static("Bearer"),
+                );
+                response
+            }
+            AppError::Forbidden => api_error_response(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "You do not have access to this; the attempt has been recorded",
+                vec![],
+            ),
+            AppError::NotFound => api_error_response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is nothing here",
+                vec![],
+            ),
+            AppError::Throttled => api_error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                "Too many failed sign-in attempts; wait 15 minutes",
+                vec![],
+            ),
+            AppError::Store(cause) => {
+                tracing::error!(%cause, "server error");
+                api_error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    "Something went wrong on our side; nothing was changed",
+                    vec![],
+                )
+            }
+        }
+    }
+}
+
+/// Replaces the framework's plain-text "length limit exceeded" with a clear page or JSON error.
+pub async fn explain_oversized_requests(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    if is_api {
+        api_error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The request is too large; nothing was saved",
+            vec![],
+        )
+    } else {
+        error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "What you sent is too large",
+            "The form was larger than Tailor accepts, so nothing was saved. Go back, shorten what you entered (or choose a smaller file), and try again.",
+        )
+    }
+}
+
+/// The page for an upload larger than Tailor accepts.
+pub fn explain_too_large_page() -> Response {
+    error_page(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "What you sent is too large",
+        "The form was larger than Tailor accepts, so nothing was saved. Go back, shorten what you entered (or choose a smaller file), and try again.",
+    )
+}

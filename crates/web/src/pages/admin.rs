@@ -1,0 +1,478 @@
+//! Administration pages: accounts, teams, organisations, and the audit log.
+
+use super::{choices, render, render_invalid, Choice, PageContext};
+use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::errors::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tailor_app::AppError;
+use tailor_domain::access::{Actor, Role};
+use tailor_domain::audit::AuditEvent;
+use tailor_domain::users::{NewUserInput, OrganisationKind};
+use tailor_domain::validation::ValidationErrors;
+use tailor_domain::{PersonId, UserId};
+
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub team: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    page: PageContext,
+    rows: Vec<UserRow>,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    let users = match state.app.list_users(&actor).await {
+        Ok(users) => users,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let teams = state.app.store.list_teams().await.unwrap_or_default();
+    let rows = users
+        .into_iter()
+        .map(|user| UserRow {
+            id: user.id.to_string(),
+            team: user
+                .team_id
+                .and_then(|id| teams.iter().find(|team| team.id == id))
+                .map(|team| team.name.clone())
+                .unwrap_or_default(),
+            name: user.display_name,
+            email: user.email,
+            role: user.role.label(),
+            active: user.active,
+        })
+        .collect();
+    render(&UsersPage {
+        page: PageContext::new(&state, &context, "Accounts", "/admin/users"),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin_user_form.html")]
+struct NewUserPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    form: NewUserInput,
+    roles: Vec<Choice>,
+    teams: Vec<Choice>,
+    organisations: Vec<Choice>,
+}
+
+async fn new_user_page(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &Actor,
+    form: NewUserInput,
+    errors: ValidationErrors,
+) -> Response {
+    let teams = state.app.list_teams(actor).await.unwrap_or_default();
+    let organisations = state
+        .app
+        .store
+        .list_organisations()
+        .await
+        .unwrap_or_default();
+    let mut team_choices = vec![Choice {
+        value: String::new(),
+        label: "No team".into(),
+        checked: form.team_id.is_empty(),
+    }];
+    team_choices.extend(teams.iter().map(|team| Choice {
+        value: team.id.to_string(),
+        label: team.name.clone(),
+        checked: team.id.to_string() == form.team_id,
+    }));
+    let mut organisation_choices = vec![Choice {
+        value: String::new(),
+        label: "None".into(),
+        checked: form.organisation_id.is_empty(),
+    }];
+    organisation_choices.extend(organisations.iter().map(|organisation| Choice {
+        value: organisation.id.to_string(),
+        label: organisation.name.clone(),
+        checked: organisation.id.to_string() == form.organisation_id,
+    }));
+    let page = NewUserPage {
+        page: PageContext::new(state, context, "Create an account", "/admin/users")
+            .with_errors(&errors),
+        roles: choices(
+            Role::ALL.iter().map(|role| (role.as_str(), role.label())),
+            &form.role,
+        ),
+        teams: team_choices,
+        organisations: organisation_choices,
+        errors,
+        form,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+pub async fn new_user(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    new_user_page(
+        &state,
+        &context,
+        &actor,
+        NewUserInput::default(),
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    CsrfForm(form): CsrfForm<NewUserInputForm>,
+) -> Response {
+    let input = form.into_input();
+    match state.app.create_user(&actor, &input).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            new_user_page(
+                &state,
+                &context,
+                &actor,
+                NewUserInput {
+                    password: String::new(),
+                    ..input
+                },
+                errors,
+            )
+            .await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// The account form's fields, all optional so a missing one is a validation message, not a 400.
+#[derive(Deserialize)]
+pub struct NewUserInputForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+impl NewUserInputForm {
+    fn into_input(self) -> NewUserInput {
+        NewUserInput {
+            email: self.email,
+            display_name: self.display_name,
+            role: self.role,
+            team_id: self.team_id,
+            person_id: self.person_id,
+            organisation_id: self.organisation_id,
+            password: self.password,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    #[serde(default)]
+    active: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ActiveForm>,
+) -> Response {
+    let Ok(user_id) = id.parse::<UserId>() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    match state
+        .app
+        .set_user_active(&actor, user_id, form.active == "true")
+        .await
+    {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(AppError::Invalid(errors)) => PageError::BadRequest(errors.to_string()).into_response(),
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_teams.html")]
+struct TeamsPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    teams: Vec<String>,
+    team_name: String,
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn teams_page(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &Actor,
+    name: String,
+    errors: ValidationErrors,
+) -> Response {
+    let teams = match state.app.list_teams(actor).await {
+        Ok(teams) => teams.into_iter().map(|team| team.name).collect(),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let page = TeamsPage {
+        page: PageContext::new(state, context, "Teams", "/admin/teams").with_errors(&errors),
+        errors,
+        teams,
+        team_name: name,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+pub async fn teams(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    teams_page(
+        &state,
+        &context,
+        &actor,
+        String::new(),
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Response {
+    match state.app.create_team(Some(&actor), &form.name).await {
+        Ok(_) => Redirect::to("/admin/teams").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            teams_page(&state, &context, &actor, form.name, errors).await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_organisations.html")]
+struct OrganisationsPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    organisations: Vec<(String, &'static str)>,
+    organisation_name: String,
+    kinds: Vec<Choice>,
+}
+
+async fn organisations_page(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &Actor,
+    form: NameForm,
+    errors: ValidationErrors,
+) -> Response {
+    let organisations = match state.app.list_organisations(actor).await {
+        Ok(organisations) => organisations
+            .into_iter()
+            .map(|organisation| (organisation.name, organisation.kind.label()))
+            .collect(),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let page = OrganisationsPage {
+        page: PageContext::new(state, context, "Organisations", "/admin/organisations")
+            .with_errors(&errors),
+        errors,
+        organisations,
+        kinds: choices(
+            OrganisationKind::ALL
+                .iter()
+                .map(|kind| (kind.as_str(), kind.label())),
+            &form.kind,
+        ),
+        organisation_name: form.name,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+pub async fn organisations(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    organisations_page(
+        &state,
+        &context,
+        &actor,
+        NameForm {
+            name: String::new(),
+            kind: String::new(),
+        },
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Response {
+    match state
+        .app
+        .create_organisation(Some(&actor), &form.name, &form.kind)
+        .await
+    {
+        Ok(_) => Redirect::to("/admin/organisations").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            organisations_page(&state, &context, &actor, form, errors).await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+pub struct AuditRow {
+    pub sequence: i64,
+    pub at: String,
+    pub who: String,
+    pub action: &'static str,
+    pub person: Option<String>,
+    pub details: String,
+}
+
+fn audit_rows(events: &[AuditEvent]) -> Vec<AuditRow> {
+    events
+        .iter()
+        .map(|stored| {
+            let event = &stored.event;
+            AuditRow {
+                sequence: stored.sequence,
+                at: event
+                    .at
+                    .with_timezone(&chrono_tz::Europe::London)
+                    .format("%-d %b %Y %H:%M:%S")
+                    .to_string(),
+                who: event.actor_label.clone(),
+                action: event.action.label(),
+                person: event.person_id.map(|id| id.to_string()),
+                details: if event.details.is_null() {
+                    String::new()
+                } else {
+                    event.details.to_string()
+                },
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    page: PageContext,
+    rows: Vec<AuditRow>,
+    chain: String,
+    chain_intact: bool,
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    let events = match state.app.recent_audit(&actor, 200).await {
+        Ok(events) => events,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let (chain, chain_intact) = match state.app.verify_audit_chain().await {
+        Ok(Ok(count)) => (format!("All {count} events check out: none has been changed or removed."), true),
+        Ok(Err(sequence)) => (format!("Event {sequence} does not match the events before it: the log has been tampered with from that point."), false),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    render(&AuditPage {
+        page: PageContext::new(&state, &context, "Audit log", "/admin/audit"),
+        rows: audit_rows(&events),
+        chain,
+        chain_intact,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin_person_audit.html")]
+struct PersonAuditPage {
+    page: PageContext,
+    name: String,
+    rows: Vec<AuditRow>,
+}
+
+pub async fn person_audit(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(person_id) = id.parse::<PersonId>() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    let (person, events) = match state.app.person_audit(&actor, person_id, false).await {
+        Ok(found) => found,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let name = person.full_name();
+    render(&PersonAuditPage {
+        page: PageContext::new(
+            &state,
+            &context,
+            &format!("Who looked at {name}'s record"),
+            "",
+        ),
+        name,
+        rows: audit_rows(&events),
+    })
+}

@@ -1,0 +1,134 @@
+//! Signing in and out.
+
+use super::{home_path, render, render_invalid, PageContext};
+use crate::context::{expired_session_cookie, with_new_session_cookie, CsrfForm, RequestContext};
+use crate::errors::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tailor_app::AppError;
+use tailor_domain::validation::ValidationErrors;
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    email: String,
+    signed_out: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignInQuery {
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    mut context: RequestContext,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    if let Some(actor) = &context.actor {
+        return Redirect::to(home_path(actor.role)).into_response();
+    }
+    // The sign-in form needs a CSRF token, so a visitor gets an (anonymous) session first.
+    let mut new_cookie = None;
+    if context.session.is_none() {
+        match state.app.start_anonymous_session().await {
+            Ok((cookie, session)) => {
+                context.session = Some(session);
+                new_cookie = Some(cookie);
+            }
+            Err(error) => return PageError::from(error).into_response(),
+        }
+    }
+    let page = SignInPage {
+        page: PageContext::new(&state, &context, "Sign in", "/sign-in"),
+        errors: ValidationErrors::default(),
+        email: String::new(),
+        signed_out: query.signed_out.is_some(),
+    };
+    with_new_session_cookie(
+        render(&page),
+        new_cookie.as_deref(),
+        state.config.secure_cookies,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Response {
+    let old_session = context.session.as_ref().map(|session| &session.record);
+    match state
+        .app
+        .sign_in(&form.email, &form.password, old_session)
+        .await
+    {
+        Ok((cookie, session)) => {
+            let role = session
+                .actor
+                .as_ref()
+                .map(|actor| actor.role)
+                .unwrap_or(tailor_domain::access::Role::Person);
+            with_new_session_cookie(
+                Redirect::to(home_path(role)).into_response(),
+                Some(&cookie),
+                state.config.secure_cookies,
+            )
+        }
+        Err(error @ (AppError::Invalid(_) | AppError::Throttled)) => {
+            let errors = match error {
+                AppError::Invalid(errors) => errors,
+                _ => {
+                    let mut errors = ValidationErrors::default();
+                    errors.add("email", "You have tried to sign in too many times. Wait 15 minutes, then try again.");
+                    errors
+                }
+            };
+            let page = SignInPage {
+                page: PageContext::new(&state, &context, "Sign in", "/sign-in")
+                    .with_errors(&errors),
+                errors,
+                email: form.email.chars().take(320).collect(),
+                signed_out: false,
+            };
+            render_invalid(&page)
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    if let Some(session) = &context.session {
+        if let Err(error) = state.app.sign_out(session).await {
+            return PageError::from(error).into_response();
+        }
+    }
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
+    response.headers_mut().append(
+        SET_COOKIE,
+        expired_session_cookie(state.config.secure_cookies),
+    );
+    response
+}

@@ -1,0 +1,307 @@
+//! Where each role lands: a caseload for workers, a home page for a person or their helper,
+//! the people a provider supports, and a starting page for everyone else.
+
+use super::{home_path, render, PageContext};
+use crate::context::{CurrentActor, RequestContext};
+use crate::errors::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tailor_app::people::PAGE_SIZE;
+use tailor_domain::access::{Permission, Role};
+use tailor_domain::people::PersonSummary;
+
+pub async fn root(context: RequestContext) -> Redirect {
+    match &context.actor {
+        Some(actor) => Redirect::to(home_path(actor.role)),
+        None => Redirect::to("/sign-in"),
+    }
+}
+
+/// One row of a people table, formatted for reading.
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub date_of_birth: String,
+    pub nhs_number: String,
+    pub postcode: String,
+    pub worker: String,
+}
+
+pub fn person_rows(people: &[PersonSummary]) -> Vec<PersonRow> {
+    people
+        .iter()
+        .map(|person| PersonRow {
+            id: person.id.to_string(),
+            name: person.full_name(),
+            date_of_birth: person.date_of_birth.format("%-d %B %Y").to_string(),
+            nhs_number: person
+                .nhs_number
+                .map(|number| number.to_string())
+                .unwrap_or_else(|| "Not known".into()),
+            postcode: person.postcode.clone(),
+            worker: person
+                .allocated_worker_name
+                .clone()
+                .unwrap_or_else(|| "Not allocated".into()),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "staff_home.html")]
+struct StaffHome {
+    page: PageContext,
+    first_name: String,
+    has_caseload: bool,
+    caseload_heading: String,
+    rows: Vec<PersonRow>,
+    total: i64,
+    page_number: i64,
+    previous_page: Option<i64>,
+    next_page: Option<i64>,
+    links: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub async fn staff_home(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    if !actor.role.is_staff() {
+        return Redirect::to(home_path(actor.role)).into_response();
+    }
+    let page_number = query.page.unwrap_or(0).max(0);
+    let has_caseload =
+        actor.role.allows(Permission::ViewCaseload) && actor.role != Role::FinanceOfficer;
+    let (rows, total) = if has_caseload {
+        match state.app.caseload(&actor, page_number).await {
+            Ok(page) => (person_rows(&page.people), page.total),
+            Err(error) => return PageError::from(error).into_response(),
+        }
+    } else {
+        (Vec::new(), 0)
+    };
+    let mut links = Vec::new();
+    let role = actor.role;
+    if role.allows(Permission::SearchPeople) {
+        links.push((
+            "/people",
+            "Find a person",
+            "Search by name, NHS number or date of birth.",
+        ));
+    }
+    if role.allows(Permission::CreatePerson) {
+        links.push((
+            "/people/new",
+            "Add a person",
+            "Start a record for someone who has contacted the council.",
+        ));
+    }
+    if role.allows(Permission::AdministerUsers) {
+        links.push((
+            "/admin/users",
+            "Accounts",
+            "Create accounts for staff, people, helpers and providers.",
+        ));
+        links.push(("/admin/teams", "Teams", "The teams that share caseloads."));
+    }
+    if role.allows(Permission::ManageOrganisations) {
+        links.push((
+            "/admin/organisations",
+            "Organisations",
+            "Providers, managed-account and payroll services, brokers and trusts.",
+        ));
+    }
+    if role.allows(Permission::ViewAuditLog) {
+        links.push((
+            "/admin/audit",
+            "Audit log",
+            "Who did what, and who looked at whose record.",
+        ));
+    }
+    if role == Role::Analyst {
+        links.push((
+            "/api/v1/openapi.json",
+            "API description",
+            "The JSON API's OpenAPI document, for building reports.",
+        ));
+    }
+    let caseload_heading = if role == Role::TeamManager {
+        "Your team's people".to_owned()
+    } else {
+        "Your caseload".to_owned()
+    };
+    let last_page = (total - 1).max(0) / PAGE_SIZE;
+    let page = StaffHome {
+        page: PageContext::new(
+            &state,
+            &context,
+            if has_caseload { "Caseload" } else { "Home" },
+            "/home",
+        ),
+        first_name: actor
+            .display_name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        has_caseload,
+        caseload_heading,
+        rows,
+        total,
+        page_number: page_number + 1,
+        previous_page: (page_number > 0).then(|| page_number - 1),
+        next_page: (page_number < last_page).then_some(page_number + 1),
+        links,
+    };
+    render(&page)
+}
+
+/// The seven steps of self-directed support, with where this person is now.
+pub struct Step {
+    pub number: u8,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub status: &'static str,
+}
+
+pub fn seven_steps() -> Vec<Step> {
+    let steps = [
+        (
+            "My money",
+            "Tell us about your needs and see how much money you could have.",
+        ),
+        (
+            "Making my plan",
+            "Write down how you want to use the money to live your life.",
+        ),
+        (
+            "Getting my plan agreed",
+            "The council checks the plan is realistic and agrees it.",
+        ),
+        (
+            "Organising my money",
+            "Choose how the money is held: by you, someone you trust, or an organisation.",
+        ),
+        (
+            "Organising my support",
+            "Choose the people and services that will support you.",
+        ),
+        (
+            "Living life",
+            "Use your support, and keep an eye on your money.",
+        ),
+        (
+            "Seeing how it worked",
+            "Talk with us about what is working and what is not.",
+        ),
+    ];
+    steps
+        .iter()
+        .enumerate()
+        .map(|(index, (name, description))| Step {
+            number: index as u8 + 1,
+            name,
+            description,
+            status: if index == 0 { "Next" } else { "Not started" },
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "my_home.html")]
+struct MyHome {
+    page: PageContext,
+    first_name: String,
+    is_helper: bool,
+    rows: Vec<PersonRow>,
+    steps: Vec<Step>,
+    worker_name: Option<String>,
+    own_record: Option<String>,
+}
+
+pub async fn my_home(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    let people = match state.app.my_people(&actor).await {
+        Ok(people) => people,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let worker_name = match (
+        actor.role,
+        people.first().and_then(|person| person.allocated_worker),
+    ) {
+        (Role::Person, Some(worker)) => state
+            .app
+            .store
+            .get_user(worker)
+            .await
+            .ok()
+            .map(|user| user.display_name),
+        _ => None,
+    };
+    let page = MyHome {
+        page: PageContext::new(&state, &context, "Your home page", "/my"),
+        first_name: actor
+            .display_name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        is_helper: actor.role == Role::Helper,
+        own_record: (actor.role == Role::Person)
+            .then(|| people.first().map(|person| person.id.to_string()))
+            .flatten(),
+        rows: person_rows(&people),
+        steps: seven_steps(),
+        worker_name,
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "provider_home.html")]
+struct ProviderHome {
+    page: PageContext,
+    organisation: String,
+    rows: Vec<PersonRow>,
+}
+
+pub async fn provider_home(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    let people = match state.app.my_people(&actor).await {
+        Ok(people) => people,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let organisation = match actor.organisation_id {
+        Some(id) => state
+            .app
+            .store
+            .get_organisation(id)
+            .await
+            .map(|found| found.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let page = ProviderHome {
+        page: PageContext::new(&state, &context, "People we support", "/provider"),
+        organisation,
+        rows: person_rows(&people),
+    };
+    render(&page)
+}

@@ -1,0 +1,226 @@
+//! HTML pages, built with GOV.UK Frontend. Each page's view model is an askama template struct,
+//! so a template that reads a missing field does not compile.
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod people;
+
+use crate::context::RequestContext;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use std::sync::atomic::Ordering;
+use tailor_domain::access::{Actor, Permission, Role};
+use tailor_domain::validation::ValidationErrors;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What the layout needs on every page.
+pub struct PageContext {
+    pub title: String,
+    pub council_name: String,
+    pub signed_in_as: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub csrf_token: String,
+    pub has_errors: bool,
+}
+
+impl PageContext {
+    pub fn new(
+        state: &AppState,
+        context: &RequestContext,
+        title: &str,
+        current_path: &str,
+    ) -> Self {
+        let nav = context
+            .actor
+            .as_ref()
+            .map(|actor| navigation(actor, current_path))
+            .unwrap_or_default();
+        PageContext {
+            title: title.into(),
+            council_name: state.config.council_name.clone(),
+            signed_in_as: context
+                .actor
+                .as_ref()
+                .map(|actor| format!("{} ({})", actor.display_name, actor.role.label())),
+            nav,
+            csrf_token: context.csrf_token(),
+            has_errors: false,
+        }
+    }
+
+    /// For pages shown before anything is known about the visitor (errors).
+    pub fn anonymous(title: &str) -> Self {
+        PageContext {
+            title: title.into(),
+            council_name: "Tailor".into(),
+            signed_in_as: None,
+            nav: Vec::new(),
+            csrf_token: String::new(),
+            has_errors: false,
+        }
+    }
+
+    /// Marks the page as showing errors, so its title starts "Error:" as GOV.UK asks.
+    pub fn with_errors(mut self, errors: &ValidationErrors) -> Self {
+        self.has_errors = !errors.is_empty();
+        self
+    }
+}
+
+/// Where each role starts.
+pub fn home_path(role: Role) -> &'static str {
+    match role {
+        Role::Person | Role::Helper => "/my",
+        Role::Provider => "/provider",
+        _ => "/home",
+    }
+}
+
+fn navigation(actor: &Actor, current_path: &str) -> Vec<NavItem> {
+    let mut items: Vec<(&'static str, &'static str)> = Vec::new();
+    match actor.role {
+        Role::Person | Role::Helper => items.push(("/my", "Home")),
+        Role::Provider => items.push(("/provider", "People we support")),
+        role => {
+            let home_label = if role.allows(Permission::ViewCaseload) {
+                "Caseload"
+            } else {
+                "Home"
+            };
+            items.push(("/home", home_label));
+        }
+    }
+    let role = actor.role;
+    if role.allows(Permission::SearchPeople) {
+        items.push(("/people", "Find a person"));
+    }
+    if role.allows(Permission::CreatePerson) {
+        items.push(("/people/new", "Add a person"));
+    }
+    if role.allows(Permission::AdministerUsers) {
+        items.push(("/admin/users", "Accounts"));
+        items.push(("/admin/teams", "Teams"));
+    }
+    if role.allows(Permission::ManageOrganisations) {
+        items.push(("/admin/organisations", "Organisations"));
+    }
+    if role.allows(Permission::ViewAuditLog) {
+        items.push(("/admin/audit", "Audit log"));
+    }
+    items
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            current: current_path == href,
+        })
+        .collect()
+}
+
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service. Try again later.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page re-shown with what was typed and why it was refused.
+pub fn render_invalid<T: Template>(template: &T) -> Response {
+    let mut response = render(template);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+/// A radio button or select option, with whether it is the chosen one.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub fn choices<'a>(
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    selected: &str,
+) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            value: value.into(),
+            label: label.into(),
+            checked: value == selected,
+        })
+        .collect()
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    if !state.ready.load(Ordering::Acquire) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "starting").into_response();
+    }
+    match state.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+pub async fn not_found(context: RequestContext) -> Response {
+    if context.is_api {
+        crate::errors::ApiError(tailor_app::AppError::NotFound).into_response()
+    } else {
+        crate::errors::PageError::App(tailor_app::AppError::NotFound).into_response()
+    }
+}
+
+/// Headers that make pages harder to misuse: no framing, no type sniffing, scripts only from
+/// this server, and no caching of anything personal.
+pub async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_asset = request.uri().path().starts_with("/assets/")
+        || request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    if !is_asset {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

@@ -1,0 +1,1199 @@
+//! Finding a person, their record, and the forms that add to it.
+
+use super::home::{person_rows, PersonRow};
+use super::{choices, render, render_invalid, Choice, PageContext};
+use crate::context::{check_csrf, CsrfForm, CurrentActor, RequestContext};
+use crate::errors::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tailor_app::people::{PersonView, PAGE_SIZE};
+use tailor_app::AppError;
+use tailor_domain::access::{Actor, DelegationScope, Role};
+use tailor_domain::notes::{CaseNoteInput, NoteKind};
+use tailor_domain::people::*;
+use tailor_domain::validation::ValidationErrors;
+use tailor_domain::{DocumentId, PersonId};
+
+fn person_id(text: &str) -> Result<PersonId, Response> {
+    text.parse()
+        .map_err(|_| PageError::App(AppError::NotFound).into_response())
+}
+
+macro_rules! try_page {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => return PageError::from(error).into_response(),
+        }
+    };
+}
+
+#[derive(Template)]
+#[template(path = "people_search.html")]
+struct SearchPage {
+    page: PageContext,
+    query: String,
+    searched: bool,
+    rows: Vec<PersonRow>,
+    page_number: i64,
+    previous_page: Option<i64>,
+    next_page: Option<i64>,
+    query_encoded: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    let search = PeopleSearch::from_query(&query.q);
+    let page_number = query.page.unwrap_or(0).max(0);
+    let found = try_page!(
+        state
+            .app
+            .search_people(&actor, search.clone(), page_number)
+            .await
+    );
+    let page = SearchPage {
+        page: PageContext::new(&state, &context, "Find a person", "/people"),
+        query: query.q.chars().take(100).collect(),
+        searched: !search.is_empty(),
+        rows: person_rows(&found.people),
+        page_number: page_number + 1,
+        previous_page: (page_number > 0).then(|| page_number - 1),
+        next_page: (found.people.len() as i64 == PAGE_SIZE).then_some(page_number + 1),
+        query_encoded: serde_urlencoded::to_string([("q", query.q.as_str())]).unwrap_or_default(),
+    };
+    render(&page)
+}
+
+/// A label and value in a GOV.UK summary list.
+pub struct Row {
+    pub key: &'static str,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    page: PageContext,
+    id: String,
+    name: String,
+    view: PersonView,
+    details: Vec<Row>,
+    can_edit: bool,
+    can_allocate: bool,
+    is_self: bool,
+}
+
+fn detail_rows(view: &PersonView, today: chrono::NaiveDate) -> Vec<Row> {
+    let details = &view.person.details;
+    let or_none = |value: &Option<String>| {
+        value
+            .clone()
+            .filter(|text| !text.is_empty())
+            .unwrap_or_else(|| "Not recorded".into())
+    };
+    let mut rows = vec![
+        Row {
+            key: "Name",
+            value: details.full_name(),
+        },
+        Row {
+            key: "Preferred name",
+            value: or_none(&details.preferred_name),
+        },
+        Row {
+            key: "Date of birth",
+            value: format!(
+                "{} (age {})",
+                details.date_of_birth.format("%-d %B %Y"),
+                details.age_on(today)
+            ),
+        },
+        Row {
+            key: "NHS number",
+            value: details
+                .nhs_number
+                .map(|number| number.to_string())
+                .unwrap_or_else(|| "Not known".into()),
+        },
+        Row {
+            key: "Address",
+            value: details.address.one_line(),
+        },
+        Row {
+            key: "Phone",
+            value: or_none(&details.phone),
+        },
+        Row {
+            key: "Email",
+            value: or_none(&details.email),
+        },
+        Row {
+            key: "Contact by",
+            value: details.contact_preference.label().into(),
+        },
+        Row {
+            key: "Communication needs",
+            value: if details.communication_needs.is_empty() {
+                "None recorded".into()
+            } else {
+                details.communication_needs.clone()
+            },
+        },
+        Row {
+            key: "Consent to share information",
+            value: match (
+                &details.consent.recorded_on,
+                details.consent.limitations.is_empty(),
+            ) {
+                (Some(day), true) => format!(
+                    "{} (recorded {})",
+                    details.consent.status.label(),
+                    day.format("%-d %B %Y")
+                ),
+                (Some(day), false) => format!(
+                    "{} (recorded {}): {}",
+                    details.consent.status.label(),
+                    day.format("%-d %B %Y"),
+                    details.consent.limitations
+                ),
+                (None, _) => details.consent.status.label().into(),
+            },
+        },
+    ];
+    if view.access.case_notes {
+        rows.push(Row {
+            key: "Team",
+            value: view.team_name.clone().unwrap_or_else(|| "No team".into()),
+        });
+    }
+    rows.push(Row {
+        key: "Allocated worker",
+        value: view
+            .allocated_worker
+            .as_ref()
+            .map(|user| user.display_name.clone())
+            .unwrap_or_else(|| "Not allocated".into()),
+    });
+    rows
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let view = try_page!(state.app.view_person(&actor, person_id).await);
+    let details = if view.access.details {
+        detail_rows(&view, state.app.clock.today())
+    } else {
+        Vec::new()
+    };
+    let page = PersonPage {
+        page: PageContext::new(&state, &context, &view.person.full_name(), ""),
+        id: person_id.to_string(),
+        name: view.person.full_name(),
+        can_edit: view.access.edit,
+        can_allocate: actor.role == Role::TeamManager,
+        is_self: actor.person_id == Some(person_id),
+        details,
+        view,
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct PersonFormPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    form: PersonDetailsInput,
+    action: String,
+    heading: String,
+    contact_options: Vec<Choice>,
+    consent_options: Vec<Choice>,
+    cancel: String,
+}
+
+fn person_form(
+    state: &AppState,
+    context: &RequestContext,
+    form: PersonDetailsInput,
+    errors: ValidationErrors,
+    existing: Option<PersonId>,
+) -> PersonFormPage {
+    let heading = if existing.is_some() {
+        "Change personal details"
+    } else {
+        "Add a person"
+    };
+    PersonFormPage {
+        page: PageContext::new(
+            state,
+            context,
+            heading,
+            if existing.is_some() {
+                ""
+            } else {
+                "/people/new"
+            },
+        )
+        .with_errors(&errors),
+        contact_options: choices(
+            ContactPreference::ALL
+                .iter()
+                .map(|option| (option.as_str(), option.label())),
+            &form.contact_preference,
+        ),
+        consent_options: choices(
+            ConsentStatus::ALL
+                .iter()
+                .map(|option| (option.as_str(), option.label())),
+            if form.consent_status.is_empty() {
+                "not_asked"
+            } else {
+                &form.consent_status
+            },
+        ),
+        action: existing
+            .map(|id| format!("/people/{id}/edit"))
+            .unwrap_or_else(|| "/people".into()),
+        cancel: existing
+            .map(|id| format!("/people/{id}"))
+            .unwrap_or_else(|| "/home".into()),
+        heading: heading.into(),
+        errors,
+        form,
+    }
+}
+
+pub async fn new_person(State(state): State<AppState>, context: RequestContext) -> Response {
+    render(&person_form(
+        &state,
+        &context,
+        PersonDetailsInput {
+            contact_preference: "letter".into(),
+            ..Default::default()
+        },
+        ValidationErrors::default(),
+        None,
+    ))
+}
+
+pub async fn create_person(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    CsrfForm(form): CsrfForm<PersonDetailsInput>,
+) -> Response {
+    match state.app.create_person(&actor, &form).await {
+        Ok(person) => Redirect::to(&format!("/people/{}", person.id)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            render_invalid(&person_form(&state, &context, form, errors, None))
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+pub async fn edit_person(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let access = try_page!(
+        state
+            .app
+            .access_to_person(&actor, person_id, "change a person's details")
+            .await
+    );
+    if !access.edit {
+        return PageError::from(AppError::Forbidden).into_response();
+    }
+    let person = try_page!(state
+        .app
+        .store
+        .get_person(person_id)
+        .await
+        .map_err(AppError::from));
+    render(&person_form(
+        &state,
+        &context,
+        PersonDetailsInput::from_details(&person.details),
+        ValidationErrors::default(),
+        Some(person_id),
+    ))
+}
+
+pub async fn update_person(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<PersonDetailsInput>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    match state.app.update_person(&actor, person_id, &form).await {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => render_invalid(&person_form(
+            &state,
+            &context,
+            form,
+            errors,
+            Some(person_id),
+        )),
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// The small forms that add one thing to a record share one template: a heading, fields, a button.
+#[derive(Template)]
+#[template(path = "record_form.html")]
+struct RecordFormPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    heading: String,
+    person_name: String,
+    person_id: String,
+    action: String,
+    multipart: bool,
+    button: String,
+    fields: Vec<Field>,
+}
+
+/// One field of a `record_form.html` form.
+pub enum Field {
+    Text {
+        name: &'static str,
+        label: &'static str,
+        value: String,
+        hint: &'static str,
+    },
+    Area {
+        name: &'static str,
+        label: &'static str,
+        value: String,
+        hint: &'static str,
+    },
+    Radios {
+        name: &'static str,
+        legend: &'static str,
+        options: Vec<Choice>,
+        hint: &'static str,
+    },
+    Checkboxes {
+        name: &'static str,
+        legend: &'static str,
+        options: Vec<Choice>,
+        hint: &'static str,
+    },
+    Select {
+        name: &'static str,
+        label: &'static str,
+        options: Vec<Choice>,
+        hint: &'static str,
+    },
+    File {
+        name: &'static str,
+        label: &'static str,
+        hint: &'static str,
+    },
+}
+
+struct RecordForm {
+    heading: &'static str,
+    path: &'static str,
+    button: &'static str,
+    multipart: bool,
+}
+
+async fn record_form_page(
+    state: &AppState,
+    context: &RequestContext,
+    _actor: &Actor,
+    person_id: PersonId,
+    form: RecordForm,
+    fields: Vec<Field>,
+    errors: ValidationErrors,
+) -> Response {
+    let person = match state.app.store.get_person(person_id).await {
+        Ok(person) => person,
+        Err(error) => return PageError::from(AppError::from(error)).into_response(),
+    };
+    let page = RecordFormPage {
+        page: PageContext::new(state, context, form.heading, "").with_errors(&errors),
+        heading: form.heading.into(),
+        person_name: person.full_name(),
+        person_id: person_id.to_string(),
+        action: format!("/people/{person_id}/{}", form.path),
+        multipart: form.multipart,
+        button: form.button.into(),
+        fields,
+        errors,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+const NOTE_FORM: RecordForm = RecordForm {
+    heading: "Add a case note",
+    path: "notes",
+    button: "Save note",
+    multipart: false,
+};
+
+fn note_fields(input: &CaseNoteInput) -> Vec<Field> {
+    vec![
+        Field::Radios {
+            name: "kind",
+            legend: "What kind of contact was it?",
+            options: choices(
+                NoteKind::ALL
+                    .iter()
+                    .map(|kind| (kind.as_str(), kind.label())),
+                if input.kind.is_empty() {
+                    "conversation"
+                } else {
+                    &input.kind
+                },
+            ),
+            hint: "",
+        },
+        Field::Text {
+            name: "occurred_on",
+            label: "When did it happen? (optional)",
+            value: input.occurred_on.clone(),
+            hint: "For example, 22/11/2026. Leave empty for today.",
+        },
+        Field::Area {
+            name: "text",
+            label: "Note",
+            value: input.text.clone(),
+            hint: "Write what happened and what was agreed, in plain words the person could read.",
+        },
+    ]
+}
+
+/// Checks the actor may reach this part of the record before showing its form, so a refused
+/// visit is audited and never shows even the person's name.
+async fn allowed(
+    state: &AppState,
+    actor: &Actor,
+    person_id: PersonId,
+    what: &str,
+    part: impl Fn(&tailor_domain::access::PersonAccess) -> bool,
+) -> Result<(), Response> {
+    let access = state
+        .app
+        .access_to_person(actor, person_id, what)
+        .await
+        .map_err(|error| PageError::from(error).into_response())?;
+    if part(&access) {
+        Ok(())
+    } else {
+        state.app.record_refusal(actor, what, Some(person_id)).await;
+        Err(PageError::from(AppError::Forbidden).into_response())
+    }
+}
+
+macro_rules! record_form_handlers {
+    ($show:ident, $submit:ident, $form:expr, $input:ty, $fields:expr, $what:literal, $part:expr, $use_case:ident) => {
+        pub async fn $show(
+            State(state): State<AppState>,
+            context: RequestContext,
+            CurrentActor(actor): CurrentActor,
+            Path(id): Path<String>,
+        ) -> Response {
+            let person_id = match person_id(&id) {
+                Ok(id) => id,
+                Err(response) => return response,
+            };
+            if let Err(response) = allowed(&state, &actor, person_id, $what, $part).await {
+                return response;
+            }
+            record_form_page(
+                &state,
+                &context,
+                &actor,
+                person_id,
+                $form,
+                $fields(&<$input>::default()),
+                ValidationErrors::default(),
+            )
+            .await
+        }
+
+        pub async fn $submit(
+            State(state): State<AppState>,
+            context: RequestContext,
+            CurrentActor(actor): CurrentActor,
+            Path(id): Path<String>,
+            CsrfForm(input): CsrfForm<$input>,
+        ) -> Response {
+            let person_id = match person_id(&id) {
+                Ok(id) => id,
+                Err(response) => return response,
+            };
+            match state.app.$use_case(&actor, person_id, &input).await {
+                Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+                Err(AppError::Invalid(errors)) => {
+                    record_form_page(
+                        &state,
+                        &context,
+                        &actor,
+                        person_id,
+                        $form,
+                        $fields(&input),
+                        errors,
+                    )
+                    .await
+                }
+                Err(error) => PageError::from(error).into_response(),
+            }
+        }
+    };
+}
+
+record_form_handlers!(
+    new_note,
+    add_note,
+    NOTE_FORM,
+    CaseNoteInput,
+    note_fields,
+    "add a case note",
+    |access| access.case_notes && access.edit,
+    add_case_note
+);
+
+const RELATIONSHIP_FORM: RecordForm = RecordForm {
+    heading: "Add a carer, relative or other contact",
+    path: "relationships",
+    button: "Save contact",
+    multipart: false,
+};
+
+fn relationship_fields(input: &RelationshipInput) -> Vec<Field> {
+    vec![
+        Field::Radios {
+            name: "kind",
+            legend: "Who are they to the person?",
+            options: choices(RelationshipKind::ALL.iter().map(|kind| (kind.as_str(), kind.label())), &input.kind),
+            hint: "A nominated person manages a direct payment for someone who can decide for themselves; an authorised person does so for someone who cannot.",
+        },
+        Field::Text { name: "name", label: "Full name", value: input.name.clone(), hint: "" },
+        Field::Text { name: "phone", label: "Phone number (optional)", value: input.phone.clone(), hint: "" },
+        Field::Radios {
+            name: "lives_with_person",
+            legend: "Do they live with the person?",
+            options: choices([("no", "No"), ("yes", "Yes")], if input.lives_with_person.is_empty() { "no" } else { &input.lives_with_person }),
+            hint: "",
+        },
+        Field::Area { name: "notes", label: "Anything else to know (optional)", value: input.notes.clone(), hint: "" },
+    ]
+}
+
+record_form_handlers!(
+    new_relationship,
+    add_relationship,
+    RELATIONSHIP_FORM,
+    RelationshipInput,
+    relationship_fields,
+    "add a relationship",
+    |access| access.relationships && access.edit,
+    add_relationship
+);
+
+const WARNING_FORM: RecordForm = RecordForm {
+    heading: "Add a warning",
+    path: "warnings",
+    button: "Save warning",
+    multipart: false,
+};
+
+fn warning_fields(input: &WarningInput) -> Vec<Field> {
+    vec![
+        Field::Radios {
+            name: "category",
+            legend: "What is the warning about?",
+            options: choices(
+                WarningCategory::ALL
+                    .iter()
+                    .map(|category| (category.as_str(), category.label())),
+                &input.category,
+            ),
+            hint: "",
+        },
+        Field::Area {
+            name: "text",
+            label: "What workers need to know",
+            value: input.text.clone(),
+            hint: "Say what to do, not only what the risk is.",
+        },
+    ]
+}
+
+record_form_handlers!(
+    new_warning,
+    add_warning,
+    WARNING_FORM,
+    WarningInput,
+    warning_fields,
+    "add a warning",
+    |access| access.warnings && access.edit,
+    add_warning
+);
+
+const DOCUMENT_FORM: RecordForm = RecordForm {
+    heading: "Add a document",
+    path: "documents",
+    button: "Upload document",
+    multipart: true,
+};
+
+fn document_fields(title: &str) -> Vec<Field> {
+    vec![
+        Field::Text {
+            name: "title",
+            label: "Title",
+            value: title.into(),
+            hint: "For example, Written record of assessment",
+        },
+        Field::File {
+            name: "file",
+            label: "File",
+            hint: "PDF, PNG, JPG, TXT, DOCX or ODT, smaller than 5MB",
+        },
+    ]
+}
+
+pub async fn new_document(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    if let Err(response) = allowed(&state, &actor, person_id, "add a document", |access| {
+        access.documents && access.edit
+    })
+    .await
+    {
+        return response;
+    }
+    record_form_page(
+        &state,
+        &context,
+        &actor,
+        person_id,
+        DOCUMENT_FORM,
+        document_fields(""),
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn add_document(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let (mut token, mut title, mut file_name, mut content) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let field_file_name = field.file_name().map(str::to_owned);
+                let Ok(bytes) = field.bytes().await else {
+                    return PageError::BadRequest("The upload could not be read. Go back and try again with a file smaller than 5MB.".into()).into_response();
+                };
+                match name.as_str() {
+                    "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
+                    "title" => title = String::from_utf8_lossy(&bytes).into_owned(),
+                    "file" => {
+                        file_name = field_file_name.unwrap_or_default();
+                        content = bytes.to_vec();
+                    }
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return crate::errors::explain_too_large_page();
+            }
+            Err(_) => {
+                return PageError::BadRequest(
+                    "The upload could not be read. Go back and try again.".into(),
+                )
+                .into_response()
+            }
+        }
+    }
+    if let Err(response) = check_csrf(&state, &context, &token).await {
+        return response;
+    }
+    match state
+        .app
+        .add_document(&actor, person_id, &title, &file_name, &content)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            record_form_page(
+                &state,
+                &context,
+                &actor,
+                person_id,
+                DOCUMENT_FORM,
+                document_fields(&title),
+                errors,
+            )
+            .await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+pub async fn open_document(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, document_id)): Path<(String, String)>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let Ok(document_id) = document_id.parse::<DocumentId>() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    let (meta, content) = try_page!(
+        state
+            .app
+            .open_document(&actor, person_id, document_id)
+            .await
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        meta.file_name.replace(['"', '\\'], "_")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, meta.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct DelegationInput {
+    #[serde(default)]
+    helper_email: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    expires_on: String,
+}
+
+const DELEGATION_FORM: RecordForm = RecordForm {
+    heading: "Let someone help with your support",
+    path: "delegations",
+    button: "Give access",
+    multipart: false,
+};
+
+fn delegation_fields(input: &DelegationInput) -> Vec<Field> {
+    vec![
+        Field::Text {
+            name: "helper_email",
+            label: "Their email address",
+            value: input.helper_email.clone(),
+            hint: "They need a Tailor helper account. They will never use your sign-in.",
+        },
+        Field::Checkboxes {
+            name: "scopes",
+            legend: "What may they do?",
+            options: DelegationScope::ALL
+                .iter()
+                .map(|scope| Choice {
+                    value: scope.as_str().into(),
+                    label: scope.label().into(),
+                    checked: input.scopes.iter().any(|chosen| chosen == scope.as_str()),
+                })
+                .collect(),
+            hint: "Select all that apply.",
+        },
+        Field::Text {
+            name: "expires_on",
+            label: "Last day of access (optional)",
+            value: input.expires_on.clone(),
+            hint: "For example, 31/12/2027. Leave empty for access until you stop it.",
+        },
+    ]
+}
+
+pub async fn new_delegation(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    if let Err(response) = allowed(
+        &state,
+        &actor,
+        person_id,
+        "grant delegated access",
+        |access| access.manage_delegations,
+    )
+    .await
+    {
+        return response;
+    }
+    record_form_page(
+        &state,
+        &context,
+        &actor,
+        person_id,
+        DELEGATION_FORM,
+        delegation_fields(&DelegationInput::default()),
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn grant_delegation(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<DelegationInput>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let scopes: Vec<DelegationScope> = input
+        .scopes
+        .iter()
+        .filter_map(|scope| DelegationScope::parse(scope))
+        .collect();
+    let expires_on = if input.expires_on.trim().is_empty() {
+        Ok(None)
+    } else {
+        ["%d/%m/%Y", "%Y-%m-%d"]
+            .iter()
+            .find_map(|format| {
+                chrono::NaiveDate::parse_from_str(input.expires_on.trim(), format).ok()
+            })
+            .map(Some)
+            .ok_or(())
+    };
+    let result = match expires_on {
+        Ok(expires_on) => {
+            state
+                .app
+                .grant_delegation(&actor, person_id, &input.helper_email, &scopes, expires_on)
+                .await
+        }
+        Err(()) => {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "expires_on",
+                "The last day must be a real date, like 31/12/2027",
+            );
+            Err(AppError::Invalid(errors))
+        }
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            record_form_page(
+                &state,
+                &context,
+                &actor,
+                person_id,
+                DELEGATION_FORM,
+                delegation_fields(&input),
+                errors,
+            )
+            .await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AllocationInput {
+    #[serde(default)]
+    worker_id: String,
+}
+
+const ALLOCATION_FORM: RecordForm = RecordForm {
+    heading: "Allocate a worker",
+    path: "allocation",
+    button: "Allocate",
+    multipart: false,
+};
+
+async fn allocation_fields(state: &AppState, actor: &Actor, selected: &str) -> Vec<Field> {
+    let mut options = vec![Choice {
+        value: String::new(),
+        label: "No one (unallocated)".into(),
+        checked: selected.is_empty(),
+    }];
+    let workers = state.app.store.list_users().await.unwrap_or_default();
+    options.extend(
+        workers
+            .into_iter()
+            .filter(|user| {
+                user.active
+                    && matches!(user.role, Role::Practitioner | Role::TeamManager)
+                    && user.team_id == actor.team_id
+            })
+            .map(|user| Choice {
+                checked: user.id.to_string() == selected,
+                value: user.id.to_string(),
+                label: user.display_name,
+            }),
+    );
+    vec![Field::Select {
+        name: "worker_id",
+        label: "Worker",
+        options,
+        hint: "Workers in your team",
+    }]
+}
+
+pub async fn allocation_page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| {
+        access.edit
+    })
+    .await
+    {
+        return response;
+    }
+    let current = state
+        .app
+        .store
+        .get_person(person_id)
+        .await
+        .ok()
+        .and_then(|person| person.allocated_worker)
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let fields = allocation_fields(&state, &actor, &current).await;
+    record_form_page(
+        &state,
+        &context,
+        &actor,
+        person_id,
+        ALLOCATION_FORM,
+        fields,
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn allocate(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<AllocationInput>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let worker = if input.worker_id.is_empty() {
+        Ok(None)
+    } else {
+        input.worker_id.parse().map(Some)
+    };
+    let result = match worker {
+        Ok(worker) => state.app.allocate_worker(&actor, person_id, worker).await,
+        Err(_) => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let fields = allocation_fields(&state, &actor, &input.worker_id).await;
+            record_form_page(
+                &state,
+                &context,
+                &actor,
+                person_id,
+                ALLOCATION_FORM,
+                fields,
+                errors,
+            )
+            .await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MoneyHolderInput {
+    #[serde(default)]
+    organisation_id: String,
+}
+
+const MONEY_HOLDER_FORM: RecordForm = RecordForm {
+    heading: "Record who holds the person's money",
+    path: "money-holders",
+    button: "Save",
+    multipart: false,
+};
+
+async fn money_holder_fields(state: &AppState, selected: &str) -> Vec<Field> {
+    let organisations = state
+        .app
+        .store
+        .list_organisations()
+        .await
+        .unwrap_or_default();
+    vec![Field::Radios {
+        name: "organisation_id",
+        legend: "Which organisation holds the money?",
+        options: organisations
+            .iter()
+            .map(|organisation| Choice {
+                value: organisation.id.to_string(),
+                label: format!("{} ({})", organisation.name, organisation.kind.label()),
+                checked: organisation.id.to_string() == selected,
+            })
+            .collect(),
+        hint: "Their staff will then see this person's contact details.",
+    }]
+}
+
+pub async fn new_money_holder(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    if let Err(response) = allowed(
+        &state,
+        &actor,
+        person_id,
+        "record who holds a person's money",
+        |access| access.edit,
+    )
+    .await
+    {
+        return response;
+    }
+    let fields = money_holder_fields(&state, "").await;
+    record_form_page(
+        &state,
+        &context,
+        &actor,
+        person_id,
+        MONEY_HOLDER_FORM,
+        fields,
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn add_money_holder(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<MoneyHolderInput>,
+) -> Response {
+    let person_id = match person_id(&id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let result = match input.organisation_id.parse() {
+        Ok(organisation) => {
+            state
+                .app
+                .add_money_holder(&actor, person_id, organisation)
+                .await
+        }
+        Err(_) => {
+            let mut errors = ValidationErrors::default();
+            errors.add("organisation_id", "Select an organisation");
+            Err(AppError::Invalid(errors))
+        }
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let fields = money_holder_fields(&state, &input.organisation_id).await;
+            record_form_page(
+                &state,
+                &context,
+                &actor,
+                person_id,
+                MONEY_HOLDER_FORM,
+                fields,
+                errors,
+            )
+            .await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}

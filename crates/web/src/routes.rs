@@ -1,0 +1,377 @@
+//! The URL map, on one screen: every route with the access rule it is checked against before
+//! its handler runs. A route cannot be added without a rule, and `tests/access.rs` walks this
+//! table to check each rule is enforced for every role.
+
+use crate::context::{enforce_rule, refuse_cross_site, resolve_actor};
+use crate::errors::explain_oversized_requests;
+use crate::{api, assets, metrics, pages, AppState};
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post, put, MethodRouter};
+use axum::Router;
+use tailor_domain::access::Permission::{self, *};
+use tower_http::trace::TraceLayer;
+
+/// What a request must have before a route's handler runs. Finer checks (which person, which
+/// part of their record) happen in the use case, through `tailor_domain::access`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessRule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone signed in; the handler sends each role to its own place.
+    SignedIn,
+    /// Signed in with a role that has this permission.
+    Permission(Permission),
+}
+
+pub struct RouteSpec {
+    pub method: Method,
+    /// The path with `{id}`-style parameters, as axum writes it.
+    pub path: &'static str,
+    pub rule: AccessRule,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(
+    method: Method,
+    path: &'static str,
+    rule: AccessRule,
+    handler: MethodRouter<AppState>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        rule,
+        handler,
+    }
+}
+
+use AccessRule::{Public, SignedIn};
+const fn may(permission: Permission) -> AccessRule {
+    AccessRule::Permission(permission)
+}
+
+/// Largest form we read. A person's details, a long case note: well under this.
+pub const FORM_LIMIT_BYTES: usize = 256 * 1024;
+/// Uploads may be larger: a document plus the form around it.
+pub const UPLOAD_LIMIT_BYTES: usize = tailor_domain::notes::MAX_DOCUMENT_BYTES + 64 * 1024;
+
+pub fn table() -> Vec<RouteSpec> {
+    use pages::{admin, auth, home, people};
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        // Service
+        route(g.clone(), "/healthz", Public, get(pages::healthz)),
+        route(g.clone(), "/metrics", Public, get(pages::metrics)),
+        route(
+            g.clone(),
+            "/assets/{*path}",
+            Public,
+            get(assets::govuk_asset),
+        ),
+        route(
+            g.clone(),
+            "/static/{*path}",
+            Public,
+            get(assets::static_file),
+        ),
+        // Signing in and landing pages
+        route(g.clone(), "/", Public, get(home::root)),
+        route(g.clone(), "/sign-in", Public, get(auth::sign_in_page)),
+        route(p.clone(), "/sign-in", Public, post(auth::sign_in)),
+        route(p.clone(), "/sign-out", SignedIn, post(auth::sign_out)),
+        route(g.clone(), "/home", SignedIn, get(home::staff_home)),
+        route(g.clone(), "/my", may(ViewOwnHome), get(home::my_home)),
+        route(
+            g.clone(),
+            "/provider",
+            may(ViewProviderHome),
+            get(home::provider_home),
+        ),
+        // People
+        route(g.clone(), "/people", may(SearchPeople), get(people::search)),
+        route(
+            g.clone(),
+            "/people/new",
+            may(CreatePerson),
+            get(people::new_person),
+        ),
+        route(
+            p.clone(),
+            "/people",
+            may(CreatePerson),
+            post(people::create_person),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}",
+            may(ViewPersonRecord),
+            get(people::show),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/edit",
+            may(EditPersonRecord),
+            get(people::edit_person),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/edit",
+            may(EditPersonRecord),
+            post(people::update_person),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/allocation",
+            may(AllocateWorker),
+            get(people::allocation_page),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/allocation",
+            may(AllocateWorker),
+            post(people::allocate),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/notes/new",
+            may(ViewPersonRecord),
+            get(people::new_note),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/notes",
+            may(ViewPersonRecord),
+            post(people::add_note),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/relationships/new",
+            may(ViewPersonRecord),
+            get(people::new_relationship),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/relationships",
+            may(ViewPersonRecord),
+            post(people::add_relationship),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/warnings/new",
+            may(ViewPersonRecord),
+            get(people::new_warning),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/warnings",
+            may(ViewPersonRecord),
+            post(people::add_warning),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/documents/new",
+            may(ViewPersonRecord),
+            get(people::new_document),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/documents",
+            may(ViewPersonRecord),
+            post(people::add_document).layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES)),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/documents/{document_id}",
+            may(ViewPersonRecord),
+            get(people::open_document),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/delegations/new",
+            may(ViewPersonRecord),
+            get(people::new_delegation),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/delegations",
+            may(ViewPersonRecord),
+            post(people::grant_delegation),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/money-holders/new",
+            may(EditPersonRecord),
+            get(people::new_money_holder),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/money-holders",
+            may(EditPersonRecord),
+            post(people::add_money_holder),
+        ),
+        // Administration
+        route(
+            g.clone(),
+            "/admin/users",
+            may(AdministerUsers),
+            get(admin::users),
+        ),
+        route(
+            g.clone(),
+            "/admin/users/new",
+            may(AdministerUsers),
+            get(admin::new_user),
+        ),
+        route(
+            p.clone(),
+            "/admin/users",
+            may(AdministerUsers),
+            post(admin::create_user),
+        ),
+        route(
+            p.clone(),
+            "/admin/users/{id}/active",
+            may(AdministerUsers),
+            post(admin::set_active),
+        ),
+        route(
+            g.clone(),
+            "/admin/teams",
+            may(AdministerUsers),
+            get(admin::teams),
+        ),
+        route(
+            p.clone(),
+            "/admin/teams",
+            may(AdministerUsers),
+            post(admin::create_team),
+        ),
+        route(
+            g.clone(),
+            "/admin/organisations",
+            may(ManageOrganisations),
+            get(admin::organisations),
+        ),
+        route(
+            p.clone(),
+            "/admin/organisations",
+            may(ManageOrganisations),
+            post(admin::create_organisation),
+        ),
+        route(
+            g.clone(),
+            "/admin/audit",
+            may(ViewAuditLog),
+            get(admin::audit_log),
+        ),
+        route(
+            g.clone(),
+            "/admin/audit/people/{id}",
+            may(ViewAuditLog),
+            get(admin::person_audit),
+        ),
+        // JSON API
+        route(
+            g.clone(),
+            "/api/v1/openapi.json",
+            Public,
+            get(api::openapi_json),
+        ),
+        route(p.clone(), "/api/v1/tokens", Public, post(api::create_token)),
+        route(g.clone(), "/api/v1/me", SignedIn, get(api::me)),
+        route(
+            g.clone(),
+            "/api/v1/caseload",
+            may(ViewCaseload),
+            get(api::caseload),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/people",
+            may(SearchPeople),
+            get(api::search_people),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/people",
+            may(CreatePerson),
+            post(api::create_person),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/people/{id}",
+            may(ViewPersonRecord),
+            get(api::get_person),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/people/{id}",
+            may(EditPersonRecord),
+            put(api::update_person),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/people/{id}/notes",
+            may(ViewPersonRecord),
+            get(api::list_notes),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/people/{id}/notes",
+            may(ViewPersonRecord),
+            post(api::add_note),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/people/{id}/relationships",
+            may(ViewPersonRecord),
+            post(api::add_relationship),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/people/{id}/audit",
+            may(ViewAuditLog),
+            get(api::person_audit),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/users",
+            may(AdministerUsers),
+            get(api::list_users),
+        ),
+        route(
+            p,
+            "/api/v1/users",
+            may(AdministerUsers),
+            post(api::create_user),
+        ),
+        route(
+            g,
+            "/api/v1/teams",
+            may(AdministerUsers),
+            get(api::list_teams),
+        ),
+    ]
+}
+
+pub fn build(state: AppState) -> Router {
+    let mut router = Router::new();
+    for spec in table() {
+        let checked = spec
+            .handler
+            .route_layer(from_fn_with_state((state.clone(), spec.rule), enforce_rule));
+        router = router.route(spec.path, checked);
+    }
+    router
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))
+        .layer(from_fn_with_state(state.clone(), resolve_actor))
+        .layer(from_fn(refuse_cross_site))
+        .layer(from_fn(explain_oversized_requests))
+        .layer(from_fn(pages::security_headers))
+        .layer(from_fn_with_state(state.clone(), metrics::measure))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
