@@ -34,6 +34,31 @@ impl Default for Settings {
     }
 }
 
+/// The settings that may come from `TAILOR_<NAME>` environment variables.
+const KNOWN_SETTINGS: [&str; 7] = [
+    "database_url",
+    "bind",
+    "secure_cookies",
+    "council_name",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "log_format",
+];
+
+/// `TAILOR_` variables that are not settings, probably typos; the caller warns about them.
+/// TAILOR_CONFIG and TAILOR_DEMO_PASSWORD are read by the command line itself.
+pub fn unknown_environment_settings() -> Vec<String> {
+    std::env::vars()
+        .filter_map(|(key, _)| key.strip_prefix("TAILOR_").map(str::to_lowercase))
+        .filter(|key| {
+            !KNOWN_SETTINGS.contains(&key.as_str())
+                && key != "config"
+                && key != "demo_password"
+                && !key.starts_with("test_")
+        })
+        .collect()
+}
+
 /// Values given as command-line flags; `None` leaves the lower layers' value.
 #[derive(Default, Serialize)]
 pub struct Overrides {
@@ -52,8 +77,7 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
-        // TAILOR_CONFIG and TAILOR_DEMO_PASSWORD are read by the command line itself.
-        let environment = Env::prefixed("TAILOR_").ignore(&["config", "demo_password"]);
+        let environment = Env::prefixed("TAILOR_").only(&KNOWN_SETTINGS);
         let settings: Settings = figment
             .merge(environment)
             .merge(Serialized::defaults(flags))
@@ -89,6 +113,12 @@ pub fn init_logging(settings: &Settings) {
         builder.json().init();
     } else {
         builder.init();
+    }
+    for unknown in unknown_environment_settings() {
+        tracing::warn!(
+            "TAILOR_{} is not a Tailor setting and is ignored (see docs/configuration.md)",
+            unknown.to_uppercase()
+        );
     }
 }
 

@@ -18,9 +18,25 @@ use tailor_domain::people::*;
 use tailor_domain::validation::ValidationErrors;
 use tailor_domain::{DocumentId, PersonId};
 
-fn person_id(text: &str) -> Result<PersonId, Response> {
-    text.parse()
-        .map_err(|_| PageError::App(AppError::NotFound).into_response())
+/// The `{id}` of a `/people/{id}/...` page, parsed; a malformed id is a 404 page.
+pub struct PersonPath(pub PersonId);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PersonPath {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(parameters) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| PageError::App(AppError::NotFound).into_response())?;
+        parameters
+            .get("id")
+            .and_then(|id| id.parse().ok())
+            .map(PersonPath)
+            .ok_or_else(|| PageError::App(AppError::NotFound).into_response())
+    }
 }
 
 macro_rules! try_page {
@@ -197,12 +213,8 @@ pub async fn show(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let view = try_page!(state.app.view_person(&actor, person_id).await);
     let details = if view.access.details {
         detail_rows(&view, state.app.clock.today())
@@ -319,12 +331,8 @@ pub async fn edit_person(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let access = try_page!(
         state
             .app
@@ -353,13 +361,9 @@ pub async fn update_person(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
     CsrfForm(form): CsrfForm<PersonDetailsInput>,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     match state.app.update_person(&actor, person_id, &form).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => render_invalid(&person_form(
@@ -437,7 +441,6 @@ struct RecordForm {
 async fn record_form_page(
     state: &AppState,
     context: &RequestContext,
-    _actor: &Actor,
     person_id: PersonId,
     form: RecordForm,
     fields: Vec<Field>,
@@ -532,19 +535,14 @@ macro_rules! record_form_handlers {
             State(state): State<AppState>,
             context: RequestContext,
             CurrentActor(actor): CurrentActor,
-            Path(id): Path<String>,
+            PersonPath(person_id): PersonPath,
         ) -> Response {
-            let person_id = match person_id(&id) {
-                Ok(id) => id,
-                Err(response) => return response,
-            };
             if let Err(response) = allowed(&state, &actor, person_id, $what, $part).await {
                 return response;
             }
             record_form_page(
                 &state,
                 &context,
-                &actor,
                 person_id,
                 $form,
                 $fields(&<$input>::default()),
@@ -557,26 +555,14 @@ macro_rules! record_form_handlers {
             State(state): State<AppState>,
             context: RequestContext,
             CurrentActor(actor): CurrentActor,
-            Path(id): Path<String>,
+            PersonPath(person_id): PersonPath,
             CsrfForm(input): CsrfForm<$input>,
         ) -> Response {
-            let person_id = match person_id(&id) {
-                Ok(id) => id,
-                Err(response) => return response,
-            };
             match state.app.$use_case(&actor, person_id, &input).await {
                 Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
                 Err(AppError::Invalid(errors)) => {
-                    record_form_page(
-                        &state,
-                        &context,
-                        &actor,
-                        person_id,
-                        $form,
-                        $fields(&input),
-                        errors,
-                    )
-                    .await
+                    record_form_page(&state, &context, person_id, $form, $fields(&input), errors)
+                        .await
                 }
                 Err(error) => PageError::from(error).into_response(),
             }
@@ -700,12 +686,8 @@ pub async fn new_document(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     if let Err(response) = allowed(&state, &actor, person_id, "add a document", |access| {
         access.documents && access.edit
     })
@@ -716,7 +698,6 @@ pub async fn new_document(
     record_form_page(
         &state,
         &context,
-        &actor,
         person_id,
         DOCUMENT_FORM,
         document_fields(""),
@@ -729,13 +710,9 @@ pub async fn add_document(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
     mut multipart: Multipart,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let (mut token, mut title, mut file_name, mut content) =
         (String::new(), String::new(), String::new(), Vec::new());
     loop {
@@ -781,7 +758,6 @@ pub async fn add_document(
             record_form_page(
                 &state,
                 &context,
-                &actor,
                 person_id,
                 DOCUMENT_FORM,
                 document_fields(&title),
@@ -796,12 +772,9 @@ pub async fn add_document(
 pub async fn open_document(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Path((id, document_id)): Path<(String, String)>,
+    PersonPath(person_id): PersonPath,
+    Path((_, document_id)): Path<(String, String)>,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let Ok(document_id) = document_id.parse::<DocumentId>() else {
         return PageError::App(AppError::NotFound).into_response();
     };
@@ -876,12 +849,8 @@ pub async fn new_delegation(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     if let Err(response) = allowed(
         &state,
         &actor,
@@ -896,7 +865,6 @@ pub async fn new_delegation(
     record_form_page(
         &state,
         &context,
-        &actor,
         person_id,
         DELEGATION_FORM,
         delegation_fields(&DelegationInput::default()),
@@ -909,13 +877,9 @@ pub async fn grant_delegation(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<DelegationInput>,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let scopes: Vec<DelegationScope> = input
         .scopes
         .iter()
@@ -954,7 +918,6 @@ pub async fn grant_delegation(
             record_form_page(
                 &state,
                 &context,
-                &actor,
                 person_id,
                 DELEGATION_FORM,
                 delegation_fields(&input),
@@ -1012,12 +975,8 @@ pub async fn allocation_page(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| {
         access.edit
     })
@@ -1038,7 +997,6 @@ pub async fn allocation_page(
     record_form_page(
         &state,
         &context,
-        &actor,
         person_id,
         ALLOCATION_FORM,
         fields,
@@ -1051,13 +1009,9 @@ pub async fn allocate(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<AllocationInput>,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let worker = if input.worker_id.is_empty() {
         Ok(None)
     } else {
@@ -1071,16 +1025,7 @@ pub async fn allocate(
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
             let fields = allocation_fields(&state, &actor, &input.worker_id).await;
-            record_form_page(
-                &state,
-                &context,
-                &actor,
-                person_id,
-                ALLOCATION_FORM,
-                fields,
-                errors,
-            )
-            .await
+            record_form_page(&state, &context, person_id, ALLOCATION_FORM, fields, errors).await
         }
         Err(error) => PageError::from(error).into_response(),
     }
@@ -1125,12 +1070,8 @@ pub async fn new_money_holder(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     if let Err(response) = allowed(
         &state,
         &actor,
@@ -1146,7 +1087,6 @@ pub async fn new_money_holder(
     record_form_page(
         &state,
         &context,
-        &actor,
         person_id,
         MONEY_HOLDER_FORM,
         fields,
@@ -1159,13 +1099,9 @@ pub async fn add_money_holder(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
+    PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<MoneyHolderInput>,
 ) -> Response {
-    let person_id = match person_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let result = match input.organisation_id.parse() {
         Ok(organisation) => {
             state
@@ -1186,7 +1122,6 @@ pub async fn add_money_holder(
             record_form_page(
                 &state,
                 &context,
-                &actor,
                 person_id,
                 MONEY_HOLDER_FORM,
                 fields,

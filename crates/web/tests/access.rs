@@ -1,0 +1,172 @@
+//! The access matrix: every route in the route table, tried by a visitor who is not signed in
+//! and by every role, must answer as its rule says. A route added without a rule does not
+//! compile; a rule that is not enforced fails here.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::World;
+use tailor_domain::access::Role;
+use tailor_web::routes::{table, AccessRule};
+
+fn role_account(role: Role) -> &'static str {
+    match role {
+        Role::Person => "person",
+        Role::Helper => "helper",
+        Role::Practitioner => "practitioner",
+        Role::TeamManager => "manager",
+        Role::FinanceOfficer => "finance",
+        Role::Commissioner => "commissioner",
+        Role::Provider => "provider",
+        Role::Analyst => "analyst",
+        Role::Administrator => "admin",
+    }
+}
+
+/// A concrete path for a route pattern, with ids that exist nowhere (so no handler changes data).
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "0190b1a4-0000-7000-8000-000000000000")
+        .replace("{document_id}", "0190b1a4-0000-7000-8000-000000000001")
+        .replace("{*path}", "no-such-file.css")
+}
+
+#[tokio::test]
+async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
+    let world = World::new().await;
+    let routes = table();
+    assert!(routes.len() > 40, "the table should hold every route");
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        let (cookie, _) = world.session(role_account(role)).await;
+        let token = world.token(role_account(role)).await;
+        sessions.push((role, cookie, token));
+    }
+    for spec in &routes {
+        let path = concrete(spec.path);
+        let is_api = spec.path.starts_with("/api/");
+        let method = spec.method.as_str();
+        // Not signed in.
+        let reply = if is_api {
+            world
+                .api(method, &path, None, Some(serde_json::json!({})))
+                .await
+        } else if method == "GET" {
+            world.get(&path, None).await
+        } else {
+            world.post_form(&path, None, "").await
+        };
+        match spec.rule {
+            AccessRule::Public => assert!(
+                reply.status != StatusCode::UNAUTHORIZED && reply.location() != "/sign-in"
+                    || spec.path == "/",
+                "{method} {} is public",
+                spec.path
+            ),
+            _ if is_api => assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {} must ask for a token",
+                spec.path
+            ),
+            _ => assert_eq!(
+                reply.location(),
+                "/sign-in",
+                "{method} {} must send visitors to sign in",
+                spec.path
+            ),
+        }
+        // Each role.
+        for (role, cookie, token) in &sessions {
+            let reply = if is_api {
+                world
+                    .api(method, &path, Some(token), Some(serde_json::json!({})))
+                    .await
+            } else if method == "GET" {
+                world.get(&path, Some(cookie)).await
+            } else if spec.path.ends_with("/documents") {
+                world
+                    .post_multipart(&path, Some(cookie), &[("title", "A letter")], None)
+                    .await
+            } else {
+                world.post_form(&path, Some(cookie), "").await
+            };
+            let allowed_by_rule = match spec.rule {
+                AccessRule::Public | AccessRule::SignedIn => true,
+                AccessRule::Permission(permission) => role.allows(permission),
+            };
+            if !allowed_by_rule {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{role:?} must be refused {method} {}",
+                    spec.path
+                );
+            } else if method == "POST" && !is_api && spec.path != "/sign-in" {
+                // Past the rule, a form without the session's CSRF token is refused.
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {} without a CSRF token, as {role:?}",
+                    spec.path
+                );
+                assert!(
+                    reply.body.contains("This form could not be sent"),
+                    "{method} {} as {role:?}",
+                    spec.path
+                );
+            } else {
+                assert_ne!(
+                    reply.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{role:?} on {method} {}",
+                    spec.path
+                );
+                assert!(
+                    reply.status.as_u16() < 500,
+                    "{role:?} on {method} {} answered {}: {}",
+                    spec.path,
+                    reply.status,
+                    reply.body
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn relationships_decide_who_opens_which_record() {
+    let world = World::new().await;
+    let expectations = [
+        ("practitioner", world.own_record, true),
+        ("practitioner", world.stranger, false),
+        ("manager", world.helped, true),
+        ("manager", world.stranger, false),
+        ("finance", world.stranger, true),
+        ("person", world.own_record, true),
+        ("person", world.helped, false),
+        ("helper", world.helped, true),
+        ("helper", world.own_record, false),
+        ("provider", world.provider_client, true),
+        ("provider", world.stranger, false),
+        ("commissioner", world.own_record, false),
+        ("analyst", world.own_record, false),
+        ("admin", world.own_record, false),
+    ];
+    for (account, person, may_open) in expectations {
+        let (cookie, _) = world.session(account).await;
+        let reply = world.get(&format!("/people/{person}"), Some(&cookie)).await;
+        if may_open {
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{account} should open {person}"
+            );
+        } else {
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{account} must not open {person}"
+            );
+        }
+    }
+}

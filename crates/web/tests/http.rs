@@ -1,0 +1,580 @@
+//! HTTP behaviour a person or API client relies on: sign-in, refusals and their audit events,
+//! bad input that changes nothing, the API and the service endpoints.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{World, PASSWORD};
+
+/// A fresh anonymous session from the sign-in page: (cookie value, CSRF token).
+async fn sign_in_page(world: &World) -> (String, String) {
+    let reply = world.get("/sign-in", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let cookie = reply
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("tailor_session=")
+        .to_owned();
+    let token = reply
+        .body
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (value, token)
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap()
+}
+
+#[tokio::test]
+async fn signing_in_rotates_the_session_and_lands_on_the_roles_home() {
+    let world = World::new().await;
+    let (anonymous, token) = sign_in_page(&world).await;
+    let reply = world
+        .post_form(
+            "/sign-in",
+            Some(&anonymous),
+            &form(&[
+                ("csrf_token", &token),
+                ("email", "Practitioner@Example.org"),
+                ("password", PASSWORD),
+            ]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location(), "/home");
+    let new_cookie = reply
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("tailor_session=")
+        .to_owned();
+    assert_ne!(new_cookie, anonymous, "the session id changes at sign-in");
+    assert_eq!(
+        world.get("/home", Some(&anonymous)).await.location(),
+        "/sign-in",
+        "the old id no longer works"
+    );
+    let home = world.get("/home", Some(&new_cookie)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Your caseload"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_audited() {
+    let world = World::new().await;
+    let (anonymous, token) = sign_in_page(&world).await;
+    let reply = world
+        .post_form(
+            "/sign-in",
+            Some(&anonymous),
+            &form(&[
+                ("csrf_token", &token),
+                ("email", "practitioner@example.org"),
+                ("password", "wrong password here"),
+            ]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("govuk-error-summary"));
+    assert!(reply
+        .body
+        .contains("Enter a correct email address and password"));
+    assert!(reply.body.contains("<title>Error: Sign in"));
+    assert!(world
+        .audit_actions(None)
+        .await
+        .contains(&"sign_in_failed".to_owned()));
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
+    let world = World::new().await;
+    for _ in 0..5 {
+        assert!(world
+            .app
+            .sign_in("finance@example.org", "wrong password here", None)
+            .await
+            .is_err());
+    }
+    let throttled = world
+        .app
+        .sign_in("finance@example.org", PASSWORD, None)
+        .await;
+    assert!(matches!(throttled, Err(tailor_app::AppError::Throttled)));
+    assert!(world
+        .audit_actions(None)
+        .await
+        .contains(&"sign_in_throttled".to_owned()));
+    // Other accounts are not affected.
+    assert!(world
+        .app
+        .sign_in("analyst@example.org", PASSWORD, None)
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
+    let world = World::new().await;
+    let (cookie, _) = world.session("practitioner").await;
+    let before = world
+        .app
+        .store
+        .list_notes(world.own_record, 100)
+        .await
+        .unwrap()
+        .len();
+    let reply = world
+        .post_form(
+            &format!("/people/{}/notes", world.own_record),
+            Some(&cookie),
+            &form(&[("csrf_token", "forged"), ("text", "Injected note")]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.body.contains("This form could not be sent"));
+    assert_eq!(
+        world
+            .app
+            .store
+            .list_notes(world.own_record, 100)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+    assert!(world
+        .audit_actions(None)
+        .await
+        .contains(&"csrf_rejected".to_owned()));
+}
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    let request = axum::http::Request::post(format!("/people/{}/notes", world.own_record))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("tailor_session={cookie}"))
+        .header("sec-fetch-site", "cross-site")
+        .body(axum::body::Body::from(form(&[
+            ("csrf_token", &token),
+            ("text", "From elsewhere"),
+        ])))
+        .unwrap();
+    assert_eq!(world.send(request).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_helper_reaching_for_someone_who_did_not_delegate_is_refused_and_audited() {
+    let world = World::new().await;
+    let (cookie, _) = world.session("helper").await;
+    let allowed = world
+        .get(&format!("/people/{}", world.helped), Some(&cookie))
+        .await;
+    assert_eq!(allowed.status, StatusCode::OK);
+    assert!(allowed.body.contains("Harold Helped"));
+    assert!(
+        !allowed.body.contains("Case notes"),
+        "the delegation covers details only"
+    );
+    let refused = world
+        .get(&format!("/people/{}", world.own_record), Some(&cookie))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        !refused.body.contains("Olive"),
+        "a refusal shows nothing of the person"
+    );
+    assert_eq!(
+        world
+            .audit_actions(Some(world.own_record))
+            .await
+            .first()
+            .map(String::as_str),
+        Some("access_refused")
+    );
+    // Nor can the helper add to the record of the person who did delegate, beyond the scope.
+    let form_page = world
+        .get(
+            &format!("/people/{}/notes/new", world.helped),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(form_page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_provider_reaching_for_a_person_it_does_not_serve_is_refused_and_audited() {
+    let world = World::new().await;
+    let token = world.token("provider").await;
+    let served = world
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}", world.provider_client),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.json()["details"]["given_name"], "Percy");
+    assert!(
+        served.json()["notes"].is_null(),
+        "providers see contact details, not case notes"
+    );
+    let refused = world
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}", world.stranger),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.json()["code"], "forbidden");
+    assert_eq!(
+        world
+            .audit_actions(Some(world.stranger))
+            .await
+            .first()
+            .map(String::as_str),
+        Some("access_refused")
+    );
+}
+
+#[tokio::test]
+async fn every_read_of_a_record_is_logged_and_the_administrator_sees_who_looked() {
+    let world = World::new().await;
+    let (practitioner, _) = world.session("practitioner").await;
+    assert_eq!(
+        world
+            .get(
+                &format!("/people/{}", world.own_record),
+                Some(&practitioner)
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let (admin, _) = world.session("admin").await;
+    let page = world
+        .get(
+            &format!("/admin/audit/people/{}", world.own_record),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Who looked at Olive Owner"));
+    assert!(page.body.contains("Looked at the record"));
+    assert!(page.body.contains("practitioner user"));
+    let log = world.get("/admin/audit", Some(&admin)).await;
+    assert!(log.body.contains("none has been changed or removed"));
+}
+
+#[tokio::test]
+async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_created() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    let before = world
+        .app
+        .store
+        .count_people(&tailor_store::PeopleFilter::Everyone)
+        .await
+        .unwrap();
+    let reply = world
+        .post_form(
+            "/people",
+            Some(&cookie),
+            &form(&[
+                ("csrf_token", &token),
+                ("given_name", ""),
+                ("family_name", "Okafor"),
+                ("date_of_birth_day", "4"),
+                ("date_of_birth_month", "11"),
+                ("date_of_birth_year", "1948"),
+                ("nhs_number", "943 476 5918"),
+                ("address_line_1", "1 Mill Lane"),
+                ("town", "Tailorford"),
+                ("postcode", "TF1 1AA"),
+                ("contact_preference", "letter"),
+            ]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("There is a problem"));
+    assert!(reply
+        .body
+        .contains("href=\"#given_name\">Enter their first name"));
+    assert!(reply
+        .body
+        .contains("href=\"#nhs_number\">Enter a valid NHS number"));
+    assert!(
+        reply.body.contains("value=\"Okafor\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        world
+            .app
+            .store
+            .count_people(&tailor_store::PeopleFilter::Everyone)
+            .await
+            .unwrap(),
+        before
+    );
+}
+
+#[tokio::test]
+async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let before = world
+        .app
+        .store
+        .list_notes(world.own_record, 100)
+        .await
+        .unwrap()
+        .len();
+    let reply = world
+        .post_form(
+            &format!("/people/{}/notes", world.own_record),
+            Some(&cookie),
+            &form(&[("csrf_token", &token), ("text", &huge)]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(reply.body.contains("What you sent is too large"));
+    assert_eq!(
+        world
+            .app
+            .store
+            .list_notes(world.own_record, 100)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+    let api = world
+        .api(
+            "POST",
+            &format!("/api/v1/people/{}/notes", world.own_record),
+            Some(&world.token("practitioner").await),
+            Some(serde_json::json!({ "text": huge })),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(api.json()["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn a_practitioner_adds_a_case_note_and_it_is_audited() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    let reply = world
+        .post_form(
+            &format!("/people/{}/notes", world.own_record),
+            Some(&cookie),
+            &form(&[
+                ("csrf_token", &token),
+                ("kind", "visit"),
+                ("text", "Visited at home."),
+            ]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let page = world
+        .get(&format!("/people/{}", world.own_record), Some(&cookie))
+        .await;
+    assert!(page.body.contains("Visited at home."));
+    assert!(world
+        .audit_actions(Some(world.own_record))
+        .await
+        .contains(&"case_note_added".to_owned()));
+}
+
+#[tokio::test]
+async fn documents_upload_and_download_with_their_type_checked() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    let path = format!("/people/{}/documents", world.own_record);
+    let refused = world
+        .post_multipart(
+            &path,
+            Some(&cookie),
+            &[("csrf_token", &token), ("title", "Script")],
+            Some(("run.exe", b"MZ")),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("The file must be a PDF"));
+    let stored = world
+        .post_multipart(
+            &path,
+            Some(&cookie),
+            &[("csrf_token", &token), ("title", "Assessment letter")],
+            Some(("letter.txt", b"Dear Olive")),
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::SEE_OTHER);
+    let documents = world
+        .app
+        .store
+        .list_documents(world.own_record)
+        .await
+        .unwrap();
+    assert_eq!(documents.len(), 1);
+    let download = world
+        .get(
+            &format!("/people/{}/documents/{}", world.own_record, documents[0].id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(download.body, "Dear Olive");
+    assert_eq!(download.headers.get("content-type").unwrap(), "text/plain");
+    assert!(download
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+}
+
+#[tokio::test]
+async fn the_api_issues_tokens_and_answers_with_stable_error_codes() {
+    let world = World::new().await;
+    let wrong = world.api("POST", "/api/v1/tokens", None, Some(serde_json::json!({ "email": "practitioner@example.org", "password": "nope nope nope" }))).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.json()["code"], "invalid");
+    let issued = world
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(serde_json::json!({ "email": "practitioner@example.org", "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED);
+    let token = issued.json()["token"].as_str().unwrap().to_owned();
+    let me = world.api("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(me.json()["role"], "practitioner");
+    let bad_token = world
+        .api("GET", "/api/v1/me", Some("not-a-token"), None)
+        .await;
+    assert_eq!(bad_token.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad_token.json()["code"], "unauthenticated");
+
+    let created = world
+        .api(
+            "POST",
+            "/api/v1/people",
+            Some(&token),
+            Some(serde_json::json!({
+                "given_name": "Ada", "family_name": "Okafor", "date_of_birth": "1948-11-04", "nhs_number": "943 476 5919",
+                "address": { "line_1": "12 Mill Lane", "town": "Tailorford", "postcode": "tf1 2ab" }, "contact_preference": "letter"
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["details"]["address"]["postcode"], "TF1 2AB");
+    let invalid = world
+        .api("POST", "/api/v1/people", Some(&token), Some(serde_json::json!({ "given_name": "", "family_name": "X", "date_of_birth": "1948-02-30", "nhs_number": "9434765918" })))
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = invalid.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        fields.contains(&"given_name".to_owned())
+            && fields.contains(&"nhs_number".to_owned())
+            && fields.contains(&"date_of_birth".to_owned())
+    );
+    let not_json = world
+        .send(
+            axum::http::Request::post("/api/v1/people")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from("{oops"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+    assert_eq!(not_json.json()["code"], "bad_request");
+    let search = world
+        .api("GET", "/api/v1/people?q=okafor", Some(&token), None)
+        .await;
+    assert_eq!(search.json()["people"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let world = World::new().await;
+    let reply = world.get("/api/v1/openapi.json", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let document = reply.json();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    for spec in tailor_web::routes::table()
+        .iter()
+        .filter(|spec| spec.path.starts_with("/api/v1/") && spec.path != "/api/v1/openapi.json")
+    {
+        let method = spec.method.as_str().to_lowercase();
+        assert!(
+            document["paths"][spec.path][&method].is_object(),
+            "{method} {} is missing from the OpenAPI document",
+            spec.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_metrics_and_assets_are_served() {
+    let world = World::new().await;
+    assert_eq!(world.get("/healthz", None).await.body, "ok");
+    world.get("/sign-in", None).await;
+    let metrics = world.get("/metrics", None).await;
+    assert!(metrics
+        .body
+        .contains("tailor_http_requests_total{status=\"2xx\"}"));
+    let css = world.get("/static/govuk-frontend.min.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers.get("content-type").unwrap(), "text/css");
+    assert_eq!(
+        world
+            .get("/assets/fonts/bold-b542beb274-v2.woff2", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let page = world.get("/sign-in", None).await;
+    assert!(page.headers.get("content-security-policy").is_some());
+    assert_eq!(
+        world.get("/no/such/page", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

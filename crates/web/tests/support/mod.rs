@@ -1,0 +1,307 @@
+//! A small world for HTTP tests: one council with two teams, an account in every role, and
+//! people related to them in every way access depends on. Each test gets its own SQLite file.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tailor_app::clock::SystemClock;
+use tailor_app::{App, SessionPolicy};
+use tailor_domain::access::{DelegationScope, Role};
+use tailor_domain::people::PersonDetailsInput;
+use tailor_domain::users::NewUser;
+use tailor_domain::{OrganisationId, PersonId, TeamId};
+use tailor_store_sqlite::SqliteStore;
+use tailor_web::{router, AppState, WebConfig};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "a long test password";
+
+pub struct World {
+    pub app: App,
+    pub router: Router,
+    _directory: tempfile::TempDir,
+    pub team_a: TeamId,
+    pub team_b: TeamId,
+    pub organisation: OrganisationId,
+    /// The person@ account's own record, in team A.
+    pub own_record: PersonId,
+    /// Delegated to helper@ (details only), in team A.
+    pub helped: PersonId,
+    /// In team B: only the finance officer may open it.
+    pub stranger: PersonId,
+    /// In team B, money held by the provider's organisation.
+    pub provider_client: PersonId,
+}
+
+pub fn details(given: &str, family: &str) -> PersonDetailsInput {
+    PersonDetailsInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        date_of_birth_day: "4".into(),
+        date_of_birth_month: "11".into(),
+        date_of_birth_year: "1948".into(),
+        address_line_1: "1 Mill Lane".into(),
+        town: "Tailorford".into(),
+        postcode: "TF1 1AA".into(),
+        contact_preference: "letter".into(),
+        ..Default::default()
+    }
+}
+
+impl World {
+    pub async fn new() -> World {
+        let directory = tempfile::tempdir().unwrap();
+        let store = SqliteStore::connect(&format!(
+            "sqlite:{}",
+            directory.path().join("test.db").display()
+        ))
+        .await
+        .unwrap();
+        let app = App::new(
+            Arc::new(store),
+            Arc::new(SystemClock),
+            SessionPolicy::default(),
+        );
+        let team_a = app.create_team(None, "Team A").await.unwrap().id;
+        let team_b = app.create_team(None, "Team B").await.unwrap().id;
+        let organisation = app
+            .create_organisation(None, "Kindly Care", "care_provider")
+            .await
+            .unwrap()
+            .id;
+        let make = |local: &str,
+                    role: Role,
+                    team: Option<TeamId>,
+                    person: Option<PersonId>,
+                    organisation: Option<OrganisationId>| NewUser {
+            email: format!("{local}@example.org"),
+            display_name: format!("{local} user"),
+            role,
+            team_id: team,
+            person_id: person,
+            organisation_id: organisation,
+            password: PASSWORD.into(),
+        };
+        let practitioner = app
+            .create_user_unchecked(
+                None,
+                make("practitioner", Role::Practitioner, Some(team_a), None, None),
+            )
+            .await
+            .unwrap();
+        let practitioner_b = app
+            .create_user_unchecked(
+                None,
+                make(
+                    "practitioner-b",
+                    Role::Practitioner,
+                    Some(team_b),
+                    None,
+                    None,
+                ),
+            )
+            .await
+            .unwrap();
+        let actor_a = tailor_app::auth::actor_for(&practitioner);
+        let actor_b = tailor_app::auth::actor_for(&practitioner_b);
+        let own_record = app
+            .create_person(&actor_a, &details("Olive", "Owner"))
+            .await
+            .unwrap()
+            .id;
+        let helped = app
+            .create_person(&actor_a, &details("Harold", "Helped"))
+            .await
+            .unwrap()
+            .id;
+        let stranger = app
+            .create_person(&actor_b, &details("Stella", "Stranger"))
+            .await
+            .unwrap()
+            .id;
+        let provider_client = app
+            .create_person(&actor_b, &details("Percy", "Provided"))
+            .await
+            .unwrap()
+            .id;
+        app.add_money_holder(&actor_b, provider_client, organisation)
+            .await
+            .unwrap();
+        for (local, role, team, person, holder) in [
+            ("manager", Role::TeamManager, Some(team_a), None, None),
+            ("finance", Role::FinanceOfficer, None, None, None),
+            ("commissioner", Role::Commissioner, None, None, None),
+            ("analyst", Role::Analyst, None, None, None),
+            ("admin", Role::Administrator, None, None, None),
+            ("provider", Role::Provider, None, None, Some(organisation)),
+            ("person", Role::Person, None, Some(own_record), None),
+            ("helper", Role::Helper, None, None, None),
+        ] {
+            app.create_user_unchecked(None, make(local, role, team, person, holder))
+                .await
+                .unwrap();
+        }
+        app.grant_delegation(
+            &actor_a,
+            helped,
+            "helper@example.org",
+            &[DelegationScope::ViewDetails],
+            None,
+        )
+        .await
+        .unwrap();
+        let state = AppState::new(app.clone(), WebConfig::default());
+        state
+            .ready
+            .store(true, std::sync::atomic::Ordering::Release);
+        World {
+            router: router(state),
+            app,
+            _directory: directory,
+            team_a,
+            team_b,
+            organisation,
+            own_record,
+            helped,
+            stranger,
+            provider_client,
+        }
+    }
+
+    /// Signs in as `local@example.org` through the app and returns (cookie value, CSRF token).
+    pub async fn session(&self, local: &str) -> (String, String) {
+        let (cookie, session) = self
+            .app
+            .sign_in(&format!("{local}@example.org"), PASSWORD, None)
+            .await
+            .unwrap();
+        (cookie, session.record.csrf_token)
+    }
+
+    pub async fn token(&self, local: &str) -> String {
+        self.app
+            .create_api_token(&format!("{local}@example.org"), PASSWORD)
+            .await
+            .unwrap()
+            .0
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut request = Request::get(path);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, cookie: Option<&str>, body: &str) -> Reply {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
+        }
+        self.send(request.body(Body::from(body.to_owned())).unwrap())
+            .await
+    }
+
+    /// A multipart form, as a browser sends a file upload: text fields, then an optional file.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let boundary = "tailor-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        if let Some((file_name, content)) = file {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut request = Request::post(path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        json: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match json {
+            Some(value) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    /// The audit events about a person with this action code, newest first.
+    pub async fn audit_actions(&self, person: Option<PersonId>) -> Vec<String> {
+        self.app
+            .store
+            .list_audit(&tailor_store::AuditQuery {
+                person_id: person,
+                action: None,
+                limit: 1000,
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| event.event.action.as_str().to_owned())
+            .collect()
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
