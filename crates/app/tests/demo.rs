@@ -10,19 +10,40 @@ use tailor_store_sqlite::SqliteStore;
 
 async fn demo_app(seed: u64, people: u32) -> App {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
-    let app = App::new(Arc::new(store), Arc::new(SystemClock), SessionPolicy::default());
-    app.build_demo_council(&DemoOptions { people, seed, password: "demo password 123".into() }).await.unwrap();
+    let app = App::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        SessionPolicy::default(),
+    );
+    app.build_demo_council(&DemoOptions {
+        people,
+        seed,
+        password: "demo password 123".into(),
+    })
+    .await
+    .unwrap();
     app
 }
 
 async fn everyone(app: &App) -> Vec<(String, String, Option<String>)> {
-    let query = PeopleQuery { filter: PeopleFilter::Everyone, search: PeopleSearch::default(), limit: 1000, offset: 0 };
+    let query = PeopleQuery {
+        filter: PeopleFilter::Everyone,
+        search: PeopleSearch::default(),
+        limit: 1000,
+        offset: 0,
+    };
     app.store
         .search_people(&query)
         .await
         .unwrap()
         .into_iter()
-        .map(|person| (person.id.to_string(), person.full_name(), person.nhs_number.map(|number| number.digits())))
+        .map(|person| {
+            (
+                person.id.to_string(),
+                person.full_name(),
+                person.nhs_number.map(|number| number.digits()),
+            )
+        })
         .collect()
 }
 
@@ -34,25 +55,61 @@ async fn the_same_seed_builds_the_same_people() {
     assert_eq!(first.len(), 120);
     assert_eq!(first, second);
     assert_ne!(first, other);
-    assert!(first.iter().any(|(id, _, _)| *id == demo_person_id(7, 0).to_string()));
+    assert!(first
+        .iter()
+        .any(|(id, _, _)| *id == demo_person_id(7, 0).to_string()));
 }
 
 #[tokio::test]
 async fn every_demo_account_exists_and_can_sign_in() {
     let app = demo_app(1, 40).await;
-    for local in ["practitioner", "manager", "finance", "commissioner", "analyst", "admin", "provider", "person", "helper"] {
-        let signed_in = app.sign_in(&format!("{local}@demo.invalid"), "demo password 123", None).await;
+    for local in [
+        "practitioner",
+        "manager",
+        "finance",
+        "commissioner",
+        "analyst",
+        "admin",
+        "provider",
+        "person",
+        "helper",
+    ] {
+        let signed_in = app
+            .sign_in(&format!("{local}@demo.invalid"), "demo password 123", None)
+            .await;
         assert!(signed_in.is_ok(), "{local} could not sign in");
     }
-    let helper = app.store.find_user_by_email("helper@demo.invalid").await.unwrap().unwrap().0;
-    let delegated = app.store.list_delegations_for_helper(helper.id).await.unwrap();
+    let helper = app
+        .store
+        .find_user_by_email("helper@demo.invalid")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let delegated = app
+        .store
+        .list_delegations_for_helper(helper.id)
+        .await
+        .unwrap();
     assert_eq!(delegated.len(), 1, "the helper helps exactly one person");
-    assert_eq!(app.verify_audit_chain().await.unwrap().map(|count| count > 0), Ok(true));
+    assert_eq!(
+        app.verify_audit_chain()
+            .await
+            .unwrap()
+            .map(|count| count > 0),
+        Ok(true)
+    );
 }
 
 #[tokio::test]
 async fn the_demo_is_only_built_on_an_empty_database() {
     let app = demo_app(1, 10).await;
-    let again = app.build_demo_council(&DemoOptions { people: 10, seed: 1, password: "demo password 123".into() }).await;
+    let again = app
+        .build_demo_council(&DemoOptions {
+            people: 10,
+            seed: 1,
+            password: "demo password 123".into(),
+        })
+        .await;
     assert!(again.is_err());
 }

@@ -538,40 +538,16 @@ impl Store for PostgresStore {
     }
 
     async fn update_person(&self, person: &Person, audit: &NewAuditEvent) -> StoreResult<()> {
-        let details = &person.details;
         let mut tx = self.begin().await?;
-        let changed = sqlx::query(
-            "update people set given_name = $1, family_name = $2, given_lower = $3, family_lower = $4, preferred_name = $5, date_of_birth = $6,
-                nhs_number = $7, address_line_1 = $8, address_line_2 = $9, town = $10, postcode = $11, phone = $12, email = $13,
-                contact_preference = $14, communication_needs = $15, consent_status = $16, consent_limitations = $17, consent_recorded_on = $18,
-                allocated_worker = $19, team_id = $20, updated_at = $21
+        let statement = sqlx::query(
+            "update people set given_name = $1, family_name = $2, given_lower = $3, family_lower = $4, preferred_name = $5, date_of_birth = $6, nhs_number = $7, address_line_1 = $8, address_line_2 = $9, town = $10, postcode = $11, phone = $12, email = $13, contact_preference = $14, communication_needs = $15, consent_status = $16, consent_limitations = $17, consent_recorded_on = $18, allocated_worker = $19, team_id = $20, updated_at = $21
              where id = $22",
-        )
-        .bind(&details.given_name)
-        .bind(&details.family_name)
-        .bind(details.given_name.to_lowercase())
-        .bind(details.family_name.to_lowercase())
-        .bind(&details.preferred_name)
-        .bind(details.date_of_birth)
-        .bind(details.nhs_number.map(|number| number.digits()))
-        .bind(&details.address.line_1)
-        .bind(&details.address.line_2)
-        .bind(&details.address.town)
-        .bind(&details.address.postcode)
-        .bind(&details.phone)
-        .bind(&details.email)
-        .bind(details.contact_preference.as_str())
-        .bind(&details.communication_needs)
-        .bind(details.consent.status.as_str())
-        .bind(&details.consent.limitations)
-        .bind(details.consent.recorded_on)
-        .bind(person.allocated_worker.map(|id| id.0))
-        .bind(person.team_id.map(|id| id.0))
-        .bind(person.updated_at)
-        .bind(person.id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(database_error)?;
+        );
+        let changed = bind_person_fields(statement, person)
+            .bind(person.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -939,40 +915,47 @@ async fn insert_person_in(
     tx: &mut Transaction<'static, Postgres>,
     person: &Person,
 ) -> StoreResult<()> {
-    let details = &person.details;
-    sqlx::query(
-        "insert into people (id, given_name, family_name, given_lower, family_lower, preferred_name, date_of_birth, nhs_number,
-            address_line_1, address_line_2, town, postcode, phone, email, contact_preference, communication_needs,
-            consent_status, consent_limitations, consent_recorded_on, allocated_worker, team_id, created_at, updated_at)
+    let statement = sqlx::query(
+        "insert into people (given_name, family_name, given_lower, family_lower, preferred_name, date_of_birth, nhs_number, address_line_1, address_line_2, town, postcode, phone, email, contact_preference, communication_needs, consent_status, consent_limitations, consent_recorded_on, allocated_worker, team_id, updated_at, created_at, id)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
-    )
-    .bind(person.id.0)
-    .bind(&details.given_name)
-    .bind(&details.family_name)
-    .bind(details.given_name.to_lowercase())
-    .bind(details.family_name.to_lowercase())
-    .bind(&details.preferred_name)
-    .bind(details.date_of_birth)
-    .bind(details.nhs_number.map(|number| number.digits()))
-    .bind(&details.address.line_1)
-    .bind(&details.address.line_2)
-    .bind(&details.address.town)
-    .bind(&details.address.postcode)
-    .bind(&details.phone)
-    .bind(&details.email)
-    .bind(details.contact_preference.as_str())
-    .bind(&details.communication_needs)
-    .bind(details.consent.status.as_str())
-    .bind(&details.consent.limitations)
-    .bind(details.consent.recorded_on)
-    .bind(person.allocated_worker.map(|id| id.0))
-    .bind(person.team_id.map(|id| id.0))
-    .bind(person.created_at)
-    .bind(person.updated_at)
-    .execute(&mut **tx)
-    .await
-    .map_err(database_error)?;
+    );
+    bind_person_fields(statement, person)
+        .bind(person.created_at)
+        .bind(person.id.0)
+        .execute(&mut **tx)
+        .await
+        .map_err(database_error)?;
     Ok(())
+}
+
+/// Binds a person's columns in the one order that both the insert and the update list them.
+fn bind_person_fields<'q>(
+    statement: sqlx::query::Query<'q, Postgres, <Postgres as sqlx::Database>::Arguments<'q>>,
+    person: &'q Person,
+) -> sqlx::query::Query<'q, Postgres, <Postgres as sqlx::Database>::Arguments<'q>> {
+    let details = &person.details;
+    statement
+        .bind(&details.given_name)
+        .bind(&details.family_name)
+        .bind(details.given_name.to_lowercase())
+        .bind(details.family_name.to_lowercase())
+        .bind(&details.preferred_name)
+        .bind(details.date_of_birth)
+        .bind(details.nhs_number.map(|number| number.digits()))
+        .bind(&details.address.line_1)
+        .bind(&details.address.line_2)
+        .bind(&details.address.town)
+        .bind(&details.address.postcode)
+        .bind(&details.phone)
+        .bind(&details.email)
+        .bind(details.contact_preference.as_str())
+        .bind(&details.communication_needs)
+        .bind(details.consent.status.as_str())
+        .bind(&details.consent.limitations)
+        .bind(details.consent.recorded_on)
+        .bind(person.allocated_worker.map(|id| id.0))
+        .bind(person.team_id.map(|id| id.0))
+        .bind(person.updated_at)
 }
 
 async fn insert_relationship_in(

@@ -1,6 +1,6 @@
 //! Administration pages: accounts, teams, organisations, and the audit log.
 
-use super::{choices, render, render_invalid, Choice, PageContext};
+use super::{choices, render, render_form, Choice, PageContext};
 use crate::context::{CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::AppState;
@@ -119,11 +119,7 @@ async fn new_user_page(
         errors,
         form,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, &page.errors)
 }
 
 pub async fn new_user(
@@ -260,11 +256,7 @@ async fn teams_page(
         teams,
         team_name: name,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, &page.errors)
 }
 
 pub async fn teams(
@@ -334,11 +326,7 @@ async fn organisations_page(
         ),
         organisation_name: form.name,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, &page.errors)
 }
 
 pub async fn organisations(

@@ -149,6 +149,15 @@ pub fn render_invalid<T: Template>(template: &T) -> Response {
     response
 }
 
+/// A form page: 200 when first shown, 422 when shown again because of errors.
+pub fn render_form<T: Template>(template: &T, errors: &ValidationErrors) -> Response {
+    if errors.is_empty() {
+        render(template)
+    } else {
+        render_invalid(template)
+    }
+}
+
 /// A radio button or select option, with whether it is the chosen one.
 pub struct Choice {
     pub value: String,

@@ -1,7 +1,7 @@
 //! Finding a person, their record, and the forms that add to it.
 
 use super::home::{person_rows, PersonRow};
-use super::{choices, render, render_invalid, Choice, PageContext};
+use super::{choices, render, render_form, render_invalid, Choice, PageContext};
 use crate::context::{check_csrf, CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::AppState;
@@ -461,11 +461,7 @@ async fn record_form_page(
         fields,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, &page.errors)
 }
 
 const NOTE_FORM: RecordForm = RecordForm {
