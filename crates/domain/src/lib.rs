@@ -4,12 +4,16 @@
 //! pass in the time and the facts a rule needs.
 
 pub mod access;
+pub mod allocation;
 pub mod audit;
+pub mod config_file;
+pub mod eligibility;
 pub mod ids;
 pub mod money;
 pub mod nhs_number;
 pub mod notes;
 pub mod people;
+pub mod questionnaires;
 pub mod users;
 pub mod validation;
 
