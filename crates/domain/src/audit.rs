@@ -35,6 +35,20 @@ labelled_enum!(
         TeamCreated => ("team_created", "Team created"),
         OrganisationCreated => ("organisation_created", "Organisation created"),
         DemoCouncilCreated => ("demo_council_created", "Demo council created"),
+        ConfigurationLoaded => ("configuration_loaded", "Configuration version loaded"),
+        AssessmentStarted => ("assessment_started", "Self-assessment started"),
+        AssessmentAnswered => ("assessment_answered", "Self-assessment answers saved"),
+        AssessmentSubmitted => ("assessment_submitted", "Self-assessment submitted"),
+        AssessmentReviewed => ("assessment_reviewed", "Self-assessment checked by the council"),
+        EligibilityDecided => ("eligibility_decided", "Eligibility decided"),
+        BudgetCalculated => ("budget_calculated", "Indicative budget worked out"),
+        BudgetOverridden => ("budget_overridden", "Indicative budget changed by professional judgement"),
+        FinancialAssessmentRecorded => ("financial_assessment_recorded", "Financial assessment recorded"),
+        PlanSaved => ("plan_saved", "Support plan saved"),
+        PlanSubmitted => ("plan_submitted", "Support plan submitted"),
+        PlanDecided => ("plan_decided", "Support plan decision"),
+        BudgetAgreed => ("budget_agreed", "Personal budget agreed"),
+        ChallengeRaised => ("challenge_raised", "Budget challenged as not enough"),
     }
 );
 

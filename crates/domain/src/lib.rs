@@ -5,7 +5,9 @@
 
 pub mod access;
 pub mod allocation;
+pub mod assessments;
 pub mod audit;
+pub mod charging;
 pub mod config_file;
 pub mod eligibility;
 pub mod ids;
@@ -13,6 +15,7 @@ pub mod money;
 pub mod nhs_number;
 pub mod notes;
 pub mod people;
+pub mod plans;
 pub mod questionnaires;
 pub mod users;
 pub mod validation;

@@ -893,6 +893,136 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn insert_configuration(
+        &self,
+        configuration: &ConfigurationVersion,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "insert into configuration_versions (kind, config_id, version, effective_from, source, loaded_at, loaded_by) values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&configuration.kind)
+        .bind(&configuration.config_id)
+        .bind(configuration.version)
+        .bind(configuration.effective_from)
+        .bind(&configuration.source)
+        .bind(configuration.loaded_at)
+        .bind(&configuration.loaded_by)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        append_audit_in(&mut tx, audit).await?;
+        commit(tx).await
+    }
+
+    async fn list_configurations(&self, kind: &str) -> StoreResult<Vec<ConfigurationVersion>> {
+        let rows = sqlx::query(
+            "select kind, config_id, version, effective_from, source, loaded_at, loaded_by from configuration_versions
+             where kind = $1 order by effective_from desc, version desc",
+        )
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| configuration_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn save_case_records(
+        &self,
+        records: &[CaseRecord],
+        audit: &[NewAuditEvent],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for record in records {
+            sqlx::query(
+                "insert into case_records (id, kind, person_id, status, body, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7)
+                 on conflict (id) do update set status = excluded.status, body = excluded.body, updated_at = excluded.updated_at",
+            )
+            .bind(record.id)
+            .bind(&record.kind)
+            .bind(record.person_id.0)
+            .bind(&record.status)
+            .bind(record.body.to_string())
+            .bind(record.created_at)
+            .bind(record.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
+        }
+        for event in audit {
+            append_audit_in(&mut tx, event).await?;
+        }
+        commit(tx).await
+    }
+
+    async fn get_case_record(&self, kind: &str, id: uuid::Uuid) -> StoreResult<CaseRecord> {
+        let row = sqlx::query("select id, kind, person_id, status, body, created_at, updated_at from case_records where kind = $1 and id = $2")
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(database_error)?
+            .ok_or(StoreError::NotFound)?;
+        case_record_from_row(&Columns(&row))
+    }
+
+    async fn list_case_records(
+        &self,
+        kind: &str,
+        person_id: PersonId,
+    ) -> StoreResult<Vec<CaseRecord>> {
+        let rows = sqlx::query(
+            "select id, kind, person_id, status, body, created_at, updated_at from case_records
+             where kind = $1 and person_id = $2 order by created_at desc, id desc",
+        )
+        .bind(kind)
+        .bind(person_id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| case_record_from_row(&Columns(row)))
+            .collect()
+    }
+
+    async fn list_case_records_by_status(
+        &self,
+        kind: &str,
+        status: &str,
+        filter: &PeopleFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<CaseRecord>> {
+        let (team, worker, everyone) = match filter {
+            PeopleFilter::Everyone => (None, None, true),
+            PeopleFilter::TeamOrAllocated { team, worker } => {
+                (team.map(|id| id.0), Some(worker.0), false)
+            }
+            PeopleFilter::AllocatedTo(worker) => (None, Some(worker.0), false),
+            _ => return Ok(Vec::new()),
+        };
+        let rows = sqlx::query(
+            "select c.id, c.kind, c.person_id, c.status, c.body, c.created_at, c.updated_at
+             from case_records c join people p on p.id = c.person_id
+             where c.kind = $1 and c.status = $2 and ($3 or p.team_id = $4 or p.allocated_worker = $5)
+             order by c.updated_at, c.id limit $6",
+        )
+        .bind(kind)
+        .bind(status)
+        .bind(everyone)
+        .bind(team)
+        .bind(worker)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| case_record_from_row(&Columns(row)))
+            .collect()
+    }
+
     async fn insert_demo_people(&self, bundles: &[DemoPersonBundle]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for bundle in bundles {

@@ -40,6 +40,8 @@ checks!(
     api_tokens_are_found_by_hash,
     audit_events_form_a_verifiable_chain,
     demo_bulk_load_writes_everything,
+    configuration_versions_are_kept_in_order,
+    case_records_save_together_and_form_work_queues,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
@@ -940,4 +942,148 @@ async fn demo_bulk_load_writes_everything(store: Box<dyn Store>) {
         store.list_notes(last.person.id, 10).await.unwrap(),
         last.notes
     );
+}
+
+async fn configuration_versions_are_kept_in_order(store: Box<dyn Store>) {
+    let version = |number: i64, from: &str| ConfigurationVersion {
+        kind: "allocation".into(),
+        config_id: "adult".into(),
+        version: number,
+        effective_from: from.parse().unwrap(),
+        source: format!("version = {number}"),
+        loaded_at: now(),
+        loaded_by: "conformance".into(),
+    };
+    let (older, newer) = (version(1, "2025-04-01"), version(2, "2026-04-01"));
+    store
+        .insert_configuration(&older, &audit(AuditAction::ConfigurationLoaded))
+        .await
+        .unwrap();
+    store
+        .insert_configuration(&newer, &audit(AuditAction::ConfigurationLoaded))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_configurations("allocation").await.unwrap(),
+        vec![newer, older]
+    );
+    assert!(matches!(
+        store
+            .insert_configuration(
+                &version(2, "2026-04-01"),
+                &audit(AuditAction::ConfigurationLoaded)
+            )
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(store
+        .list_configurations("charging")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) {
+    let (team, worker) = seed_team_and_worker(&*store).await;
+    let in_team = person("In", "Team", "1950-01-01", None, Some(team.id));
+    let elsewhere = person("Else", "Where", "1950-01-01", None, None);
+    for someone in [&in_team, &elsewhere] {
+        store
+            .insert_person(someone, &audit(AuditAction::PersonCreated))
+            .await
+            .unwrap();
+    }
+    let record = |person: PersonId, status: &str, note: &str| CaseRecord {
+        id: uuid::Uuid::now_v7(),
+        kind: "assessment".into(),
+        person_id: person,
+        status: status.into(),
+        body: serde_json::json!({ "note": note, "answers": { "nutrition": "some_help" } }),
+        created_at: now(),
+        updated_at: now(),
+    };
+    let first = record(in_team.id, "submitted", "first");
+    let second = record(elsewhere.id, "submitted", "second");
+    let before = store.audit_chain(0, 1000).await.unwrap().len();
+    store
+        .save_case_records(
+            &[first.clone(), second.clone()],
+            &[
+                audit(AuditAction::AssessmentSubmitted),
+                audit(AuditAction::AssessmentSubmitted),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.audit_chain(0, 1000).await.unwrap().len(), before + 2);
+    assert_eq!(
+        store.get_case_record("assessment", first.id).await.unwrap(),
+        first
+    );
+    assert!(matches!(
+        store.get_case_record("plan", first.id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let mut accepted = first.clone();
+    accepted.status = "accepted".into();
+    accepted.body = serde_json::json!({ "note": "accepted" });
+    accepted.updated_at = now();
+    store
+        .save_case_records(
+            &[accepted.clone()],
+            &[audit(AuditAction::AssessmentReviewed)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_case_record("assessment", first.id).await.unwrap(),
+        accepted,
+        "saving again replaces the body and status"
+    );
+    assert_eq!(
+        store
+            .list_case_records("assessment", in_team.id)
+            .await
+            .unwrap(),
+        vec![accepted]
+    );
+
+    let everyone = store
+        .list_case_records_by_status("assessment", "submitted", &PeopleFilter::Everyone, 10)
+        .await
+        .unwrap();
+    assert_eq!(everyone, vec![second.clone()]);
+    let team_queue = PeopleFilter::TeamOrAllocated {
+        team: Some(team.id),
+        worker: worker.id,
+    };
+    let mut third = record(in_team.id, "submitted", "third");
+    third.kind = "assessment".into();
+    store
+        .save_case_records(&[third.clone()], &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_case_records_by_status("assessment", "submitted", &team_queue, 10)
+            .await
+            .unwrap(),
+        vec![third]
+    );
+
+    // A record for a person who does not exist is refused, and nothing in the batch is kept.
+    let orphan = record(PersonId::generate(), "submitted", "orphan");
+    let valid = record(in_team.id, "in_progress", "valid");
+    assert!(store
+        .save_case_records(
+            &[valid.clone(), orphan],
+            &[audit(AuditAction::AssessmentSubmitted)]
+        )
+        .await
+        .is_err());
+    assert!(matches!(
+        store.get_case_record("assessment", valid.id).await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -114,6 +114,33 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
+/// A version of a council configuration file (questionnaire, allocation model, charging rates).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigurationVersion {
+    /// `questionnaire`, `allocation` or `charging`.
+    pub kind: String,
+    pub config_id: String,
+    pub version: i64,
+    pub effective_from: NaiveDate,
+    /// The file exactly as loaded, so any decision can be recomputed from it.
+    pub source: String,
+    pub loaded_at: DateTime<Utc>,
+    pub loaded_by: String,
+}
+
+/// A case record (an assessment, a plan, a budget...): a JSON body the use cases own, and the
+/// columns the store looks it up by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub person_id: PersonId,
+    pub status: String,
+    pub body: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
@@ -228,6 +255,38 @@ pub trait Store: Send + Sync + 'static {
     async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>>;
     /// The whole chain from the first event, oldest first, for verification.
     async fn audit_chain(&self, after_sequence: i64, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+
+    // Configuration versions
+    async fn insert_configuration(
+        &self,
+        configuration: &ConfigurationVersion,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Every version of one kind, newest effective date (then version) first.
+    async fn list_configurations(&self, kind: &str) -> StoreResult<Vec<ConfigurationVersion>>;
+
+    // Case records
+    /// Inserts or replaces each record, and appends every audit event, in one transaction.
+    async fn save_case_records(
+        &self,
+        records: &[CaseRecord],
+        audit: &[NewAuditEvent],
+    ) -> StoreResult<()>;
+    async fn get_case_record(&self, kind: &str, id: uuid::Uuid) -> StoreResult<CaseRecord>;
+    /// A person's records of one kind, newest first.
+    async fn list_case_records(
+        &self,
+        kind: &str,
+        person_id: PersonId,
+    ) -> StoreResult<Vec<CaseRecord>>;
+    /// Records of one kind in one status for the people a filter allows, oldest first: a work queue.
+    async fn list_case_records_by_status(
+        &self,
+        kind: &str,
+        status: &str,
+        filter: &PeopleFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<CaseRecord>>;
 
     // Bulk loading for the demo council
     async fn insert_demo_people(&self, bundles: &[DemoPersonBundle]) -> StoreResult<()>;

@@ -275,3 +275,28 @@ pub fn audit_from_row(row: &impl RowAccess) -> StoreResult<AuditEvent> {
         hash: row.text("hash")?,
     })
 }
+
+pub fn configuration_from_row(row: &impl RowAccess) -> StoreResult<crate::ConfigurationVersion> {
+    Ok(crate::ConfigurationVersion {
+        kind: row.text("kind")?,
+        config_id: row.text("config_id")?,
+        version: row.integer("version")?,
+        effective_from: row.date("effective_from")?,
+        source: row.text("source")?,
+        loaded_at: row.time("loaded_at")?,
+        loaded_by: row.text("loaded_by")?,
+    })
+}
+
+pub fn case_record_from_row(row: &impl RowAccess) -> StoreResult<crate::CaseRecord> {
+    let body_text = row.text("body")?;
+    Ok(crate::CaseRecord {
+        id: row.uuid("id")?,
+        kind: row.text("kind")?,
+        person_id: PersonId(row.uuid("person_id")?),
+        status: row.text("status")?,
+        body: serde_json::from_str(&body_text).map_err(|_| corrupt("body", &body_text))?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
