@@ -7,10 +7,7 @@ use std::process::Command;
 fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let workspace = Path::new(&manifest_dir).join("../..");
-    println!(
-        "cargo:rerun-if-changed={}",
-        workspace.join("package-lock.json").display()
-    );
+    println!("cargo:rerun-if-changed={}", workspace.join("package-lock.json").display());
     let assets = workspace.join("node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css");
     if assets.exists() {
         return;

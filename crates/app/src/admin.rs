@@ -6,33 +6,25 @@ use crate::{App, AppResult};
 use tailor_domain::access::{Actor, Permission};
 use tailor_domain::audit::{AuditAction, AuditEvent};
 use tailor_domain::people::Person;
-use tailor_domain::users::{
-    parse_organisation, parse_team_name, NewUser, NewUserInput, Organisation, Team, User,
-};
+use tailor_domain::users::{parse_organisation, parse_team_name, NewUser, NewUserInput, Organisation, Team, User};
 use tailor_domain::*;
 use tailor_store::{AuditQuery, StoreError};
 
 impl App {
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<User>> {
-        self.require(actor, Permission::AdministerUsers, "list accounts")
-            .await?;
+        self.require(actor, Permission::AdministerUsers, "list accounts").await?;
         Ok(self.store.list_users().await?)
     }
 
     pub async fn create_user(&self, actor: &Actor, input: &NewUserInput) -> AppResult<User> {
-        self.require(actor, Permission::AdministerUsers, "create an account")
-            .await?;
+        self.require(actor, Permission::AdministerUsers, "create an account").await?;
         let new_user = NewUser::parse(input)?;
         self.create_user_unchecked(Some(actor), new_user).await
     }
 
     /// Creates an account without an actor's permission check: for `tailor user create` run by
     /// an operator on the server, and for building the demo council.
-    pub async fn create_user_unchecked(
-        &self,
-        actor: Option<&Actor>,
-        new_user: NewUser,
-    ) -> AppResult<User> {
+    pub async fn create_user_unchecked(&self, actor: Option<&Actor>, new_user: NewUser) -> AppResult<User> {
         if let Some(person_id) = new_user.person_id {
             self.store
                 .get_person(person_id)
@@ -53,12 +45,7 @@ impl App {
         };
         let event = match actor {
             Some(actor) => self.event(actor, AuditAction::UserCreated),
-            None => tailor_domain::audit::NewAuditEvent::new(
-                self.clock.now(),
-                None,
-                "command line",
-                AuditAction::UserCreated,
-            ),
+            None => tailor_domain::audit::NewAuditEvent::new(self.clock.now(), None, "command line", AuditAction::UserCreated),
         }
         .subject("user", user.id)
         .details(serde_json::json!({ "email": user.email, "role": user.role.as_str() }));
@@ -66,33 +53,19 @@ impl App {
             .insert_user(&user, &password_hash, &event)
             .await
             .map_err(|error| match error {
-                StoreError::Conflict { .. } => {
-                    single_error("email", "An account with this email address already exists")
-                }
+                StoreError::Conflict { .. } => single_error("email", "An account with this email address already exists"),
                 other => other.into(),
             })?;
         Ok(user)
     }
 
-    pub async fn set_user_active(
-        &self,
-        actor: &Actor,
-        user_id: UserId,
-        active: bool,
-    ) -> AppResult<User> {
-        self.require(actor, Permission::AdministerUsers, "change an account")
-            .await?;
+    pub async fn set_user_active(&self, actor: &Actor, user_id: UserId, active: bool) -> AppResult<User> {
+        self.require(actor, Permission::AdministerUsers, "change an account").await?;
         let before = self.store.get_user(user_id).await?;
         if before.id == actor.user_id && !active {
-            return Err(single_error(
-                "active",
-                "You cannot deactivate your own account",
-            ));
+            return Err(single_error("active", "You cannot deactivate your own account"));
         }
-        let after = User {
-            active,
-            ..before.clone()
-        };
+        let after = User { active, ..before.clone() };
         let event = self
             .event(actor, AuditAction::UserUpdated)
             .subject("user", user_id)
@@ -111,8 +84,7 @@ impl App {
 
     pub async fn create_team(&self, actor: Option<&Actor>, name: &str) -> AppResult<Team> {
         if let Some(actor) = actor {
-            self.require(actor, Permission::AdministerUsers, "create a team")
-                .await?;
+            self.require(actor, Permission::AdministerUsers, "create a team").await?;
         }
         let name = parse_team_name(name)?;
         let team = Team {
@@ -122,24 +94,14 @@ impl App {
         };
         let event = match actor {
             Some(actor) => self.event(actor, AuditAction::TeamCreated),
-            None => tailor_domain::audit::NewAuditEvent::new(
-                self.clock.now(),
-                None,
-                "command line",
-                AuditAction::TeamCreated,
-            ),
+            None => tailor_domain::audit::NewAuditEvent::new(self.clock.now(), None, "command line", AuditAction::TeamCreated),
         }
         .subject("team", team.id)
         .details(serde_json::json!({ "name": team.name }));
-        self.store
-            .insert_team(&team, &event)
-            .await
-            .map_err(|error| match error {
-                StoreError::Conflict { .. } => {
-                    single_error("name", "A team with this name already exists")
-                }
-                other => other.into(),
-            })?;
+        self.store.insert_team(&team, &event).await.map_err(|error| match error {
+            StoreError::Conflict { .. } => single_error("name", "A team with this name already exists"),
+            other => other.into(),
+        })?;
         Ok(team)
     }
 
@@ -151,19 +113,10 @@ impl App {
         Ok(self.store.list_organisations().await?)
     }
 
-    pub async fn create_organisation(
-        &self,
-        actor: Option<&Actor>,
-        name: &str,
-        kind: &str,
-    ) -> AppResult<Organisation> {
+    pub async fn create_organisation(&self, actor: Option<&Actor>, name: &str, kind: &str) -> AppResult<Organisation> {
         if let Some(actor) = actor {
-            self.require(
-                actor,
-                Permission::ManageOrganisations,
-                "create an organisation",
-            )
-            .await?;
+            self.require(actor, Permission::ManageOrganisations, "create an organisation")
+                .await?;
         }
         let (name, kind) = parse_organisation(name, kind)?;
         let organisation = Organisation {
@@ -174,12 +127,7 @@ impl App {
         };
         let event = match actor {
             Some(actor) => self.event(actor, AuditAction::OrganisationCreated),
-            None => tailor_domain::audit::NewAuditEvent::new(
-                self.clock.now(),
-                None,
-                "command line",
-                AuditAction::OrganisationCreated,
-            ),
+            None => tailor_domain::audit::NewAuditEvent::new(self.clock.now(), None, "command line", AuditAction::OrganisationCreated),
         }
         .subject("organisation", organisation.id)
         .details(serde_json::json!({ "name": organisation.name, "kind": kind.as_str() }));
@@ -187,27 +135,15 @@ impl App {
             .insert_organisation(&organisation, &event)
             .await
             .map_err(|error| match error {
-                StoreError::Conflict { .. } => {
-                    single_error("name", "An organisation with this name already exists")
-                }
+                StoreError::Conflict { .. } => single_error("name", "An organisation with this name already exists"),
                 other => other.into(),
             })?;
         Ok(organisation)
     }
 
     /// Who looked at (and changed) a person's record, newest first: the Caldicott guardian's view.
-    pub async fn person_audit(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        reads_only: bool,
-    ) -> AppResult<(Person, Vec<AuditEvent>)> {
-        self.require(
-            actor,
-            Permission::ViewAuditLog,
-            "see who looked at a record",
-        )
-        .await?;
+    pub async fn person_audit(&self, actor: &Actor, person_id: PersonId, reads_only: bool) -> AppResult<(Person, Vec<AuditEvent>)> {
+        self.require(actor, Permission::ViewAuditLog, "see who looked at a record").await?;
         let person = self.store.get_person(person_id).await?;
         let events = self
             .store
@@ -222,8 +158,7 @@ impl App {
 
     /// The most recent audit events of every kind, for administrators.
     pub async fn recent_audit(&self, actor: &Actor, limit: i64) -> AppResult<Vec<AuditEvent>> {
-        self.require(actor, Permission::ViewAuditLog, "see the audit log")
-            .await?;
+        self.require(actor, Permission::ViewAuditLog, "see the audit log").await?;
         Ok(self
             .store
             .list_audit(&AuditQuery {
@@ -242,8 +177,7 @@ impl App {
         loop {
             let batch = self.store.audit_chain(after, 10_000).await?;
             let Some(last) = batch.last() else { break };
-            if let Some(broken) = tailor_domain::audit::verify_chain(&batch, previous_hash.clone())
-            {
+            if let Some(broken) = tailor_domain::audit::verify_chain(&batch, previous_hash.clone()) {
                 return Ok(Err(broken));
             }
             previous_hash = last.hash.clone();

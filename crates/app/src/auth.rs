@@ -40,11 +40,7 @@ pub async fn hash_password(password: String) -> AppResult<String> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
-            .map_err(|error| {
-                AppError::Store(tailor_store::StoreError::Other(format!(
-                    "hashing failed: {error}"
-                )))
-            })
+            .map_err(|error| AppError::Store(tailor_store::StoreError::Other(format!("hashing failed: {error}"))))
     })
     .await
     .map_err(|error| AppError::Store(tailor_store::StoreError::Other(error.to_string())))?
@@ -53,11 +49,7 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 async fn password_matches(password: String, stored_hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored_hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -93,13 +85,7 @@ impl App {
             last_seen_at: now,
         };
         self.store.insert_session(&record).await?;
-        Ok((
-            secret,
-            Session {
-                record,
-                actor: None,
-            },
-        ))
+        Ok((secret, Session { record, actor: None }))
     }
 
     /// Finds the session for a cookie value; expired sessions are removed and not returned.
@@ -109,9 +95,7 @@ impl App {
             return Ok(None);
         };
         let now = self.clock.now();
-        if now - record.last_seen_at > self.sessions.idle_timeout
-            || now - record.created_at > self.sessions.absolute_timeout
-        {
+        if now - record.last_seen_at > self.sessions.idle_timeout || now - record.created_at > self.sessions.absolute_timeout {
             self.store.delete_session(&id_hash).await?;
             return Ok(None);
         }
@@ -136,12 +120,7 @@ impl App {
 
     /// Checks an email and password. On success the old session (if any) is replaced by a new
     /// one with a new id and CSRF token; the cookie value is returned.
-    pub async fn sign_in(
-        &self,
-        email: &str,
-        password: &str,
-        old_session: Option<&SessionRecord>,
-    ) -> AppResult<(String, Session)> {
+    pub async fn sign_in(&self, email: &str, password: &str, old_session: Option<&SessionRecord>) -> AppResult<(String, Session)> {
         let email = email.trim().to_lowercase();
         let now = self.clock.now();
         let mut errors = tailor_domain::validation::ValidationErrors::default();
@@ -157,17 +136,13 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let anonymous = |action| {
-            NewAuditEvent::new(now, None, email.clone(), action).subject("sign_in", &email)
-        };
+        let anonymous = |action| NewAuditEvent::new(now, None, email.clone(), action).subject("sign_in", &email);
         let recent_failures = self
             .store
             .count_failed_sign_ins(&email, now - self.sessions.throttle_window)
             .await?;
         if recent_failures >= self.sessions.max_failed_sign_ins {
-            self.store
-                .append_audit(&anonymous(AuditAction::SignInThrottled))
-                .await?;
+            self.store.append_audit(&anonymous(AuditAction::SignInThrottled)).await?;
             return Err(AppError::Throttled);
         }
         let found = self.store.find_user_by_email(&email).await?;
@@ -194,15 +169,9 @@ impl App {
             last_seen_at: now,
         };
         let actor = actor_for(&user);
-        let event = self
-            .event(&actor, AuditAction::SignedIn)
-            .subject("user", user.id);
+        let event = self.event(&actor, AuditAction::SignedIn).subject("user", user.id);
         self.store
-            .rotate_session(
-                old_session.map(|session| session.id_hash.as_str()),
-                &record,
-                &event,
-            )
+            .rotate_session(old_session.map(|session| session.id_hash.as_str()), &record, &event)
             .await?;
         Ok((
             secret,
@@ -217,11 +186,7 @@ impl App {
         self.store.delete_session(&session.record.id_hash).await?;
         if let Some(actor) = &session.actor {
             self.store
-                .append_audit(
-                    &self
-                        .event(actor, AuditAction::SignedOut)
-                        .subject("user", actor.user_id),
-                )
+                .append_audit(&self.event(actor, AuditAction::SignedOut).subject("user", actor.user_id))
                 .await?;
         }
         Ok(())
@@ -229,17 +194,12 @@ impl App {
 
     /// Exchanges an email and password for a bearer token for the JSON API. Throttled and
     /// audited exactly as a sign-in is. The token is shown once; only its hash is kept.
-    pub async fn create_api_token(
-        &self,
-        email: &str,
-        password: &str,
-    ) -> AppResult<(String, ApiTokenRecord)> {
+    pub async fn create_api_token(&self, email: &str, password: &str) -> AppResult<(String, ApiTokenRecord)> {
         let (_, session) = self.sign_in(email, password, None).await?;
         // The sign-in made a browser session the API caller will never use.
         self.store.delete_session(&session.record.id_hash).await?;
         let actor = session.actor.ok_or(AppError::Unauthenticated)?;
-        self.require(&actor, Permission::UseApi, "create an API token")
-            .await?;
+        self.require(&actor, Permission::UseApi, "create an API token").await?;
         let token = random_secret();
         let now = self.clock.now();
         let record = ApiTokenRecord {
@@ -251,9 +211,7 @@ impl App {
         self.store
             .insert_api_token(
                 &record,
-                &self
-                    .event(&actor, AuditAction::ApiTokenCreated)
-                    .subject("user", actor.user_id),
+                &self.event(&actor, AuditAction::ApiTokenCreated).subject("user", actor.user_id),
             )
             .await?;
         Ok((token, record))

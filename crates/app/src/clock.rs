@@ -10,9 +10,7 @@ pub trait Clock: Send + Sync {
 
     /// Today in England. Dates in social care (birthdays, review dates) are local dates.
     fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&chrono_tz::Europe::London)
-            .date_naive()
+        self.now().with_timezone(&chrono_tz::Europe::London).date_naive()
     }
 }
 

@@ -73,10 +73,9 @@ const FEMALE_NAMES: &[&str] = &[
     "Doreen",
 ];
 const MALE_NAMES: &[&str] = &[
-    "John", "David", "Michael", "Peter", "Robert", "Brian", "Kenneth", "Dennis", "Ronald", "Derek",
-    "Roy", "Keith", "Alan", "Trevor", "Colin", "Graham", "Stephen", "Mark", "Paul", "Andrew",
-    "James", "Daniel", "Mohammed", "Ravi", "Tomasz", "Kwame", "Liam", "Owen", "Samuel", "Imran",
-    "Winston", "Declan", "Arthur", "Harold", "Wei", "Emeka", "Gareth", "Jamal",
+    "John", "David", "Michael", "Peter", "Robert", "Brian", "Kenneth", "Dennis", "Ronald", "Derek", "Roy", "Keith", "Alan", "Trevor",
+    "Colin", "Graham", "Stephen", "Mark", "Paul", "Andrew", "James", "Daniel", "Mohammed", "Ravi", "Tomasz", "Kwame", "Liam", "Owen",
+    "Samuel", "Imran", "Winston", "Declan", "Arthur", "Harold", "Wei", "Emeka", "Gareth", "Jamal",
 ];
 const FAMILY_NAMES: &[&str] = &[
     "Smith",
@@ -173,11 +172,23 @@ const COMMUNICATION_NEEDS: &[&str] = &[
     "Uses a communication board; allow extra time.",
 ];
 const WARNINGS: &[(WarningCategory, &str)] = &[
-    (WarningCategory::RiskToVisitors, "Large dog in the house: ask for it to be shut in the kitchen before entering."),
-    (WarningCategory::Access, "Key safe by the back door; the code is held by the duty team."),
+    (
+        WarningCategory::RiskToVisitors,
+        "Large dog in the house: ask for it to be shut in the kitchen before entering.",
+    ),
+    (
+        WarningCategory::Access,
+        "Key safe by the back door; the code is held by the duty team.",
+    ),
     (WarningCategory::Health, "Oxygen in use at home: no smoking, no naked flames."),
-    (WarningCategory::RiskToSelf, "History of self-neglect in winter months; check heating on every visit."),
-    (WarningCategory::Safeguarding, "Open safeguarding concern about financial abuse: speak to the allocated worker before discussing money with family."),
+    (
+        WarningCategory::RiskToSelf,
+        "History of self-neglect in winter months; check heating on every visit.",
+    ),
+    (
+        WarningCategory::Safeguarding,
+        "Open safeguarding concern about financial abuse: speak to the allocated worker before discussing money with family.",
+    ),
 ];
 const NOTES: &[(NoteKind, &str)] = &[
     (NoteKind::PhoneCall, "Phoned to introduce myself and explain the supported self-assessment. Happy to complete it online with their daughter's help."),
@@ -189,15 +200,7 @@ const NOTES: &[(NoteKind, &str)] = &[
     (NoteKind::Visit, "Review visit. Support is working well; the PA is reliable. No changes needed."),
     (NoteKind::Conversation, "Discussed contingency: if the PA is off sick, the agency on the plan can cover at short notice."),
 ];
-const CARER_RELATIONSHIPS: &[&str] = &[
-    "Wife",
-    "Husband",
-    "Daughter",
-    "Son",
-    "Partner",
-    "Niece",
-    "Neighbour and friend",
-];
+const CARER_RELATIONSHIPS: &[&str] = &["Wife", "Husband", "Daughter", "Son", "Partner", "Niece", "Neighbour and friend"];
 
 pub struct DemoCouncil {
     pub teams: Vec<Team>,
@@ -208,7 +211,10 @@ impl App {
     /// Builds the demo council on an empty database. Refuses to touch a database that has accounts.
     pub async fn build_demo_council(&self, options: &DemoOptions) -> AppResult<DemoSummary> {
         if !self.store.is_empty().await? {
-            return Err(crate::people::single_error("database", "The database already has accounts; the demo council is only built on an empty database"));
+            return Err(crate::people::single_error(
+                "database",
+                "The database already has accounts; the demo council is only built on an empty database",
+            ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         let today = self.clock.today();
@@ -226,22 +232,10 @@ impl App {
         let mut organisations = Vec::new();
         for (name, kind) in [
             ("Kindly Care Ltd", OrganisationKind::CareProvider),
-            (
-                "Brightpath Managed Accounts",
-                OrganisationKind::ManagedAccountService,
-            ),
-            (
-                "Tailorford Payroll Services",
-                OrganisationKind::PayrollService,
-            ),
-            (
-                "Spindle Green Community Brokerage",
-                OrganisationKind::Broker,
-            ),
-            (
-                "Ellis Family Independent Living Trust",
-                OrganisationKind::Trust,
-            ),
+            ("Brightpath Managed Accounts", OrganisationKind::ManagedAccountService),
+            ("Tailorford Payroll Services", OrganisationKind::PayrollService),
+            ("Spindle Green Community Brokerage", OrganisationKind::Broker),
+            ("Ellis Family Independent Living Trust", OrganisationKind::Trust),
         ] {
             organisations.push(self.create_organisation(None, name, kind.as_str()).await?);
         }
@@ -279,14 +273,7 @@ impl App {
         // Two more practitioners per team, so caseloads and team views have colleagues in them.
         for (team_index, team) in teams.iter().enumerate() {
             for worker in 0..2 {
-                let given = pick(
-                    &mut rng,
-                    if worker == 0 {
-                        FEMALE_NAMES
-                    } else {
-                        MALE_NAMES
-                    },
-                );
+                let given = pick(&mut rng, if worker == 0 { FEMALE_NAMES } else { MALE_NAMES });
                 let family = pick(&mut rng, FAMILY_NAMES);
                 let user = self
                     .create_user_unchecked(
@@ -321,24 +308,10 @@ impl App {
         while start < options.people {
             let end = (start + chunk_size).min(options.people);
             let bundles: Vec<DemoPersonBundle> = (start..end)
-                .map(|index| {
-                    generate_person(
-                        &mut rng,
-                        options.seed,
-                        index,
-                        &council,
-                        today,
-                        self.clock.now(),
-                    )
-                })
+                .map(|index| generate_person(&mut rng, options.seed, index, &council, today, self.clock.now()))
                 .collect();
             if first_people.len() < 3 {
-                first_people.extend(
-                    bundles
-                        .iter()
-                        .take(3 - first_people.len())
-                        .map(|bundle| bundle.person.clone()),
-                );
+                first_people.extend(bundles.iter().take(3 - first_people.len()).map(|bundle| bundle.person.clone()));
             }
             self.store.insert_demo_people(&bundles).await?;
             start = end;
@@ -408,38 +381,22 @@ impl App {
         }
         if let Some(held) = first_people.get(2) {
             let actor = crate::auth::actor_for(&practitioners[0]);
-            self.add_money_holder(&actor, held.id, organisations[0].id)
-                .await?;
+            self.add_money_holder(&actor, held.id, organisations[0].id).await?;
         }
         // Kindly Care also holds the money of every twentieth person, as ISF holder.
         let mut index = 20u32;
         while index < options.people.min(2_000) {
             let person_id = demo_person_id(options.seed, index);
-            let event = NewAuditEvent::new(
-                self.clock.now(),
-                None,
-                "demo council",
-                AuditAction::MoneyHolderAdded,
-            )
-            .person(person_id)
-            .subject("organisation", organisations[0].id);
+            let event = NewAuditEvent::new(self.clock.now(), None, "demo council", AuditAction::MoneyHolderAdded)
+                .person(person_id)
+                .subject("organisation", organisations[0].id);
             self.store
-                .insert_money_holder(
-                    person_id,
-                    organisations[0].id,
-                    today - Duration::days(90),
-                    &event,
-                )
+                .insert_money_holder(person_id, organisations[0].id, today - Duration::days(90), &event)
                 .await?;
             index += 20;
         }
-        let event = NewAuditEvent::new(
-            self.clock.now(),
-            None,
-            "demo council",
-            AuditAction::DemoCouncilCreated,
-        )
-        .details(serde_json::json!({ "people": options.people, "seed": options.seed }));
+        let event = NewAuditEvent::new(self.clock.now(), None, "demo council", AuditAction::DemoCouncilCreated)
+            .details(serde_json::json!({ "people": options.people, "seed": options.seed }));
         self.store.append_audit(&event).await?;
         Ok(DemoSummary {
             people: options.people,
@@ -510,19 +467,11 @@ fn generate_person(
         .unwrap_or(today);
     let (town, district) = TOWNS[rng.gen_range(0..TOWNS.len())];
     let letters = ["AB", "BD", "EF", "GH", "JL", "NP", "QR", "ST", "UW", "XY"];
-    let postcode = format!(
-        "{district} {}{}",
-        rng.gen_range(1..10),
-        letters[rng.gen_range(0..letters.len())]
-    );
+    let postcode = format!("{district} {}{}", rng.gen_range(1..10), letters[rng.gen_range(0..letters.len())]);
     let (team_index, worker) = if index < 3 {
         (0, Some(council.practitioners[0].id))
     } else {
-        let team_index = if age < 65 && rng.gen_bool(0.3) {
-            3
-        } else {
-            rng.gen_range(0..3)
-        };
+        let team_index = if age < 65 && rng.gen_bool(0.3) { 3 } else { rng.gen_range(0..3) };
         let team_workers: Vec<&User> = council
             .practitioners
             .iter()
@@ -567,11 +516,7 @@ fn generate_person(
             family_name: family.clone(),
             preferred_name: None,
             date_of_birth: born,
-            nhs_number: if rng.gen_bool(0.96) {
-                demo_nhs_number(index)
-            } else {
-                None
-            },
+            nhs_number: if rng.gen_bool(0.96) { demo_nhs_number(index) } else { None },
             address: Address {
                 line_1: format!("{} {}", rng.gen_range(1..180), pick(rng, STREETS)),
                 line_2: None,
@@ -585,8 +530,7 @@ fn generate_person(
             consent: Consent {
                 status: consent_status,
                 limitations,
-                recorded_on: (consent_status != ConsentStatus::NotAsked)
-                    .then(|| (created_at + Duration::days(3)).date_naive()),
+                recorded_on: (consent_status != ConsentStatus::NotAsked).then(|| (created_at + Duration::days(3)).date_naive()),
             },
         },
         allocated_worker: worker,
@@ -649,12 +593,7 @@ fn generate_person(
         });
     }
     let author = worker
-        .and_then(|worker_id| {
-            council
-                .practitioners
-                .iter()
-                .find(|user| user.id == worker_id)
-        })
+        .and_then(|worker_id| council.practitioners.iter().find(|user| user.id == worker_id))
         .unwrap_or(&council.practitioners[0]);
     let warnings = if rng.gen_bool(0.08) {
         let (category, text) = WARNINGS[rng.gen_range(0..WARNINGS.len())];
@@ -703,9 +642,7 @@ mod tests {
     fn demo_nhs_numbers_are_valid_test_numbers() {
         let numbers: Vec<NhsNumber> = (0..1000).filter_map(demo_nhs_number).collect();
         assert!(numbers.len() > 850, "about ten in eleven are valid");
-        assert!(numbers
-            .iter()
-            .all(|number| number.digits().starts_with("999")));
+        assert!(numbers.iter().all(|number| number.digits().starts_with("999")));
         assert_eq!(demo_nhs_number(1_000_000), None);
     }
 

@@ -85,30 +85,16 @@ pub struct App {
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
-        App {
-            store,
-            clock,
-            sessions,
-        }
+        App { store, clock, sessions }
     }
 
     /// An audit event stamped now, by this actor.
     pub fn event(&self, actor: &Actor, action: AuditAction) -> NewAuditEvent {
-        NewAuditEvent::new(
-            self.clock.now(),
-            Some(actor.user_id),
-            actor.display_name.clone(),
-            action,
-        )
+        NewAuditEvent::new(self.clock.now(), Some(actor.user_id), actor.display_name.clone(), action)
     }
 
     /// Checks a role-level permission; a refusal is itself audited.
-    pub async fn require(
-        &self,
-        actor: &Actor,
-        permission: Permission,
-        what: &str,
-    ) -> AppResult<()> {
+    pub async fn require(&self, actor: &Actor, permission: Permission, what: &str) -> AppResult<()> {
         if actor.role.allows(permission) {
             return Ok(());
         }
@@ -118,12 +104,7 @@ impl App {
 
     /// Records that something was refused. A failure to record is logged, not shown: the refusal
     /// itself must still happen.
-    pub async fn record_refusal(
-        &self,
-        actor: &Actor,
-        what: &str,
-        person: Option<tailor_domain::PersonId>,
-    ) {
+    pub async fn record_refusal(&self, actor: &Actor, what: &str, person: Option<tailor_domain::PersonId>) {
         let mut event = self
             .event(actor, AuditAction::AccessRefused)
             .details(serde_json::json!({ "what": what, "role": actor.role.as_str() }));

@@ -1,15 +1,11 @@
 //! Finding people, opening their record (every read logged), and changing it.
 
 use crate::{App, AppError, AppResult};
-use tailor_domain::access::{
-    person_access, search_scope, Actor, DelegationScope, Permission, PersonAccess, Role,
-    SearchScope,
-};
+use tailor_domain::access::{person_access, search_scope, Actor, DelegationScope, Permission, PersonAccess, Role, SearchScope};
 use tailor_domain::audit::AuditAction;
 use tailor_domain::notes::{check_document, CaseNote, CaseNoteInput, DocumentMeta};
 use tailor_domain::people::{
-    PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput,
-    Warning, WarningInput,
+    PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput, Warning, WarningInput,
 };
 use tailor_domain::users::{Organisation, User};
 use tailor_domain::validation::ValidationErrors;
@@ -41,12 +37,7 @@ pub const PAGE_SIZE: i64 = 50;
 
 impl App {
     /// Decides what this actor may see of this person. A refusal is audited against the person.
-    pub async fn access_to_person(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        what: &str,
-    ) -> AppResult<PersonAccess> {
+    pub async fn access_to_person(&self, actor: &Actor, person_id: PersonId, what: &str) -> AppResult<PersonAccess> {
         if !actor.role.allows(Permission::ViewPersonRecord) {
             self.record_refusal(actor, what, None).await;
             return Err(AppError::Forbidden);
@@ -64,13 +55,7 @@ impl App {
         Ok(access)
     }
 
-    async fn refuse_part(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        allowed: bool,
-        what: &str,
-    ) -> AppResult<()> {
+    async fn refuse_part(&self, actor: &Actor, person_id: PersonId, allowed: bool, what: &str) -> AppResult<()> {
         if allowed {
             Ok(())
         } else {
@@ -81,9 +66,7 @@ impl App {
 
     /// Opens a person's record: loads only the parts the actor may see, and logs the read.
     pub async fn view_person(&self, actor: &Actor, person_id: PersonId) -> AppResult<PersonView> {
-        let access = self
-            .access_to_person(actor, person_id, "open a person's record")
-            .await?;
+        let access = self.access_to_person(actor, person_id, "open a person's record").await?;
         let person = self.store.get_person(person_id).await?;
         let store = &self.store;
         let relationships = if access.relationships {
@@ -155,19 +138,11 @@ impl App {
     }
 
     /// Staff search, limited to the people the actor's role and team allow.
-    pub async fn search_people(
-        &self,
-        actor: &Actor,
-        search: PeopleSearch,
-        page: i64,
-    ) -> AppResult<PeoplePage> {
-        self.require(actor, Permission::SearchPeople, "search for people")
-            .await?;
+    pub async fn search_people(&self, actor: &Actor, search: PeopleSearch, page: i64) -> AppResult<PeoplePage> {
+        self.require(actor, Permission::SearchPeople, "search for people").await?;
         let filter = match search_scope(actor) {
             SearchScope::Everyone => PeopleFilter::Everyone,
-            SearchScope::TeamOrAllocated { team, worker } => {
-                PeopleFilter::TeamOrAllocated { team, worker }
-            }
+            SearchScope::TeamOrAllocated { team, worker } => PeopleFilter::TeamOrAllocated { team, worker },
             SearchScope::Nobody => return Err(AppError::Forbidden),
         };
         let people = self
@@ -185,8 +160,7 @@ impl App {
 
     /// The people allocated to this worker, for the caseload page.
     pub async fn caseload(&self, actor: &Actor, page: i64) -> AppResult<PeoplePage> {
-        self.require(actor, Permission::ViewCaseload, "see a caseload")
-            .await?;
+        self.require(actor, Permission::ViewCaseload, "see a caseload").await?;
         let filter = match actor.role {
             Role::Practitioner => PeopleFilter::AllocatedTo(actor.user_id),
             Role::TeamManager => PeopleFilter::TeamOrAllocated {
@@ -237,8 +211,7 @@ impl App {
                 }]);
             }
             _ => {
-                self.record_refusal(actor, "list people they act for", None)
-                    .await;
+                self.record_refusal(actor, "list people they act for", None).await;
                 return Err(AppError::Forbidden);
             }
         };
@@ -254,13 +227,8 @@ impl App {
     }
 
     /// Creates a record, in the creator's team and, for a practitioner, allocated to them.
-    pub async fn create_person(
-        &self,
-        actor: &Actor,
-        input: &PersonDetailsInput,
-    ) -> AppResult<Person> {
-        self.require(actor, Permission::CreatePerson, "create a person's record")
-            .await?;
+    pub async fn create_person(&self, actor: &Actor, input: &PersonDetailsInput) -> AppResult<Person> {
+        self.require(actor, Permission::CreatePerson, "create a person's record").await?;
         let details = input.parse(self.clock.today(), None)?;
         let now = self.clock.now();
         let person = Person {
@@ -276,30 +244,15 @@ impl App {
             .person(person.id)
             .subject("person", person.id)
             .details(serde_json::json!({ "after": person.details }));
-        self.store
-            .insert_person(&person, &event)
-            .await
-            .map_err(duplicate_nhs_number)?;
+        self.store.insert_person(&person, &event).await.map_err(duplicate_nhs_number)?;
         Ok(person)
     }
 
-    pub async fn update_person(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        input: &PersonDetailsInput,
-    ) -> AppResult<Person> {
-        self.require(
-            actor,
-            Permission::EditPersonRecord,
-            "change a person's details",
-        )
-        .await?;
-        let access = self
-            .access_to_person(actor, person_id, "change a person's details")
+    pub async fn update_person(&self, actor: &Actor, person_id: PersonId, input: &PersonDetailsInput) -> AppResult<Person> {
+        self.require(actor, Permission::EditPersonRecord, "change a person's details")
             .await?;
-        self.refuse_part(actor, person_id, access.edit, "change a person's details")
-            .await?;
+        let access = self.access_to_person(actor, person_id, "change a person's details").await?;
+        self.refuse_part(actor, person_id, access.edit, "change a person's details").await?;
         let before = self.store.get_person(person_id).await?;
         let details = input.parse(self.clock.today(), Some(&before.details.consent))?;
         let after = Person {
@@ -312,24 +265,14 @@ impl App {
             .person(person_id)
             .subject("person", person_id)
             .details(serde_json::json!({ "before": before.details, "after": after.details }));
-        self.store
-            .update_person(&after, &event)
-            .await
-            .map_err(duplicate_nhs_number)?;
+        self.store.update_person(&after, &event).await.map_err(duplicate_nhs_number)?;
         Ok(after)
     }
 
     /// Allocates (or, with `None`, unallocates) a worker. Only a team manager may.
-    pub async fn allocate_worker(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        worker_id: Option<UserId>,
-    ) -> AppResult<Person> {
-        self.require(actor, Permission::AllocateWorker, "allocate a worker")
-            .await?;
-        self.access_to_person(actor, person_id, "allocate a worker")
-            .await?;
+    pub async fn allocate_worker(&self, actor: &Actor, person_id: PersonId, worker_id: Option<UserId>) -> AppResult<Person> {
+        self.require(actor, Permission::AllocateWorker, "allocate a worker").await?;
+        self.access_to_person(actor, person_id, "allocate a worker").await?;
         let before = self.store.get_person(person_id).await?;
         if let Some(worker) = worker_id {
             let user = self
@@ -338,10 +281,7 @@ impl App {
                 .await
                 .map_err(|_| single_error("worker_id", "Select a worker from the list"))?;
             if !matches!(user.role, Role::Practitioner | Role::TeamManager) || !user.active {
-                return Err(single_error(
-                    "worker_id",
-                    "Select a practitioner or team manager",
-                ));
+                return Err(single_error("worker_id", "Select a practitioner or team manager"));
             }
         }
         let after = Person {
@@ -358,22 +298,10 @@ impl App {
         Ok(after)
     }
 
-    pub async fn add_case_note(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        input: &CaseNoteInput,
-    ) -> AppResult<CaseNote> {
-        let access = self
-            .access_to_person(actor, person_id, "add a case note")
+    pub async fn add_case_note(&self, actor: &Actor, person_id: PersonId, input: &CaseNoteInput) -> AppResult<CaseNote> {
+        let access = self.access_to_person(actor, person_id, "add a case note").await?;
+        self.refuse_part(actor, person_id, access.case_notes && access.edit, "add a case note")
             .await?;
-        self.refuse_part(
-            actor,
-            person_id,
-            access.case_notes && access.edit,
-            "add a case note",
-        )
-        .await?;
         let (kind, occurred_on, text) = input.parse(self.clock.today())?;
         let note = CaseNote {
             id: NoteId::generate(),
@@ -394,22 +322,10 @@ impl App {
         Ok(note)
     }
 
-    pub async fn add_relationship(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        input: &RelationshipInput,
-    ) -> AppResult<Relationship> {
-        let access = self
-            .access_to_person(actor, person_id, "add a relationship")
+    pub async fn add_relationship(&self, actor: &Actor, person_id: PersonId, input: &RelationshipInput) -> AppResult<Relationship> {
+        let access = self.access_to_person(actor, person_id, "add a relationship").await?;
+        self.refuse_part(actor, person_id, access.relationships && access.edit, "add a relationship")
             .await?;
-        self.refuse_part(
-            actor,
-            person_id,
-            access.relationships && access.edit,
-            "add a relationship",
-        )
-        .await?;
         let (kind, name, phone, lives_with_person, notes) = input.parse()?;
         let relationship = Relationship {
             id: RelationshipId::generate(),
@@ -427,28 +343,14 @@ impl App {
             .person(person_id)
             .subject("relationship", relationship.id)
             .details(serde_json::json!({ "after": relationship }));
-        self.store
-            .insert_relationship(&relationship, &event)
-            .await?;
+        self.store.insert_relationship(&relationship, &event).await?;
         Ok(relationship)
     }
 
-    pub async fn add_warning(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        input: &WarningInput,
-    ) -> AppResult<Warning> {
-        let access = self
-            .access_to_person(actor, person_id, "add a warning")
+    pub async fn add_warning(&self, actor: &Actor, person_id: PersonId, input: &WarningInput) -> AppResult<Warning> {
+        let access = self.access_to_person(actor, person_id, "add a warning").await?;
+        self.refuse_part(actor, person_id, access.warnings && access.edit, "add a warning")
             .await?;
-        self.refuse_part(
-            actor,
-            person_id,
-            access.warnings && access.edit,
-            "add a warning",
-        )
-        .await?;
         let (category, text) = input.parse()?;
         let warning = Warning {
             id: WarningId::generate(),
@@ -476,16 +378,9 @@ impl App {
         file_name: &str,
         content: &[u8],
     ) -> AppResult<DocumentMeta> {
-        let access = self
-            .access_to_person(actor, person_id, "add a document")
+        let access = self.access_to_person(actor, person_id, "add a document").await?;
+        self.refuse_part(actor, person_id, access.documents && access.edit, "add a document")
             .await?;
-        self.refuse_part(
-            actor,
-            person_id,
-            access.documents && access.edit,
-            "add a document",
-        )
-        .await?;
         let (title, file_name, content_type) = check_document(title, file_name, content.len())?;
         let document = DocumentMeta {
             id: DocumentId::generate(),
@@ -503,24 +398,14 @@ impl App {
             .person(person_id)
             .subject("document", document.id)
             .details(serde_json::json!({ "title": document.title, "file_name": document.file_name, "size_bytes": document.size_bytes }));
-        self.store
-            .insert_document(&document, content, &event)
-            .await?;
+        self.store.insert_document(&document, content, &event).await?;
         Ok(document)
     }
 
     /// Opens a document; the read is logged like any read of the record.
-    pub async fn open_document(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        document_id: DocumentId,
-    ) -> AppResult<(DocumentMeta, Vec<u8>)> {
-        let access = self
-            .access_to_person(actor, person_id, "open a document")
-            .await?;
-        self.refuse_part(actor, person_id, access.documents, "open a document")
-            .await?;
+    pub async fn open_document(&self, actor: &Actor, person_id: PersonId, document_id: DocumentId) -> AppResult<(DocumentMeta, Vec<u8>)> {
+        let access = self.access_to_person(actor, person_id, "open a document").await?;
+        self.refuse_part(actor, person_id, access.documents, "open a document").await?;
         let (meta, content) = self.store.get_document(document_id).await?;
         if meta.person_id != person_id {
             return Err(AppError::NotFound);
@@ -542,28 +427,14 @@ impl App {
         scopes: &[DelegationScope],
         expires_on: Option<chrono::NaiveDate>,
     ) -> AppResult<Delegation> {
-        let access = self
-            .access_to_person(actor, person_id, "grant delegated access")
+        let access = self.access_to_person(actor, person_id, "grant delegated access").await?;
+        self.refuse_part(actor, person_id, access.manage_delegations, "grant delegated access")
             .await?;
-        self.refuse_part(
-            actor,
-            person_id,
-            access.manage_delegations,
-            "grant delegated access",
-        )
-        .await?;
         let mut errors = ValidationErrors::default();
-        let helper = match self
-            .store
-            .find_user_by_email(&helper_email.trim().to_lowercase())
-            .await?
-        {
+        let helper = match self.store.find_user_by_email(&helper_email.trim().to_lowercase()).await? {
             Some((user, _)) if user.role == Role::Helper && user.active => Some(user),
             _ => {
-                errors.add(
-                    "helper_email",
-                    "Enter the email address of a helper who has a Tailor account",
-                );
+                errors.add("helper_email", "Enter the email address of a helper who has a Tailor account");
                 None
             }
         };
@@ -586,36 +457,22 @@ impl App {
             expires_on,
             granted_at: self.clock.now(),
         };
-        let event = self.event(actor, AuditAction::DelegationGranted).person(person_id).subject("delegation", delegation.id).details(
-            serde_json::json!({ "helper": helper.email, "scopes": delegation.scopes, "expires_on": expires_on }),
-        );
+        let event = self
+            .event(actor, AuditAction::DelegationGranted)
+            .person(person_id)
+            .subject("delegation", delegation.id)
+            .details(serde_json::json!({ "helper": helper.email, "scopes": delegation.scopes, "expires_on": expires_on }));
         self.store.insert_delegation(&delegation, &event).await?;
         Ok(delegation)
     }
 
     /// Records that an organisation holds the person's money (an ISF provider, a managed account).
-    pub async fn add_money_holder(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        organisation_id: OrganisationId,
-    ) -> AppResult<Organisation> {
-        self.require(
-            actor,
-            Permission::EditPersonRecord,
-            "record who holds a person's money",
-        )
-        .await?;
-        let access = self
-            .access_to_person(actor, person_id, "record who holds a person's money")
+    pub async fn add_money_holder(&self, actor: &Actor, person_id: PersonId, organisation_id: OrganisationId) -> AppResult<Organisation> {
+        self.require(actor, Permission::EditPersonRecord, "record who holds a person's money")
             .await?;
-        self.refuse_part(
-            actor,
-            person_id,
-            access.edit,
-            "record who holds a person's money",
-        )
-        .await?;
+        let access = self.access_to_person(actor, person_id, "record who holds a person's money").await?;
+        self.refuse_part(actor, person_id, access.edit, "record who holds a person's money")
+            .await?;
         let organisation = self
             .store
             .get_organisation(organisation_id)
@@ -630,10 +487,7 @@ impl App {
             .insert_money_holder(person_id, organisation_id, self.clock.today(), &event)
             .await
             .map_err(|error| match error {
-                StoreError::Conflict { .. } => single_error(
-                    "organisation_id",
-                    "This organisation already holds the person's money",
-                ),
+                StoreError::Conflict { .. } => single_error("organisation_id", "This organisation already holds the person's money"),
                 other => other.into(),
             })?;
         Ok(organisation)
@@ -648,10 +502,9 @@ pub(crate) fn single_error(field: &str, message: &str) -> AppError {
 
 fn duplicate_nhs_number(error: StoreError) -> AppError {
     match error {
-        StoreError::Conflict { what: "nhs_number" } => single_error(
-            "nhs_number",
-            "Another record already has this NHS number: search for it instead",
-        ),
+        StoreError::Conflict { what: "nhs_number" } => {
+            single_error("nhs_number", "Another record already has this NHS number: search for it instead")
+        }
         other => other.into(),
     }
 }

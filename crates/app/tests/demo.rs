@@ -10,11 +10,7 @@ use tailor_store_sqlite::SqliteStore;
 
 async fn demo_app(seed: u64, people: u32) -> App {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
-    let app = App::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        SessionPolicy::default(),
-    );
+    let app = App::new(Arc::new(store), Arc::new(SystemClock), SessionPolicy::default());
     app.build_demo_council(&DemoOptions {
         people,
         seed,
@@ -55,9 +51,7 @@ async fn the_same_seed_builds_the_same_people() {
     assert_eq!(first.len(), 120);
     assert_eq!(first, second);
     assert_ne!(first, other);
-    assert!(first
-        .iter()
-        .any(|(id, _, _)| *id == demo_person_id(7, 0).to_string()));
+    assert!(first.iter().any(|(id, _, _)| *id == demo_person_id(7, 0).to_string()));
 }
 
 #[tokio::test]
@@ -74,31 +68,13 @@ async fn every_demo_account_exists_and_can_sign_in() {
         "person",
         "helper",
     ] {
-        let signed_in = app
-            .sign_in(&format!("{local}@demo.invalid"), "demo password 123", None)
-            .await;
+        let signed_in = app.sign_in(&format!("{local}@demo.invalid"), "demo password 123", None).await;
         assert!(signed_in.is_ok(), "{local} could not sign in");
     }
-    let helper = app
-        .store
-        .find_user_by_email("helper@demo.invalid")
-        .await
-        .unwrap()
-        .unwrap()
-        .0;
-    let delegated = app
-        .store
-        .list_delegations_for_helper(helper.id)
-        .await
-        .unwrap();
+    let helper = app.store.find_user_by_email("helper@demo.invalid").await.unwrap().unwrap().0;
+    let delegated = app.store.list_delegations_for_helper(helper.id).await.unwrap();
     assert_eq!(delegated.len(), 1, "the helper helps exactly one person");
-    assert_eq!(
-        app.verify_audit_chain()
-            .await
-            .unwrap()
-            .map(|count| count > 0),
-        Ok(true)
-    );
+    assert_eq!(app.verify_audit_chain().await.unwrap().map(|count| count > 0), Ok(true));
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! `tailor`: one binary for everything an operator does. It reads configuration, picks the
 //! storage adapter from the database URL, and hands over to the web or app layer.
 
+mod ras;
 mod settings;
 
 use anyhow::{bail, Context};
@@ -17,11 +18,7 @@ use tailor_domain::users::NewUser;
 use tailor_store::Store;
 
 #[derive(Parser)]
-#[command(
-    name = "tailor",
-    version,
-    about = "Tailor: self-directed support for adult social care"
-)]
+#[command(name = "tailor", version, about = "Tailor: self-directed support for adult social care")]
 struct Cli {
     /// A TOML file of settings (see docs/configuration.md). Also TAILOR_CONFIG.
     #[arg(long, global = true, env = "TAILOR_CONFIG")]
@@ -60,11 +57,7 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// The password of every demo account.
-        #[arg(
-            long,
-            default_value = "tailor-demo-password",
-            env = "TAILOR_DEMO_PASSWORD"
-        )]
+        #[arg(long, default_value = "tailor-demo-password", env = "TAILOR_DEMO_PASSWORD")]
         demo_password: String,
         /// Build the demo council, then exit instead of serving it.
         #[arg(long)]
@@ -79,6 +72,32 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The Resource Allocation System: work out or calibrate indicative budgets from model files.
+    Ras {
+        #[command(subcommand)]
+        command: RasCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RasCommand {
+    /// Print the indicative budget for one set of answers, as JSON, with its breakdown.
+    Calculate {
+        /// An allocation model file (docs/allocation-model.md).
+        #[arg(long)]
+        model: std::path::PathBuf,
+        /// Answers by question id: a JSON object, or TOML `question = "answer"` lines.
+        #[arg(long)]
+        answers: std::path::PathBuf,
+    },
+    /// Fit the model's money to a test group of known package costs and report how well it predicts.
+    Calibrate {
+        #[arg(long)]
+        model: std::path::PathBuf,
+        /// CSV: person,annual_cost_pence,QUESTION,... (docs/allocation-model.md).
+        #[arg(long)]
+        test_group: std::path::PathBuf,
     },
 }
 
@@ -138,11 +157,7 @@ fn build_app(store: Arc<dyn Store>, settings: &Settings) -> App {
     App::new(store, Arc::new(SystemClock), policy)
 }
 
-async fn serve(
-    app: App,
-    settings: &Settings,
-    before_ready: impl std::future::Future<Output = anyhow::Result<()>>,
-) -> anyhow::Result<()> {
+async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     let config = tailor_web::WebConfig {
         secure_cookies: settings.secure_cookies,
         council_name: settings.council_name.clone(),
@@ -165,10 +180,7 @@ async fn serve(
             let now = cleaner.clock.now();
             if let Err(error) = cleaner
                 .store
-                .delete_expired_sessions(
-                    now - cleaner.sessions.idle_timeout,
-                    now - cleaner.sessions.absolute_timeout,
-                )
+                .delete_expired_sessions(now - cleaner.sessions.idle_timeout, now - cleaner.sessions.absolute_timeout)
                 .await
             {
                 tracing::warn!(%error, "could not remove expired sessions");
@@ -183,14 +195,29 @@ async fn serve(
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Errors are printed as one plain sentence (with its causes), and the exit code is 1.
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Error: could not start: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let overrides = |server: Option<&ServerArgs>, database_url: Option<&String>| Overrides {
         bind: server.and_then(|args| args.bind.clone()),
-        database_url: database_url
-            .cloned()
-            .or_else(|| server.and_then(|args| args.database_url.clone())),
+        database_url: database_url.cloned().or_else(|| server.and_then(|args| args.database_url.clone())),
     };
     let loaded = |overrides: Overrides| Settings::load(cli.config.as_deref(), overrides);
     match &cli.command {
@@ -205,10 +232,7 @@ async fn main() -> anyhow::Result<()> {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
             open_store(&settings.database_url).await?;
-            println!(
-                "Migrations applied to {}",
-                settings::redact(&settings.database_url)
-            );
+            println!("Migrations applied to {}", settings::redact(&settings.database_url));
             Ok(())
         }
         Command::Demo {
@@ -229,10 +253,7 @@ async fn main() -> anyhow::Result<()> {
             let build = async {
                 if app.store.is_empty().await? {
                     let started = std::time::Instant::now();
-                    let summary = app
-                        .build_demo_council(&options)
-                        .await
-                        .map_err(|error| anyhow::anyhow!("{error}"))?;
+                    let summary = app.build_demo_council(&options).await.map_err(|error| anyhow::anyhow!("{error}"))?;
                     println!(
                         "Built the demo council of Tailorford: {} people in {:.1?}.",
                         summary.people,
@@ -279,12 +300,7 @@ async fn main() -> anyhow::Result<()> {
             let role = Role::parse(role).with_context(|| format!("unknown role {role}"))?;
             let team_id = match team {
                 Some(team_name) => {
-                    let existing = app
-                        .store
-                        .list_teams()
-                        .await?
-                        .into_iter()
-                        .find(|found| &found.name == team_name);
+                    let existing = app.store.list_teams().await?.into_iter().find(|found| &found.name == team_name);
                     Some(match existing {
                         Some(found) => found.id,
                         None => {
@@ -321,14 +337,10 @@ async fn main() -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
-            println!(
-                "Created {} ({}) with id {}",
-                user.email,
-                role.label(),
-                user.id
-            );
+            println!("Created {} ({}) with id {}", user.email, role.label(), user.id);
             Ok(())
         }
+        Command::Ras { command } => ras::run(command),
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => {

@@ -50,12 +50,7 @@ const KNOWN_SETTINGS: [&str; 7] = [
 pub fn unknown_environment_settings() -> Vec<String> {
     std::env::vars()
         .filter_map(|(key, _)| key.strip_prefix("TAILOR_").map(str::to_lowercase))
-        .filter(|key| {
-            !KNOWN_SETTINGS.contains(&key.as_str())
-                && key != "config"
-                && key != "demo_password"
-                && !key.starts_with("test_")
-        })
+        .filter(|key| !KNOWN_SETTINGS.contains(&key.as_str()) && key != "config" && key != "demo_password" && !key.starts_with("test_"))
         .collect()
 }
 
@@ -78,10 +73,7 @@ impl Settings {
             figment = figment.merge(Toml::file(path));
         }
         let environment = Env::prefixed("TAILOR_").only(&KNOWN_SETTINGS);
-        let settings: Settings = figment
-            .merge(environment)
-            .merge(Serialized::defaults(flags))
-            .extract()?;
+        let settings: Settings = figment.merge(environment).merge(Serialized::defaults(flags)).extract()?;
         if settings.session_idle_minutes <= 0 || settings.session_absolute_hours <= 0 {
             anyhow::bail!("session_idle_minutes and session_absolute_hours must be more than zero");
         }
@@ -106,9 +98,7 @@ pub fn redact(url: &str) -> String {
 pub fn init_logging(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if settings.log_format == "json" {
         builder.json().init();
     } else {
@@ -132,10 +122,7 @@ mod tests {
             redact("postgres://tailor:secret@db.example/tailor"),
             "postgres://tailor:***@db.example/tailor"
         );
-        assert_eq!(
-            redact("postgres://tailor@db.example/tailor"),
-            "postgres://tailor@db.example/tailor"
-        );
+        assert_eq!(redact("postgres://tailor@db.example/tailor"), "postgres://tailor@db.example/tailor");
         assert_eq!(redact("sqlite:tailor.db"), "sqlite:tailor.db");
     }
 
@@ -143,11 +130,7 @@ mod tests {
     fn flags_beat_the_file_which_beats_defaults() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("tailor.toml");
-        std::fs::write(
-            &path,
-            "bind = \"0.0.0.0:9000\"\ncouncil_name = \"Testshire\"\n",
-        )
-        .unwrap();
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\ncouncil_name = \"Testshire\"\n").unwrap();
         let settings = Settings::load(
             Some(&path),
             Overrides {

@@ -84,27 +84,13 @@ impl Role {
             Role::Provider => matches!(permission, ViewProviderHome | ViewPersonRecord | UseApi),
             Role::Practitioner => matches!(
                 permission,
-                ViewCaseload
-                    | SearchPeople
-                    | CreatePerson
-                    | ViewPersonRecord
-                    | EditPersonRecord
-                    | UseApi
+                ViewCaseload | SearchPeople | CreatePerson | ViewPersonRecord | EditPersonRecord | UseApi
             ),
             Role::TeamManager => matches!(
                 permission,
-                ViewCaseload
-                    | SearchPeople
-                    | CreatePerson
-                    | ViewPersonRecord
-                    | EditPersonRecord
-                    | AllocateWorker
-                    | UseApi
+                ViewCaseload | SearchPeople | CreatePerson | ViewPersonRecord | EditPersonRecord | AllocateWorker | UseApi
             ),
-            Role::FinanceOfficer => matches!(
-                permission,
-                SearchPeople | ViewPersonRecord | ViewCaseload | UseApi
-            ),
+            Role::FinanceOfficer => matches!(permission, SearchPeople | ViewPersonRecord | ViewCaseload | UseApi),
             Role::Commissioner => {
                 matches!(permission, ViewStaffHome | ManageOrganisations | UseApi)
             }
@@ -351,10 +337,7 @@ pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SearchScope {
     Everyone,
-    TeamOrAllocated {
-        team: Option<TeamId>,
-        worker: UserId,
-    },
+    TeamOrAllocated { team: Option<TeamId>, worker: UserId },
     Nobody,
 }
 
@@ -509,10 +492,7 @@ mod tests {
                 allocated_worker: Some(someone.user_id),
                 ..Default::default()
             };
-            assert!(
-                !person_access(&someone, &facts, day("2026-01-01")).any(),
-                "{role:?}"
-            );
+            assert!(!person_access(&someone, &facts, day("2026-01-01")).any(), "{role:?}");
         }
     }
 

@@ -16,6 +16,7 @@ use crate::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The model file as written. Kept separate from `AllocationModel` so that validation can report
@@ -85,17 +86,28 @@ pub struct Band {
     pub annual_pence: i64,
 }
 
-/// A question's answers and what each scores, within a section.
+/// A question's answers and what each scores, within a section. Names are shared (`Arc<str>`)
+/// so that a result can name every question and answer without copying text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoredQuestion {
-    pub id: String,
-    pub points: BTreeMap<String, i64>,
+    pub id: Arc<str>,
+    /// Few enough that a list beats a map.
+    pub points: Vec<(Arc<str>, i64)>,
+}
+
+impl ScoredQuestion {
+    pub fn points_for(&self, answer: &str) -> Option<(&Arc<str>, i64)> {
+        self.points
+            .iter()
+            .find(|(candidate, _)| candidate.as_ref() == answer)
+            .map(|(name, points)| (name, *points))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoredSection {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     pub questions: Vec<ScoredQuestion>,
 }
 
@@ -103,12 +115,18 @@ pub struct ScoredSection {
 pub struct AnswerRule {
     pub question: String,
     /// Percent (for informal support) or annual pence (for the carers' allocation), by answer.
-    pub by_answer: BTreeMap<String, i64>,
+    pub by_answer: Vec<(Arc<str>, i64)>,
+}
+
+impl AnswerRule {
+    pub fn value_for(&self, answer: &str) -> Option<(&Arc<str>, i64)> {
+        self.by_answer.iter().find(|(candidate, _)| candidate.as_ref() == answer).map(|(name, value)| (name, *value))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationModel {
-    pub id: String,
+    pub id: Arc<str>,
     pub version: i64,
     pub name: String,
     pub effective_from: NaiveDate,
@@ -124,35 +142,20 @@ pub struct AllocationModel {
 fn date(text: &str, value: &Spanned<toml::value::Datetime>) -> Result<NaiveDate, ConfigError> {
     let datetime = value.get_ref();
     match (datetime.date, datetime.time) {
-        (Some(day), None) => NaiveDate::from_ymd_opt(
-            i32::from(day.year),
-            u32::from(day.month),
-            u32::from(day.day),
-        )
-        .ok_or_else(|| at(text, value, "effective_from is not a real date")),
-        _ => Err(at(
-            text,
-            value,
-            "effective_from must be a date like 2026-04-01, with no time",
-        )),
+        (Some(day), None) => NaiveDate::from_ymd_opt(i32::from(day.year), u32::from(day.month), u32::from(day.day))
+            .ok_or_else(|| at(text, value, "effective_from is not a real date")),
+        _ => Err(at(text, value, "effective_from must be a date like 2026-04-01, with no time")),
     }
 }
 
 fn identifier(text: &str, value: &Spanned<String>, what: &str) -> Result<String, ConfigError> {
     let id = value.get_ref();
     if id.is_empty()
-        || !id.chars().all(|character| {
-            character.is_ascii_lowercase()
-                || character.is_ascii_digit()
-                || character == '_'
-                || character == '-'
-        })
+        || !id
+            .chars()
+            .all(|character| character.is_ascii_lowercase() || character.is_ascii_digit() || character == '_' || character == '-')
     {
-        return Err(at(
-            text,
-            value,
-            format!("{what} {id:?} must be lower-case letters, digits, _ or -"),
-        ));
+        return Err(at(text, value, format!("{what} {id:?} must be lower-case letters, digits, _ or -")));
     }
     Ok(id.clone())
 }
@@ -169,15 +172,16 @@ impl AllocationModel {
         let conversion = match file.conversion.get_ref().as_str() {
             "price_per_point" => {
                 if !file.bands.is_empty() {
-                    return Err(at(text, &file.conversion, "a price_per_point model has no bands: remove them or use conversion = \"bands\""));
-                }
-                let price = file.pence_per_point.as_ref().ok_or_else(|| {
-                    at(
+                    return Err(at(
                         text,
                         &file.conversion,
-                        "conversion = \"price_per_point\" needs pence_per_point",
-                    )
-                })?;
+                        "a price_per_point model has no bands: remove them or use conversion = \"bands\"",
+                    ));
+                }
+                let price = file
+                    .pence_per_point
+                    .as_ref()
+                    .ok_or_else(|| at(text, &file.conversion, "conversion = \"price_per_point\" needs pence_per_point"))?;
                 if *price.get_ref() <= 0 {
                     return Err(at(text, price, "pence_per_point must be more than zero"));
                 }
@@ -187,41 +191,35 @@ impl AllocationModel {
             }
             "bands" => {
                 if let Some(price) = &file.pence_per_point {
-                    return Err(at(text, price, "a bands model has no pence_per_point: remove it or use conversion = \"price_per_point\""));
-                }
-                if file.bands.is_empty() {
                     return Err(at(
                         text,
-                        &file.conversion,
-                        "conversion = \"bands\" needs at least one [[bands]]",
+                        price,
+                        "a bands model has no pence_per_point: remove it or use conversion = \"price_per_point\"",
                     ));
+                }
+                if file.bands.is_empty() {
+                    return Err(at(text, &file.conversion, "conversion = \"bands\" needs at least one [[bands]]"));
                 }
                 let mut bands = Vec::new();
                 let mut expected_from = 0;
                 let last = file.bands.len() - 1;
                 for (index, band) in file.bands.iter().enumerate() {
                     if *band.from_points.get_ref() != expected_from {
-                        return Err(at(text, &band.from_points, format!("bands must follow on without gaps or overlaps: this band should start at {expected_from} points")));
-                    }
-                    if *band.annual_pence.get_ref() < 0 {
                         return Err(at(
                             text,
-                            &band.annual_pence,
-                            "annual_pence cannot be negative",
+                            &band.from_points,
+                            format!("bands must follow on without gaps or overlaps: this band should start at {expected_from} points"),
                         ));
+                    }
+                    if *band.annual_pence.get_ref() < 0 {
+                        return Err(at(text, &band.annual_pence, "annual_pence cannot be negative"));
                     }
                     let to_points = match &band.to_points {
                         Some(to) if *to.get_ref() < *band.from_points.get_ref() => {
                             return Err(at(text, to, "to_points must be at least from_points"))
                         }
                         Some(to) => Some(*to.get_ref()),
-                        None if index != last => {
-                            return Err(at(
-                                text,
-                                &band.from_points,
-                                "only the last band may leave out to_points",
-                            ))
-                        }
+                        None if index != last => return Err(at(text, &band.from_points, "only the last band may leave out to_points")),
                         None => None,
                     };
                     if index == last && to_points.is_some() {
@@ -250,18 +248,10 @@ impl AllocationModel {
         };
         let tolerance = *file.tolerance_percent.get_ref();
         if !(0..=100).contains(&tolerance) {
-            return Err(at(
-                text,
-                &file.tolerance_percent,
-                "tolerance_percent must be from 0 to 100",
-            ));
+            return Err(at(text, &file.tolerance_percent, "tolerance_percent must be from 0 to 100"));
         }
         if *file.panel_threshold_pence.get_ref() < 0 {
-            return Err(at(
-                text,
-                &file.panel_threshold_pence,
-                "panel_threshold_pence cannot be negative",
-            ));
+            return Err(at(text, &file.panel_threshold_pence, "panel_threshold_pence cannot be negative"));
         }
         let mut sections = Vec::new();
         let mut seen_questions: BTreeMap<String, ()> = BTreeMap::new();
@@ -270,38 +260,26 @@ impl AllocationModel {
             let mut questions = Vec::new();
             for (question_id, answers) in &section.questions {
                 if seen_questions.insert(question_id.clone(), ()).is_some() {
-                    return Err(at(
-                        text,
-                        answers,
-                        format!("question {question_id:?} is scored twice"),
-                    ));
+                    return Err(at(text, answers, format!("question {question_id:?} is scored twice")));
                 }
                 if answers.get_ref().is_empty() {
-                    return Err(at(
-                        text,
-                        answers,
-                        format!("question {question_id:?} has no answers"),
-                    ));
+                    return Err(at(text, answers, format!("question {question_id:?} has no answers")));
                 }
-                let mut points = BTreeMap::new();
+                let mut points = Vec::new();
                 for (answer_id, value) in answers.get_ref() {
                     if *value.get_ref() < 0 {
-                        return Err(at(
-                            text,
-                            value,
-                            format!("points for {question_id}.{answer_id} cannot be negative"),
-                        ));
+                        return Err(at(text, value, format!("points for {question_id}.{answer_id} cannot be negative")));
                     }
-                    points.insert(answer_id.clone(), *value.get_ref());
+                    points.push((Arc::from(answer_id.as_str()), *value.get_ref()));
                 }
                 questions.push(ScoredQuestion {
-                    id: question_id.clone(),
+                    id: Arc::from(question_id.as_str()),
                     points,
                 });
             }
             sections.push(ScoredSection {
-                id: section_id,
-                title: section.title.clone(),
+                id: Arc::from(section_id.as_str()),
+                title: Arc::from(section.title.as_str()),
                 questions,
             });
         }
@@ -313,12 +291,12 @@ impl AllocationModel {
         }
         let rule = |file: &Option<AnswerPercentFile>| -> Result<Option<AnswerRule>, ConfigError> {
             let Some(rule) = file else { return Ok(None) };
-            let mut by_answer = BTreeMap::new();
+            let mut by_answer = Vec::new();
             for (answer, percent) in &rule.reduction_percent {
                 if !(0..=100).contains(percent.get_ref()) {
                     return Err(at(text, percent, "reduction_percent must be from 0 to 100"));
                 }
-                by_answer.insert(answer.clone(), *percent.get_ref());
+                by_answer.push((Arc::from(answer.as_str()), *percent.get_ref()));
             }
             Ok(Some(AnswerRule {
                 question: rule.question.get_ref().clone(),
@@ -328,12 +306,12 @@ impl AllocationModel {
         let informal_support = rule(&file.informal_support)?;
         let carers_allocation = match &file.carers_allocation {
             Some(carers) => {
-                let mut by_answer = BTreeMap::new();
+                let mut by_answer = Vec::new();
                 for (answer, pence) in &carers.annual_pence {
                     if *pence.get_ref() < 0 {
                         return Err(at(text, pence, "annual_pence cannot be negative"));
                     }
-                    by_answer.insert(answer.clone(), *pence.get_ref());
+                    by_answer.push((Arc::from(answer.as_str()), *pence.get_ref()));
                 }
                 Some(AnswerRule {
                     question: carers.question.get_ref().clone(),
@@ -354,12 +332,16 @@ impl AllocationModel {
         ] {
             if let (Some(question), Some(spanned)) = (question, spanned) {
                 if seen_questions.contains_key(&question) {
-                    return Err(at(text, spanned, format!("question {question:?} adjusts the allocation, so it cannot also score points")));
+                    return Err(at(
+                        text,
+                        spanned,
+                        format!("question {question:?} adjusts the allocation, so it cannot also score points"),
+                    ));
                 }
             }
         }
         Ok(AllocationModel {
-            id,
+            id: Arc::from(id.as_str()),
             version: *file.version.get_ref(),
             name: file.name,
             effective_from,
@@ -379,23 +361,28 @@ impl AllocationModel {
         let mut all: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for section in &self.sections {
             for question in &section.questions {
-                all.insert(
-                    &question.id,
-                    question.points.keys().map(String::as_str).collect(),
-                );
+                all.insert(&question.id, question.points.iter().map(|(answer, _)| answer.as_ref()).collect());
             }
         }
-        for rule in [&self.informal_support, &self.carers_allocation]
-            .into_iter()
-            .flatten()
-        {
-            all.insert(
-                &rule.question,
-                rule.by_answer.keys().map(String::as_str).collect(),
-            );
+        for rule in [&self.informal_support, &self.carers_allocation].into_iter().flatten() {
+            all.insert(&rule.question, rule.by_answer.iter().map(|(answer, _)| answer.as_ref()).collect());
         }
         all
     }
+}
+
+/// Which conversion turned the points into money, with the figures it used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "method")]
+pub enum AppliedConversion {
+    PricePerPoint {
+        pence_per_point: i64,
+    },
+    Band {
+        from_points: i64,
+        to_points: Option<i64>,
+        annual_pence: i64,
+    },
 }
 
 /// Answers by question id, as stored in an assessment and in `--answers` files.
@@ -403,33 +390,34 @@ pub type Answers = BTreeMap<String, String>;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoredLine {
-    pub question: String,
-    pub answer: String,
+    pub question: Arc<str>,
+    pub answer: Arc<str>,
     pub points: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionResult {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     pub points: i64,
-    pub lines: Vec<ScoredLine>,
+    /// Inline for sections of up to four questions, so a calculation allocates little.
+    pub lines: smallvec::SmallVec<[ScoredLine; 4]>,
 }
 
 /// The indicative budget and every step that led to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationResult {
-    pub model_id: String,
+    pub model_id: Arc<str>,
     pub model_version: i64,
     pub total_points: i64,
     pub sections: Vec<SectionResult>,
-    /// How the points became money, in words: "42 points × £52.00" or "42 points: band 40 to 59".
-    pub conversion: String,
+    /// How the points became money; `describe_conversion` puts it in words.
+    pub conversion: AppliedConversion,
     pub from_points_pence: i64,
-    pub informal_support_answer: Option<String>,
+    pub informal_support_answer: Option<Arc<str>>,
     pub informal_support_percent: i64,
     pub informal_support_reduction_pence: i64,
-    pub carers_allocation_answer: Option<String>,
+    pub carers_allocation_answer: Option<Arc<str>>,
     pub carers_allocation_pence: i64,
     /// The indicative annual budget.
     pub total_pence: i64,
@@ -456,47 +444,34 @@ fn percent_of(value: i64, percent: i64) -> Result<i64, AllocationError> {
 }
 
 /// Works out the indicative budget from a model and a person's answers.
-pub fn calculate(
-    model: &AllocationModel,
-    answers: &Answers,
-) -> Result<AllocationResult, AllocationError> {
-    let known = model.questions();
-    if let Some(unknown) = answers
-        .keys()
-        .find(|question| !known.contains_key(question.as_str()))
-    {
-        return Err(AllocationError::UnknownQuestion(unknown.clone()));
-    }
+pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<AllocationResult, AllocationError> {
     let mut unanswered = Vec::new();
+    // Answers the model used; any left over name a question the model does not have.
+    let mut used = 0usize;
     let mut sections = Vec::with_capacity(model.sections.len());
     let mut total_points: i64 = 0;
     for section in &model.sections {
         let mut points = 0i64;
-        let mut lines = Vec::with_capacity(section.questions.len());
+        let mut lines = smallvec::SmallVec::new();
         for question in &section.questions {
-            match answers.get(&question.id) {
+            match answers.get(question.id.as_ref()) {
                 Some(answer) => {
-                    let scored = *question.points.get(answer).ok_or_else(|| {
-                        AllocationError::UnknownAnswer {
-                            question: question.id.clone(),
-                            answer: answer.clone(),
-                        }
+                    used += 1;
+                    let (answer_name, scored) = question.points_for(answer).ok_or_else(|| AllocationError::UnknownAnswer {
+                        question: question.id.to_string(),
+                        answer: answer.clone(),
                     })?;
-                    points = points
-                        .checked_add(scored)
-                        .ok_or(AllocationError::Overflow)?;
+                    points = points.checked_add(scored).ok_or(AllocationError::Overflow)?;
                     lines.push(ScoredLine {
                         question: question.id.clone(),
-                        answer: answer.clone(),
+                        answer: answer_name.clone(),
                         points: scored,
                     });
                 }
-                None => unanswered.push(question.id.clone()),
+                None => unanswered.push(question.id.to_string()),
             }
         }
-        total_points = total_points
-            .checked_add(points)
-            .ok_or(AllocationError::Overflow)?;
+        total_points = total_points.checked_add(points).ok_or(AllocationError::Overflow)?;
         sections.push(SectionResult {
             id: section.id.clone(),
             title: section.title.clone(),
@@ -504,41 +479,40 @@ pub fn calculate(
             lines,
         });
     }
-    let rule_answer =
-        |rule: &Option<AnswerRule>,
-         unanswered: &mut Vec<String>|
-         -> Result<Option<(String, i64)>, AllocationError> {
-            let Some(rule) = rule else { return Ok(None) };
-            match answers.get(&rule.question) {
-                Some(answer) => {
-                    let value = *rule.by_answer.get(answer).ok_or_else(|| {
-                        AllocationError::UnknownAnswer {
-                            question: rule.question.clone(),
-                            answer: answer.clone(),
-                        }
-                    })?;
-                    Ok(Some((answer.clone(), value)))
-                }
-                None => {
-                    unanswered.push(rule.question.clone());
-                    Ok(None)
-                }
+    let mut rule_answer = |rule: &Option<AnswerRule>| -> Result<Option<(Arc<str>, i64)>, AllocationError> {
+        let Some(rule) = rule else { return Ok(None) };
+        match answers.get(&rule.question) {
+            Some(answer) => {
+                used += 1;
+                let (name, value) = rule.value_for(answer).ok_or_else(|| AllocationError::UnknownAnswer {
+                    question: rule.question.clone(),
+                    answer: answer.clone(),
+                })?;
+                Ok(Some((name.clone(), value)))
             }
-        };
-    let informal = rule_answer(&model.informal_support, &mut unanswered)?;
-    let carers = rule_answer(&model.carers_allocation, &mut unanswered)?;
+            None => {
+                unanswered.push(rule.question.clone());
+                Ok(None)
+            }
+        }
+    };
+    let informal = rule_answer(&model.informal_support)?;
+    let carers = rule_answer(&model.carers_allocation)?;
+    if used != answers.len() {
+        let known = model.questions();
+        if let Some(unknown) = answers.keys().find(|question| !known.contains_key(question.as_str())) {
+            return Err(AllocationError::UnknownQuestion(unknown.clone()));
+        }
+    }
     if !unanswered.is_empty() {
         return Err(AllocationError::Unanswered(unanswered));
     }
     let (from_points_pence, conversion) = match &model.conversion {
         Conversion::PricePerPoint { pence_per_point } => (
-            total_points
-                .checked_mul(*pence_per_point)
-                .ok_or(AllocationError::Overflow)?,
-            format!(
-                "{total_points} points × {} a point",
-                Money::from_pence(*pence_per_point)
-            ),
+            total_points.checked_mul(*pence_per_point).ok_or(AllocationError::Overflow)?,
+            AppliedConversion::PricePerPoint {
+                pence_per_point: *pence_per_point,
+            },
         ),
         Conversion::Bands { bands } => {
             let band = bands
@@ -546,13 +520,13 @@ pub fn calculate(
                 .rev()
                 .find(|band| total_points >= band.from_points)
                 .unwrap_or(&bands[0]);
-            let range = match band.to_points {
-                Some(to) => format!("{} to {to} points", band.from_points),
-                None => format!("{} points or more", band.from_points),
-            };
             (
                 band.annual_pence,
-                format!("{total_points} points fall in the band for {range}"),
+                AppliedConversion::Band {
+                    from_points: band.from_points,
+                    to_points: band.to_points,
+                    annual_pence: band.annual_pence,
+                },
             )
         }
     };
@@ -584,6 +558,28 @@ pub fn calculate(
         total_pence,
         weekly_pence: total_pence / 52,
     })
+}
+
+impl AllocationResult {
+    /// How the points became money, in words: "49 points × £300.00 a point".
+    pub fn describe_conversion(&self) -> String {
+        let points = self.total_points;
+        match &self.conversion {
+            AppliedConversion::PricePerPoint { pence_per_point } => {
+                format!("{points} points × {} a point", Money::from_pence(*pence_per_point))
+            }
+            AppliedConversion::Band {
+                from_points,
+                to_points: Some(to),
+                ..
+            } => format!("{points} points fall in the band for {from_points} to {to} points"),
+            AppliedConversion::Band {
+                from_points,
+                to_points: None,
+                ..
+            } => format!("{points} points fall in the band for {from_points} points or more"),
+        }
+    }
 }
 
 /// Whether a plan's cost needs a team manager or panel as well as the practitioner: when it is
@@ -661,10 +657,7 @@ questions = { hygiene = { none = 0, some_help = 5, full_help = 9 }, dressing = {
 
     #[test]
     fn reductions_round_down_to_the_penny() {
-        let model = AllocationModel::parse(
-            &PRICE_MODEL.replace("pence_per_point = 5000", "pence_per_point = 333"),
-        )
-        .unwrap();
+        let model = AllocationModel::parse(&PRICE_MODEL.replace("pence_per_point = 5000", "pence_per_point = 333")).unwrap();
         let result = calculate(
             &model,
             &answers(&[
@@ -707,19 +700,11 @@ title = "Daily living"
 questions = { nutrition = { none = 0, some_help = 6 }, hygiene = { none = 0, some_help = 5, full_help = 9 } }
 "#;
         let model = AllocationModel::parse(banded).unwrap();
-        let low = calculate(
-            &model,
-            &answers(&[("nutrition", "none"), ("hygiene", "some_help")]),
-        )
-        .unwrap();
+        let low = calculate(&model, &answers(&[("nutrition", "none"), ("hygiene", "some_help")])).unwrap();
         assert_eq!(low.total_pence, 250_000);
-        let high = calculate(
-            &model,
-            &answers(&[("nutrition", "some_help"), ("hygiene", "full_help")]),
-        )
-        .unwrap();
+        let high = calculate(&model, &answers(&[("nutrition", "some_help"), ("hygiene", "full_help")])).unwrap();
         assert_eq!(high.total_pence, 900_000);
-        assert!(high.conversion.contains("15 points or more"));
+        assert!(high.describe_conversion().contains("15 points or more"));
     }
 
     #[test]
@@ -728,10 +713,7 @@ questions = { nutrition = { none = 0, some_help = 6 }, hygiene = { none = 0, som
         let error = AllocationModel::parse(&typo).unwrap_err();
         assert!(error.reason.contains("tolerence_percent"), "{error}");
         assert_eq!(error.line, Some(8));
-        let bad_conversion = PRICE_MODEL.replace(
-            "conversion = \"price_per_point\"",
-            "conversion = \"price-per-point\"",
-        );
+        let bad_conversion = PRICE_MODEL.replace("conversion = \"price_per_point\"", "conversion = \"price-per-point\"");
         let error = AllocationModel::parse(&bad_conversion).unwrap_err();
         assert_eq!(error.line, Some(6));
     }
@@ -765,16 +747,8 @@ questions = { nutrition = { none = 0, some_help = 6 }, hygiene = { none = 0, som
     fn over_tolerance_plans_need_a_second_approval() {
         let model = AllocationModel::parse(PRICE_MODEL).unwrap();
         let indicative = Money::from_pence(1_000_000);
-        assert!(!needs_second_approval(
-            &model,
-            indicative,
-            Money::from_pence(1_100_000)
-        ));
-        assert!(needs_second_approval(
-            &model,
-            indicative,
-            Money::from_pence(1_100_001)
-        ));
+        assert!(!needs_second_approval(&model, indicative, Money::from_pence(1_100_000)));
+        assert!(needs_second_approval(&model, indicative, Money::from_pence(1_100_001)));
         assert!(needs_second_approval(
             &model,
             Money::from_pence(2_900_000),

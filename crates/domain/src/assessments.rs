@@ -53,10 +53,7 @@ pub struct AssessmentReview {
 impl Assessment {
     /// Whether the person (or helper) may still change answers.
     pub fn is_editable(&self) -> bool {
-        matches!(
-            self.status,
-            AssessmentStatus::InProgress | AssessmentStatus::SentBack
-        )
+        matches!(self.status, AssessmentStatus::InProgress | AssessmentStatus::SentBack)
     }
 }
 

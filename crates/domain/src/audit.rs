@@ -71,12 +71,7 @@ pub struct NewAuditEvent {
 }
 
 impl NewAuditEvent {
-    pub fn new(
-        at: DateTime<Utc>,
-        actor_id: Option<UserId>,
-        actor_label: impl Into<String>,
-        action: AuditAction,
-    ) -> Self {
+    pub fn new(at: DateTime<Utc>, actor_id: Option<UserId>, actor_label: impl Into<String>, action: AuditAction) -> Self {
         NewAuditEvent {
             at,
             actor_id,

@@ -69,38 +69,21 @@ impl ChargingRates {
         let file: RatesFile = config_file::parse(text)?;
         let datetime = file.effective_from.get_ref();
         let effective_from = match (datetime.date, datetime.time) {
-            (Some(day), None) => NaiveDate::from_ymd_opt(
-                i32::from(day.year),
-                u32::from(day.month),
-                u32::from(day.day),
-            ),
+            (Some(day), None) => NaiveDate::from_ymd_opt(i32::from(day.year), u32::from(day.month), u32::from(day.day)),
             _ => None,
         }
-        .ok_or_else(|| {
-            at(
-                text,
-                &file.effective_from,
-                "effective_from must be a date like 2026-04-06",
-            )
-        })?;
+        .ok_or_else(|| at(text, &file.effective_from, "effective_from must be a date like 2026-04-06"))?;
         if *file.version.get_ref() < 1 {
             return Err(at(text, &file.version, "version must be 1 or more"));
         }
-        if file.lower_capital_limit_pence > file.upper_capital_limit_pence
-            || file.lower_capital_limit_pence < 0
-        {
+        if file.lower_capital_limit_pence > file.upper_capital_limit_pence || file.lower_capital_limit_pence < 0 {
             return Err(ConfigError {
                 line: None,
-                reason: "lower_capital_limit_pence must be between 0 and upper_capital_limit_pence"
-                    .into(),
+                reason: "lower_capital_limit_pence must be between 0 and upper_capital_limit_pence".into(),
             });
         }
         if *file.tariff_step_pence.get_ref() <= 0 {
-            return Err(at(
-                text,
-                &file.tariff_step_pence,
-                "tariff_step_pence must be more than zero",
-            ));
+            return Err(at(text, &file.tariff_step_pence, "tariff_step_pence must be more than zero"));
         }
         let contribution_basis = match file.contribution_basis.get_ref().as_str() {
             "net" => ContributionBasis::Net,
@@ -121,9 +104,7 @@ impl ChargingRates {
             tariff_step: Money::from_pence(*file.tariff_step_pence.get_ref()),
             tariff_weekly_per_step: Money::from_pence(file.tariff_weekly_pence_per_step),
             contribution_basis,
-            weekly_maximum_contribution: file
-                .weekly_maximum_contribution_pence
-                .map(Money::from_pence),
+            weekly_maximum_contribution: file.weekly_maximum_contribution_pence.map(Money::from_pence),
             minimum_income_guarantee: file.minimum_income_guarantee,
         })
     }
@@ -199,10 +180,7 @@ pub fn weekly_contribution(
         weekly: circumstances.weekly_income,
     }];
     let tariff = if circumstances.capital > rates.lower_capital_limit {
-        let above = circumstances
-            .capital
-            .checked_sub(rates.lower_capital_limit)?
-            .pence();
+        let above = circumstances.capital.checked_sub(rates.lower_capital_limit)?.pence();
         // £1 a week for each £250, or part of £250, between the limits.
         let steps = (above + rates.tariff_step.pence() - 1) / rates.tariff_step.pence();
         rates.tariff_weekly_per_step.checked_mul(steps)?
@@ -210,10 +188,7 @@ pub fn weekly_contribution(
         Money::ZERO
     };
     working.push(WorkingLine {
-        label: format!(
-            "Plus tariff income from savings over {}",
-            rates.lower_capital_limit
-        ),
+        label: format!("Plus tariff income from savings over {}", rates.lower_capital_limit),
         weekly: tariff,
     });
     let guarantee = &rates.minimum_income_guarantee;
@@ -225,8 +200,7 @@ pub fn weekly_contribution(
     if circumstances.disability_premium && circumstances.age_group != AgeGroup::PensionAge {
         minimum += guarantee.disability_premium;
     }
-    if circumstances.enhanced_disability_premium && circumstances.age_group != AgeGroup::PensionAge
-    {
+    if circumstances.enhanced_disability_premium && circumstances.age_group != AgeGroup::PensionAge {
         minimum += guarantee.enhanced_disability_premium;
     }
     let minimum = Money::from_pence(minimum);
@@ -264,8 +238,7 @@ pub fn weekly_contribution(
     if let Some(maximum) = rates.weekly_maximum_contribution {
         if weekly > maximum {
             weekly = maximum;
-            explanation =
-                format!("The council never asks anyone to pay more than {maximum} a week.");
+            explanation = format!("The council never asks anyone to pay more than {maximum} a week.");
         }
     }
     Ok(Contribution {
@@ -300,8 +273,7 @@ mod tests {
         let rates = ChargingRates::parse(RATES).unwrap();
         // Tariff: £750 over £14,250 is three steps of £250: £3 a week.
         // £250 + £3 − £20 − (£112.50 + £49.65) − £15 = £55.85.
-        let contribution =
-            weekly_contribution(&rates, &circumstances(), Money::from_pence(300_00)).unwrap();
+        let contribution = weekly_contribution(&rates, &circumstances(), Money::from_pence(300_00)).unwrap();
         assert_eq!(contribution.weekly, Money::from_pence(55_85));
         assert_eq!(contribution.working[1].weekly, Money::from_pence(3_00));
     }
@@ -311,8 +283,7 @@ mod tests {
         let rates = ChargingRates::parse(RATES).unwrap();
         let mut someone = circumstances();
         someone.capital = Money::from_pence(14_250_01);
-        let contribution =
-            weekly_contribution(&rates, &someone, Money::from_pence(300_00)).unwrap();
+        let contribution = weekly_contribution(&rates, &someone, Money::from_pence(300_00)).unwrap();
         assert_eq!(contribution.working[1].weekly, Money::from_pence(1_00));
     }
 
@@ -324,35 +295,23 @@ mod tests {
             declined: true,
             ..circumstances()
         };
-        assert_eq!(
-            weekly_contribution(&rates, &declined, cost).unwrap().weekly,
-            cost
-        );
+        assert_eq!(weekly_contribution(&rates, &declined, cost).unwrap().weekly, cost);
         let wealthy = FinancialCircumstances {
             capital: Money::from_pence(23_250_00),
             ..circumstances()
         };
-        assert_eq!(
-            weekly_contribution(&rates, &wealthy, cost).unwrap().weekly,
-            cost
-        );
+        assert_eq!(weekly_contribution(&rates, &wealthy, cost).unwrap().weekly, cost);
         let low = FinancialCircumstances {
             weekly_income: Money::from_pence(150_00),
             capital: Money::ZERO,
             ..circumstances()
         };
-        assert_eq!(
-            weekly_contribution(&rates, &low, cost).unwrap().weekly,
-            Money::ZERO
-        );
+        assert_eq!(weekly_contribution(&rates, &low, cost).unwrap().weekly, Money::ZERO);
     }
 
     #[test]
     fn a_malformed_table_is_refused_with_its_line() {
-        let broken = RATES.replace(
-            "contribution_basis = \"net\"",
-            "contribution_basis = \"nett\"",
-        );
+        let broken = RATES.replace("contribution_basis = \"net\"", "contribution_basis = \"nett\"");
         let error = ChargingRates::parse(&broken).unwrap_err();
         assert!(error.line.is_some());
     }

@@ -24,11 +24,7 @@ impl std::error::Error for ConfigError {}
 
 /// The 1-based line that a byte offset falls on.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|byte| *byte == b'\n')
-        .count()
-        + 1
+    text[..offset.min(text.len())].bytes().filter(|byte| *byte == b'\n').count() + 1
 }
 
 /// Parses TOML into `T`, turning syntax and shape errors into a line and a reason.

@@ -124,11 +124,7 @@ pub fn decide(findings: &EligibilityFindings) -> EligibilityDecision {
     let unable: Vec<String> = findings
         .outcomes
         .iter()
-        .filter(|finding| {
-            finding
-                .unable
-                .is_some_and(|reason| reason.applies_to(findings.kind))
-        })
+        .filter(|finding| finding.unable.is_some_and(|reason| reason.applies_to(findings.kind)))
         .map(|finding| finding.outcome.clone())
         .collect();
     let yes_no = |met: bool| if met { "met" } else { "not met" };
@@ -138,9 +134,19 @@ pub fn decide(findings: &EligibilityFindings) -> EligibilityDecision {
             (
                 findings.needs_condition_met && enough && findings.significant_impact_on_wellbeing,
                 vec![
-                    format!("The needs arise from or are related to a physical or mental impairment or illness: {}.", yes_no(findings.needs_condition_met)),
-                    format!("Unable to achieve two or more of the ten outcomes: {} ({} found).", yes_no(enough), unable.len()),
-                    format!("As a consequence, a significant impact on wellbeing: {}.", yes_no(findings.significant_impact_on_wellbeing)),
+                    format!(
+                        "The needs arise from or are related to a physical or mental impairment or illness: {}.",
+                        yes_no(findings.needs_condition_met)
+                    ),
+                    format!(
+                        "Unable to achieve two or more of the ten outcomes: {} ({} found).",
+                        yes_no(enough),
+                        unable.len()
+                    ),
+                    format!(
+                        "As a consequence, a significant impact on wellbeing: {}.",
+                        yes_no(findings.significant_impact_on_wellbeing)
+                    ),
                 ],
             )
         }
@@ -197,19 +203,13 @@ mod tests {
     fn an_adult_needs_two_of_ten() {
         let one = findings(
             AssessmentKind::Adult,
-            &[(
-                "maintaining_personal_hygiene",
-                UnableReason::NeedsAssistance,
-            )],
+            &[("maintaining_personal_hygiene", UnableReason::NeedsAssistance)],
         );
         assert!(!decide(&one).eligible);
         let two = findings(
             AssessmentKind::Adult,
             &[
-                (
-                    "maintaining_personal_hygiene",
-                    UnableReason::NeedsAssistance,
-                ),
+                ("maintaining_personal_hygiene", UnableReason::NeedsAssistance),
                 ("managing_toilet_needs", UnableReason::TakesLonger),
             ],
         );
@@ -223,18 +223,12 @@ mod tests {
     fn a_carer_needs_one_of_eight_and_taking_longer_does_not_count() {
         let longer = findings(
             AssessmentKind::Carer,
-            &[(
-                "engaging_in_recreational_activities",
-                UnableReason::TakesLonger,
-            )],
+            &[("engaging_in_recreational_activities", UnableReason::TakesLonger)],
         );
         assert!(!decide(&longer).eligible);
         let one = findings(
             AssessmentKind::Carer,
-            &[(
-                "engaging_in_recreational_activities",
-                UnableReason::PainDistressAnxiety,
-            )],
+            &[("engaging_in_recreational_activities", UnableReason::PainDistressAnxiety)],
         );
         assert!(decide(&one).eligible);
         let mut health = findings(AssessmentKind::Carer, &[]);

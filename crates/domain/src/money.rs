@@ -6,9 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Money {
     pence: i64,
@@ -48,10 +46,7 @@ impl Money {
     }
 
     pub fn checked_mul(self, times: i64) -> Result<Money, MoneyError> {
-        self.pence
-            .checked_mul(times)
-            .map(Money::from_pence)
-            .ok_or(MoneyError::Overflow)
+        self.pence.checked_mul(times).map(Money::from_pence).ok_or(MoneyError::Overflow)
     }
 
     pub fn is_negative(self) -> bool {
@@ -96,22 +91,13 @@ impl FromStr for Money {
             None => (cleaned.as_str(), ""),
         };
         let digits_only = |part: &str| part.chars().all(|character| character.is_ascii_digit());
-        if pounds_text.is_empty()
-            || !digits_only(pounds_text)
-            || !digits_only(pence_text)
-            || pence_text.len() > 2
-        {
+        if pounds_text.is_empty() || !digits_only(pounds_text) || !digits_only(pence_text) || pence_text.len() > 2 {
             return Err(MoneyError::NotAnAmount);
         }
         let pounds: i64 = pounds_text.parse().map_err(|_| MoneyError::Overflow)?;
         let pence: i64 = match pence_text.len() {
             0 => 0,
-            1 => {
-                pence_text
-                    .parse::<i64>()
-                    .map_err(|_| MoneyError::NotAnAmount)?
-                    * 10
-            }
+            1 => pence_text.parse::<i64>().map_err(|_| MoneyError::NotAnAmount)? * 10,
             _ => pence_text.parse().map_err(|_| MoneyError::NotAnAmount)?,
         };
         let total = pounds

@@ -46,10 +46,7 @@ impl NhsNumber {
 
     /// The ten digits with no spaces, as stored and exchanged.
     pub fn digits(&self) -> String {
-        self.0
-            .iter()
-            .map(|digit| char::from(b'0' + digit))
-            .collect()
+        self.0.iter().map(|digit| char::from(b'0' + digit)).collect()
     }
 }
 
@@ -85,13 +82,7 @@ impl fmt::Display for NhsNumber {
     /// The 3-3-4 grouping that people read and say aloud.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = self.digits();
-        write!(
-            formatter,
-            "{} {} {}",
-            &digits[..3],
-            &digits[3..6],
-            &digits[6..]
-        )
+        write!(formatter, "{} {} {}", &digits[..3], &digits[3..6], &digits[6..])
     }
 }
 
@@ -123,22 +114,13 @@ mod tests {
 
     #[test]
     fn refuses_a_wrong_check_digit() {
-        assert_eq!(
-            "9434765918".parse::<NhsNumber>(),
-            Err(NhsNumberError::WrongCheckDigit)
-        );
+        assert_eq!("9434765918".parse::<NhsNumber>(), Err(NhsNumberError::WrongCheckDigit));
     }
 
     #[test]
     fn refuses_the_wrong_length_and_letters() {
-        assert_eq!(
-            "943476591".parse::<NhsNumber>(),
-            Err(NhsNumberError::WrongLength)
-        );
-        assert_eq!(
-            "94347659A9".parse::<NhsNumber>(),
-            Err(NhsNumberError::NotDigits)
-        );
+        assert_eq!("943476591".parse::<NhsNumber>(), Err(NhsNumberError::WrongLength));
+        assert_eq!("94347659A9".parse::<NhsNumber>(), Err(NhsNumberError::NotDigits));
     }
 
     #[test]

@@ -41,10 +41,7 @@ pub struct CaseNoteInput {
 }
 
 impl CaseNoteInput {
-    pub fn parse(
-        &self,
-        today: NaiveDate,
-    ) -> Result<(NoteKind, NaiveDate, String), ValidationErrors> {
+    pub fn parse(&self, today: NaiveDate) -> Result<(NoteKind, NaiveDate, String), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let kind = if self.kind.trim().is_empty() {
             Some(NoteKind::Conversation)
@@ -63,17 +60,11 @@ impl CaseNoteInput {
         };
         match occurred_on {
             None => errors.add("occurred_on", "Date must be a real date, like 22/11/2026"),
-            Some(day) if day > today => {
-                errors.add("occurred_on", "Date must be today or in the past")
-            }
+            Some(day) if day > today => errors.add("occurred_on", "Date must be today or in the past"),
             Some(_) => {}
         }
         let text = required_text(&mut errors, "text", "the note", &self.text);
-        errors.into_result((
-            kind.unwrap_or(NoteKind::Other),
-            occurred_on.unwrap_or(today),
-            text,
-        ))
+        errors.into_result((kind.unwrap_or(NoteKind::Other), occurred_on.unwrap_or(today), text))
     }
 }
 
@@ -100,19 +91,12 @@ pub const ALLOWED_DOCUMENT_TYPES: &[(&str, &str)] = &[
     ("jpg", "image/jpeg"),
     ("jpeg", "image/jpeg"),
     ("txt", "text/plain"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("odt", "application/vnd.oasis.opendocument.text"),
 ];
 
 /// Checks an upload and decides its content type from its name, never from what the browser claims.
-pub fn check_document(
-    title: &str,
-    file_name: &str,
-    size: usize,
-) -> Result<(String, String, String), ValidationErrors> {
+pub fn check_document(title: &str, file_name: &str, size: usize) -> Result<(String, String, String), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let title = required_line(&mut errors, "title", "a title for the document", title);
     let clean_name: String = file_name
@@ -152,10 +136,7 @@ mod tests {
             ..Default::default()
         };
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        assert_eq!(
-            input.parse(today).unwrap_err().message_for("text"),
-            Some("Enter the note")
-        );
+        assert_eq!(input.parse(today).unwrap_err().message_for("text"), Some("Enter the note"));
     }
 
     #[test]
@@ -171,12 +152,7 @@ mod tests {
 
     #[test]
     fn documents_are_typed_by_extension_and_size() {
-        assert_eq!(
-            check_document("Letter", "C:\\docs\\letter.PDF", 100)
-                .unwrap()
-                .2,
-            "application/pdf"
-        );
+        assert_eq!(check_document("Letter", "C:\\docs\\letter.PDF", 100).unwrap().2, "application/pdf");
         assert!(check_document("Script", "run.exe", 100).is_err());
         assert!(check_document("Huge", "big.pdf", MAX_DOCUMENT_BYTES + 1).is_err());
     }

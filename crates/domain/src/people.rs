@@ -3,9 +3,7 @@
 
 use crate::ids::{PersonId, RelationshipId, TeamId, UserId, WarningId};
 use crate::nhs_number::NhsNumber;
-use crate::validation::{
-    date_from_parts, optional_line, optional_text, required_line, required_text, ValidationErrors,
-};
+use crate::validation::{date_from_parts, optional_line, optional_text, required_line, required_text, ValidationErrors};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -215,10 +213,7 @@ impl PersonDetailsInput {
             date_of_birth_day: details.date_of_birth.day().to_string(),
             date_of_birth_month: details.date_of_birth.month().to_string(),
             date_of_birth_year: details.date_of_birth.year().to_string(),
-            nhs_number: details
-                .nhs_number
-                .map(|number| number.to_string())
-                .unwrap_or_default(),
+            nhs_number: details.nhs_number.map(|number| number.to_string()).unwrap_or_default(),
             address_line_1: details.address.line_1.clone(),
             address_line_2: details.address.line_2.clone().unwrap_or_default(),
             town: details.address.town.clone(),
@@ -234,30 +229,11 @@ impl PersonDetailsInput {
 
     /// Checks everything at once, so the person sees every problem in one error summary.
     /// `today` bounds the date of birth and stamps a change of consent.
-    pub fn parse(
-        &self,
-        today: NaiveDate,
-        previous_consent: Option<&Consent>,
-    ) -> Result<PersonDetails, ValidationErrors> {
+    pub fn parse(&self, today: NaiveDate, previous_consent: Option<&Consent>) -> Result<PersonDetails, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let given_name = required_line(
-            &mut errors,
-            "given_name",
-            "their first name",
-            &self.given_name,
-        );
-        let family_name = required_line(
-            &mut errors,
-            "family_name",
-            "their last name",
-            &self.family_name,
-        );
-        let preferred_name = optional_line(
-            &mut errors,
-            "preferred_name",
-            "preferred name",
-            &self.preferred_name,
-        );
+        let given_name = required_line(&mut errors, "given_name", "their first name", &self.given_name);
+        let family_name = required_line(&mut errors, "family_name", "their last name", &self.family_name);
+        let preferred_name = optional_line(&mut errors, "preferred_name", "preferred name", &self.preferred_name);
         let date_of_birth = date_from_parts(
             &mut errors,
             "date_of_birth",
@@ -270,10 +246,7 @@ impl PersonDetailsInput {
             if born > today {
                 errors.add("date_of_birth", "Date of birth must be in the past");
             } else if age_on(born, today) > 125 {
-                errors.add(
-                    "date_of_birth",
-                    "Date of birth must be within the last 125 years",
-                );
+                errors.add("date_of_birth", "Date of birth must be within the last 125 years");
             }
         }
         let nhs_number = if self.nhs_number.trim().is_empty() {
@@ -293,12 +266,7 @@ impl PersonDetailsInput {
             "the first line of their address",
             &self.address_line_1,
         );
-        let line_2 = optional_line(
-            &mut errors,
-            "address_line_2",
-            "address line 2",
-            &self.address_line_2,
-        );
+        let line_2 = optional_line(&mut errors, "address_line_2", "address line 2", &self.address_line_2);
         let town = required_line(&mut errors, "town", "their town or city", &self.town);
         let postcode = normalise_postcode(&mut errors, &self.postcode);
         let phone = optional_line(&mut errors, "phone", "phone number", &self.phone);
@@ -309,10 +277,7 @@ impl PersonDetailsInput {
                     .chars()
                     .any(|character| !(character.is_ascii_digit() || " +()-".contains(character)))
             {
-                errors.add(
-                    "phone",
-                    "Enter a phone number, like 01632 960 001 or 07700 900 982",
-                );
+                errors.add("phone", "Enter a phone number, like 01632 960 001 or 07700 900 982");
             }
         }
         let email = optional_line(&mut errors, "email", "email address", &self.email);
@@ -321,55 +286,33 @@ impl PersonDetailsInput {
         }
         let contact_preference = ContactPreference::parse(&self.contact_preference);
         if contact_preference.is_none() {
-            errors.add(
-                "contact_preference",
-                "Select how they would like to be contacted",
-            );
+            errors.add("contact_preference", "Select how they would like to be contacted");
         }
         match contact_preference {
             Some(ContactPreference::Phone | ContactPreference::TextMessage) if phone.is_none() => {
-                errors.add(
-                    "phone",
-                    "Enter a phone number, or choose another way to contact them",
-                )
+                errors.add("phone", "Enter a phone number, or choose another way to contact them")
             }
-            Some(ContactPreference::Email) if email.is_none() => errors.add(
-                "email",
-                "Enter an email address, or choose another way to contact them",
-            ),
+            Some(ContactPreference::Email) if email.is_none() => {
+                errors.add("email", "Enter an email address, or choose another way to contact them")
+            }
             _ => {}
         }
-        let communication_needs = optional_text(
-            &mut errors,
-            "communication_needs",
-            "communication needs",
-            &self.communication_needs,
-        );
+        let communication_needs = optional_text(&mut errors, "communication_needs", "communication needs", &self.communication_needs);
         let consent_status = if self.consent_status.trim().is_empty() {
             Some(ConsentStatus::NotAsked)
         } else {
             ConsentStatus::parse(&self.consent_status)
         };
         if consent_status.is_none() {
-            errors.add(
-                "consent_status",
-                "Select whether they consent to information being shared",
-            );
+            errors.add("consent_status", "Select whether they consent to information being shared");
         }
-        let limitations = optional_text(
-            &mut errors,
-            "consent_limitations",
-            "limits on sharing",
-            &self.consent_limitations,
-        );
+        let limitations = optional_text(&mut errors, "consent_limitations", "limits on sharing", &self.consent_limitations);
         if consent_status == Some(ConsentStatus::YesWithLimitations) && limitations.is_empty() {
             errors.add("consent_limitations", "Enter what they do not want shared");
         }
         let status = consent_status.unwrap_or(ConsentStatus::NotAsked);
         let recorded_on = match previous_consent {
-            Some(previous) if previous.status == status && previous.limitations == limitations => {
-                previous.recorded_on
-            }
+            Some(previous) if previous.status == status && previous.limitations == limitations => previous.recorded_on,
             _ if status == ConsentStatus::NotAsked => None,
             _ => Some(today),
         };
@@ -410,23 +353,10 @@ fn normalise_postcode(errors: &mut ValidationErrors, value: &str) -> String {
         return compact;
     }
     let shape_ok = (5..=7).contains(&compact.len())
-        && compact
-            .chars()
-            .all(|character| character.is_ascii_alphanumeric())
-        && compact
-            .chars()
-            .next()
-            .is_some_and(|character| character.is_ascii_alphabetic())
-        && compact
-            .chars()
-            .rev()
-            .take(2)
-            .all(|character| character.is_ascii_alphabetic())
-        && compact
-            .chars()
-            .rev()
-            .nth(2)
-            .is_some_and(|character| character.is_ascii_digit());
+        && compact.chars().all(|character| character.is_ascii_alphanumeric())
+        && compact.chars().next().is_some_and(|character| character.is_ascii_alphabetic())
+        && compact.chars().rev().take(2).all(|character| character.is_ascii_alphabetic())
+        && compact.chars().rev().nth(2).is_some_and(|character| character.is_ascii_digit());
     if !shape_ok {
         errors.add("postcode", "Enter a real postcode, like AA1 1AA");
         return compact;
@@ -460,9 +390,7 @@ pub struct RelationshipInput {
 }
 
 impl RelationshipInput {
-    pub fn parse(
-        &self,
-    ) -> Result<(RelationshipKind, String, Option<String>, bool, String), ValidationErrors> {
+    pub fn parse(&self) -> Result<(RelationshipKind, String, Option<String>, bool, String), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let kind = RelationshipKind::parse(&self.kind);
         if kind.is_none() {
@@ -472,13 +400,7 @@ impl RelationshipInput {
         let phone = optional_line(&mut errors, "phone", "phone number", &self.phone);
         let notes = optional_text(&mut errors, "notes", "notes", &self.notes);
         let lives_with = matches!(self.lives_with_person.as_str(), "yes" | "true" | "on");
-        errors.into_result((
-            kind.unwrap_or(RelationshipKind::Family),
-            name,
-            phone,
-            lives_with,
-            notes,
-        ))
+        errors.into_result((kind.unwrap_or(RelationshipKind::Family), name, phone, lives_with, notes))
     }
 }
 
@@ -596,18 +518,9 @@ mod tests {
             ..valid_input()
         };
         let errors = input.parse(today(), None).unwrap_err();
-        assert_eq!(
-            errors.message_for("given_name"),
-            Some("Enter their first name")
-        );
-        assert!(errors
-            .message_for("nhs_number")
-            .unwrap()
-            .contains("valid NHS number"));
-        assert!(errors
-            .message_for("date_of_birth")
-            .unwrap()
-            .contains("real date"));
+        assert_eq!(errors.message_for("given_name"), Some("Enter their first name"));
+        assert!(errors.message_for("nhs_number").unwrap().contains("valid NHS number"));
+        assert!(errors.message_for("date_of_birth").unwrap().contains("real date"));
     }
 
     #[test]
@@ -616,11 +529,7 @@ mod tests {
             family_name: "x".repeat(10_000),
             ..valid_input()
         };
-        assert!(input
-            .parse(today(), None)
-            .unwrap_err()
-            .message_for("family_name")
-            .is_some());
+        assert!(input.parse(today(), None).unwrap_err().message_for("family_name").is_some());
     }
 
     #[test]
@@ -629,11 +538,7 @@ mod tests {
             contact_preference: "phone".into(),
             ..valid_input()
         };
-        assert!(input
-            .parse(today(), None)
-            .unwrap_err()
-            .message_for("phone")
-            .is_some());
+        assert!(input.parse(today(), None).unwrap_err().message_for("phone").is_some());
     }
 
     #[test]
@@ -656,9 +561,6 @@ mod tests {
             PeopleSearch::from_query("04/11/1948").date_of_birth,
             NaiveDate::from_ymd_opt(1948, 11, 4)
         );
-        assert_eq!(
-            PeopleSearch::from_query(" okafor ").name.as_deref(),
-            Some("okafor")
-        );
+        assert_eq!(PeopleSearch::from_query(" okafor ").name.as_deref(), Some("okafor"));
     }
 }

@@ -75,9 +75,7 @@ pub struct PlanLine {
 
 impl PlanLine {
     pub fn annual_cost(&self) -> Result<Money, MoneyError> {
-        self.unit_cost
-            .checked_mul(self.units)?
-            .checked_mul(self.frequency.per_year())
+        self.unit_cost.checked_mul(self.units)?.checked_mul(self.frequency.per_year())
     }
 }
 
@@ -93,9 +91,9 @@ pub struct PlanContent {
 
 impl PlanContent {
     pub fn annual_cost(&self) -> Result<Money, MoneyError> {
-        self.lines.iter().try_fold(Money::ZERO, |total, line| {
-            total.checked_add(line.annual_cost()?)
-        })
+        self.lines
+            .iter()
+            .try_fold(Money::ZERO, |total, line| total.checked_add(line.annual_cost()?))
     }
 }
 
@@ -164,17 +162,11 @@ pub struct DecisionInput {
 
 impl DecisionInput {
     /// A refusal, or a request for changes, cannot be saved without a reason.
-    pub fn parse(
-        &self,
-        line_count: usize,
-    ) -> Result<(Verdict, String, Vec<usize>), ValidationErrors> {
+    pub fn parse(&self, line_count: usize) -> Result<(Verdict, String, Vec<usize>), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let verdict = Verdict::parse(&self.verdict);
         if verdict.is_none() {
-            errors.add(
-                "verdict",
-                "Select whether this is a realistic plan to meet the agreed outcomes",
-            );
+            errors.add("verdict", "Select whether this is a realistic plan to meet the agreed outcomes");
         }
         let reason = match verdict {
             Some(Verdict::SpendingRefused) => required_text(
@@ -183,9 +175,7 @@ impl DecisionInput {
                 "why the spending is unlawful or would cause harm",
                 &self.reason,
             ),
-            Some(Verdict::ChangesRequested) => {
-                required_text(&mut errors, "reason", "what needs to change", &self.reason)
-            }
+            Some(Verdict::ChangesRequested) => required_text(&mut errors, "reason", "what needs to change", &self.reason),
             _ => optional_text(&mut errors, "reason", "notes", &self.reason),
         };
         let refused_lines: Vec<usize> = self
@@ -197,11 +187,7 @@ impl DecisionInput {
         if verdict == Some(Verdict::SpendingRefused) && refused_lines.is_empty() {
             errors.add("refused_lines", "Select the spending that cannot be agreed");
         }
-        errors.into_result((
-            verdict.unwrap_or(Verdict::ChangesRequested),
-            reason,
-            refused_lines,
-        ))
+        errors.into_result((verdict.unwrap_or(Verdict::ChangesRequested), reason, refused_lines))
     }
 }
 
@@ -262,33 +248,15 @@ impl PlanInput {
             risks: content.risks.clone(),
             contingency: content.contingency.clone(),
             money_manager: content.money_manager.as_str().into(),
-            line_description: content
-                .lines
-                .iter()
-                .map(|line| line.description.clone())
-                .collect(),
+            line_description: content.lines.iter().map(|line| line.description.clone()).collect(),
             line_unit_cost: content
                 .lines
                 .iter()
-                .map(|line| {
-                    format!("{:.2}", line.unit_cost.pence() as f64 / 100.0).replace(".00", "")
-                })
+                .map(|line| format!("{:.2}", line.unit_cost.pence() as f64 / 100.0).replace(".00", ""))
                 .collect(),
-            line_units: content
-                .lines
-                .iter()
-                .map(|line| line.units.to_string())
-                .collect(),
-            line_frequency: content
-                .lines
-                .iter()
-                .map(|line| line.frequency.as_str().into())
-                .collect(),
-            line_component: content
-                .lines
-                .iter()
-                .map(|line| line.component.as_str().into())
-                .collect(),
+            line_units: content.lines.iter().map(|line| line.units.to_string()).collect(),
+            line_frequency: content.lines.iter().map(|line| line.frequency.as_str().into()).collect(),
+            line_component: content.lines.iter().map(|line| line.component.as_str().into()).collect(),
         }
     }
 
@@ -297,22 +265,12 @@ impl PlanInput {
     pub fn parse(&self, complete: bool) -> Result<PlanContent, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let outcomes = if complete {
-            required_text(
-                &mut errors,
-                "outcomes",
-                "what you want to achieve",
-                &self.outcomes,
-            )
+            required_text(&mut errors, "outcomes", "what you want to achieve", &self.outcomes)
         } else {
             optional_text(&mut errors, "outcomes", "outcomes", &self.outcomes)
         };
         let risks = if complete {
-            required_text(
-                &mut errors,
-                "risks",
-                "the risks and how they will be managed",
-                &self.risks,
-            )
+            required_text(&mut errors, "risks", "the risks and how they will be managed", &self.risks)
         } else {
             optional_text(&mut errors, "risks", "risks", &self.risks)
         };
@@ -332,12 +290,7 @@ impl PlanInput {
         }
         let mut lines = Vec::new();
         for index in 0..self.line_description.len().min(MAX_LINES) {
-            let get = |values: &Vec<String>| {
-                values
-                    .get(index)
-                    .map(|value| value.trim().to_owned())
-                    .unwrap_or_default()
-            };
+            let get = |values: &Vec<String>| values.get(index).map(|value| value.trim().to_owned()).unwrap_or_default();
             let (description, cost, units, frequency, component) = (
                 get(&self.line_description),
                 get(&self.line_unit_cost),
@@ -371,25 +324,17 @@ impl PlanInput {
                 _ => {
                     errors.add(
                         &field("units"),
-                        format!(
-                            "Enter how many for line {number}, a whole number from 1 to 10,000"
-                        ),
+                        format!("Enter how many for line {number}, a whole number from 1 to 10,000"),
                     );
                     1
                 }
             };
             let frequency = Frequency::parse(&frequency).unwrap_or_else(|| {
-                errors.add(
-                    &field("frequency"),
-                    format!("Select how often line {number} is paid for"),
-                );
+                errors.add(&field("frequency"), format!("Select how often line {number} is paid for"));
                 Frequency::Weekly
             });
             let component = ServiceComponent::parse(&component).unwrap_or_else(|| {
-                errors.add(
-                    &field("component"),
-                    format!("Select what kind of support line {number} is"),
-                );
+                errors.add(&field("component"), format!("Select what kind of support line {number} is"));
                 ServiceComponent::Other
             });
             lines.push(PlanLine {
@@ -401,10 +346,7 @@ impl PlanInput {
             });
         }
         if complete && lines.is_empty() {
-            errors.add(
-                "line_description_1",
-                "Add at least one way you will spend the budget",
-            );
+            errors.add("line_description_1", "Add at least one way you will spend the budget");
         }
         let content = PlanContent {
             outcomes,
@@ -414,10 +356,7 @@ impl PlanInput {
             money_manager: money_manager.unwrap_or(MoneyManager::Myself),
         };
         if content.annual_cost().is_err() {
-            errors.add(
-                "line_description_1",
-                "The plan's cost is too large to work out",
-            );
+            errors.add("line_description_1", "The plan's cost is too large to work out");
         }
         errors.into_result(content)
     }
@@ -433,11 +372,7 @@ mod tests {
             risks: "Falls: I use my frame".into(),
             contingency: "My daughter covers".into(),
             money_manager: "direct_payment".into(),
-            line_description: vec![
-                "Personal assistant".into(),
-                "Gardening club".into(),
-                String::new(),
-            ],
+            line_description: vec!["Personal assistant".into(), "Gardening club".into(), String::new()],
             line_unit_cost: vec!["15.50".into(), "12".into(), String::new()],
             line_units: vec!["10".into(), "1".into(), String::new()],
             line_frequency: vec!["weekly".into(), "monthly".into(), String::new()],
@@ -458,9 +393,7 @@ mod tests {
         let empty = PlanInput::default();
         assert!(empty.parse(false).is_ok());
         let errors = empty.parse(true).unwrap_err();
-        assert!(
-            errors.message_for("outcomes").is_some() && errors.message_for("contingency").is_some()
-        );
+        assert!(errors.message_for("outcomes").is_some() && errors.message_for("contingency").is_some());
     }
 
     #[test]
@@ -470,11 +403,7 @@ mod tests {
             reason: " ".into(),
             refused_lines: vec!["1".into()],
         };
-        assert!(refusal
-            .parse(2)
-            .unwrap_err()
-            .message_for("reason")
-            .is_some());
+        assert!(refusal.parse(2).unwrap_err().message_for("reason").is_some());
         let with_reason = DecisionInput {
             reason: "Paying for alcohol would harm your health plan".into(),
             ..refusal

@@ -88,28 +88,17 @@ pub struct Questionnaire {
 impl Questionnaire {
     pub fn parse(text: &str) -> Result<Questionnaire, ConfigError> {
         let file: QuestionnaireFile = config_file::parse(text)?;
-        let kind = AssessmentKind::parse(file.kind.get_ref())
-            .ok_or_else(|| at(text, &file.kind, "kind must be \"adult\" or \"carer\""))?;
+        let kind = AssessmentKind::parse(file.kind.get_ref()).ok_or_else(|| at(text, &file.kind, "kind must be \"adult\" or \"carer\""))?;
         if *file.version.get_ref() < 1 {
             return Err(at(text, &file.version, "version must be 1 or more"));
         }
         let effective_from = {
             let datetime = file.effective_from.get_ref();
             match (datetime.date, datetime.time) {
-                (Some(day), None) => NaiveDate::from_ymd_opt(
-                    i32::from(day.year),
-                    u32::from(day.month),
-                    u32::from(day.day),
-                ),
+                (Some(day), None) => NaiveDate::from_ymd_opt(i32::from(day.year), u32::from(day.month), u32::from(day.day)),
                 _ => None,
             }
-            .ok_or_else(|| {
-                at(
-                    text,
-                    &file.effective_from,
-                    "effective_from must be a date like 2026-04-01",
-                )
-            })?
+            .ok_or_else(|| at(text, &file.effective_from, "effective_from must be a date like 2026-04-01"))?
         };
         let mut question_ids = std::collections::BTreeSet::new();
         let mut covered = std::collections::BTreeSet::new();
@@ -131,7 +120,15 @@ impl Questionnaire {
                             AssessmentKind::Carer => CarerOutcome::parse(code.get_ref()).is_some(),
                         };
                         if !valid {
-                            return Err(at(text, code, format!("{:?} is not one of the {} outcomes in the regulations (see docs/questionnaires.md)", code.get_ref(), kind.as_str())));
+                            return Err(at(
+                                text,
+                                code,
+                                format!(
+                                    "{:?} is not one of the {} outcomes in the regulations (see docs/questionnaires.md)",
+                                    code.get_ref(),
+                                    kind.as_str()
+                                ),
+                            ));
                         }
                         covered.insert(code.get_ref().clone());
                         Some(code.get_ref().clone())
@@ -139,11 +136,7 @@ impl Questionnaire {
                     None => None,
                 };
                 if question.answers.len() < 2 {
-                    return Err(at(
-                        text,
-                        &question.id,
-                        "a question needs at least two answers",
-                    ));
+                    return Err(at(text, &question.id, "a question needs at least two answers"));
                 }
                 let mut answer_ids = std::collections::BTreeSet::new();
                 let mut answers = Vec::new();
@@ -152,10 +145,7 @@ impl Questionnaire {
                         return Err(at(
                             text,
                             &answer.id,
-                            format!(
-                                "answer id {:?} is used twice in this question",
-                                answer.id.get_ref()
-                            ),
+                            format!("answer id {:?} is used twice in this question", answer.id.get_ref()),
                         ));
                     }
                     answers.push(Answer {
@@ -172,11 +162,7 @@ impl Questionnaire {
                 });
             }
             if questions.is_empty() {
-                return Err(at(
-                    text,
-                    &section.id,
-                    "a section needs at least one question",
-                ));
+                return Err(at(text, &section.id, "a section needs at least one question"));
             }
             sections.push(Section {
                 id: section.id.get_ref().clone(),
@@ -186,19 +172,10 @@ impl Questionnaire {
             });
         }
         let all: Vec<&str> = match kind {
-            AssessmentKind::Adult => AdultOutcome::ALL
-                .iter()
-                .map(|outcome| outcome.as_str())
-                .collect(),
-            AssessmentKind::Carer => CarerOutcome::ALL
-                .iter()
-                .map(|outcome| outcome.as_str())
-                .collect(),
+            AssessmentKind::Adult => AdultOutcome::ALL.iter().map(|outcome| outcome.as_str()).collect(),
+            AssessmentKind::Carer => CarerOutcome::ALL.iter().map(|outcome| outcome.as_str()).collect(),
         };
-        let missing: Vec<&str> = all
-            .into_iter()
-            .filter(|code| !covered.contains(*code))
-            .collect();
+        let missing: Vec<&str> = all.into_iter().filter(|code| !covered.contains(*code)).collect();
         if !missing.is_empty() {
             return Err(ConfigError {
                 line: None,
@@ -217,9 +194,7 @@ impl Questionnaire {
     }
 
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
-        self.sections
-            .iter()
-            .flat_map(|section| section.questions.iter())
+        self.sections.iter().flat_map(|section| section.questions.iter())
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
@@ -238,10 +213,7 @@ impl Questionnaire {
         let scored = model.questions();
         for question in self.questions() {
             let Some(answers) = scored.get(question.id.as_str()) else {
-                return Err(format!(
-                    "the allocation model does not score question {:?}",
-                    question.id
-                ));
+                return Err(format!("the allocation model does not score question {:?}", question.id));
             };
             for answer in &question.answers {
                 if !answers.contains(&answer.id.as_str()) {
@@ -254,7 +226,9 @@ impl Questionnaire {
         }
         for question in scored.keys() {
             if self.question(question).is_none() {
-                return Err(format!("the allocation model scores {question:?}, which the questionnaire does not ask"));
+                return Err(format!(
+                    "the allocation model scores {question:?}, which the questionnaire does not ask"
+                ));
             }
         }
         Ok(())
@@ -277,33 +251,19 @@ mod tests {
         let carer = Questionnaire::parse(CARER).unwrap();
         assert_eq!(adult.kind, AssessmentKind::Adult);
         assert_eq!(carer.kind, AssessmentKind::Carer);
-        adult
-            .check_model(&AllocationModel::parse(ADULT_MODEL).unwrap())
-            .unwrap();
-        carer
-            .check_model(&AllocationModel::parse(CARER_MODEL).unwrap())
-            .unwrap();
+        adult.check_model(&AllocationModel::parse(ADULT_MODEL).unwrap()).unwrap();
+        carer.check_model(&AllocationModel::parse(CARER_MODEL).unwrap()).unwrap();
         assert_eq!(
-            adult
-                .next_question("nutrition")
-                .map(|question| question.id.as_str()),
+            adult.next_question("nutrition").map(|question| question.id.as_str()),
             Some("hygiene")
         );
     }
 
     #[test]
     fn an_unknown_outcome_is_refused_with_its_line() {
-        let broken = ADULT.replacen(
-            "outcome = \"managing_toilet_needs\"",
-            "outcome = \"managing_toilet\"",
-            1,
-        );
+        let broken = ADULT.replacen("outcome = \"managing_toilet_needs\"", "outcome = \"managing_toilet\"", 1);
         let error = Questionnaire::parse(&broken).unwrap_err();
-        let expected_line = ADULT
-            .lines()
-            .position(|line| line.contains("managing_toilet_needs"))
-            .unwrap()
-            + 1;
+        let expected_line = ADULT.lines().position(|line| line.contains("managing_toilet_needs")).unwrap() + 1;
         assert_eq!(error.line, Some(expected_line));
         assert!(error.reason.contains("managing_toilet"));
     }
@@ -311,9 +271,6 @@ mod tests {
     #[test]
     fn a_questionnaire_missing_an_outcome_is_refused() {
         let broken = ADULT.replacen("outcome = \"managing_toilet_needs\"\n", "", 1);
-        assert!(Questionnaire::parse(&broken)
-            .unwrap_err()
-            .reason
-            .contains("managing_toilet_needs"));
+        assert!(Questionnaire::parse(&broken).unwrap_err().reason.contains("managing_toilet_needs"));
     }
 }

@@ -88,19 +88,12 @@ pub fn normalise_email(errors: &mut ValidationErrors, field: &str, value: &str) 
     if !email.is_empty() {
         let valid = match email.split_once('@') {
             Some((local, domain)) => {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains('@')
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
             }
             None => false,
         };
         if !valid || email.contains(char::is_whitespace) {
-            errors.add(
-                field,
-                "Enter an email address in the correct format, like name@example.com",
-            );
+            errors.add(field, "Enter an email address in the correct format, like name@example.com");
         }
     }
     email
@@ -111,10 +104,7 @@ pub const MIN_PASSWORD_LENGTH: usize = 12;
 
 pub fn check_new_password(errors: &mut ValidationErrors, field: &str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LENGTH {
-        errors.add(
-            field,
-            format!("Password must be {MIN_PASSWORD_LENGTH} characters or more"),
-        );
+        errors.add(field, format!("Password must be {MIN_PASSWORD_LENGTH} characters or more"));
     } else if password.len() > 1024 {
         errors.add(field, "Password must be 1,024 characters or fewer");
     }
@@ -147,34 +137,21 @@ impl NewUser {
     pub fn parse(input: &NewUserInput) -> Result<NewUser, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let email = normalise_email(&mut errors, "email", &input.email);
-        let display_name = required_line(
-            &mut errors,
-            "display_name",
-            "the person's name",
-            &input.display_name,
-        );
+        let display_name = required_line(&mut errors, "display_name", "the person's name", &input.display_name);
         let role = Role::parse(&input.role);
         if role.is_none() {
             errors.add("role", "Select a role");
         }
         let team_id = parse_optional_id(&mut errors, "team_id", "team", &input.team_id);
-        let person_id =
-            parse_optional_id(&mut errors, "person_id", "person record", &input.person_id);
-        let organisation_id = parse_optional_id(
-            &mut errors,
-            "organisation_id",
-            "organisation",
-            &input.organisation_id,
-        );
+        let person_id = parse_optional_id(&mut errors, "person_id", "person record", &input.person_id);
+        let organisation_id = parse_optional_id(&mut errors, "organisation_id", "organisation", &input.organisation_id);
         match role {
-            Some(Role::Person) if person_id.is_none() => errors.add(
-                "person_id",
-                "Enter the id of the person record this account belongs to",
-            ),
-            Some(Role::Provider) if organisation_id.is_none() => errors.add(
-                "organisation_id",
-                "Select the organisation this provider account works for",
-            ),
+            Some(Role::Person) if person_id.is_none() => {
+                errors.add("person_id", "Enter the id of the person record this account belongs to")
+            }
+            Some(Role::Provider) if organisation_id.is_none() => {
+                errors.add("organisation_id", "Select the organisation this provider account works for")
+            }
             Some(Role::Practitioner | Role::TeamManager) if team_id.is_none() => {
                 errors.add("team_id", "Select the team this worker belongs to")
             }
@@ -194,12 +171,7 @@ impl NewUser {
     }
 }
 
-fn parse_optional_id<T: std::str::FromStr>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-) -> Option<T> {
+fn parse_optional_id<T: std::str::FromStr>(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> Option<T> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return None;
@@ -217,10 +189,7 @@ pub fn parse_team_name(value: &str) -> Result<String, ValidationErrors> {
     errors.into_result(name)
 }
 
-pub fn parse_organisation(
-    name: &str,
-    kind: &str,
-) -> Result<(String, OrganisationKind), ValidationErrors> {
+pub fn parse_organisation(name: &str, kind: &str) -> Result<(String, OrganisationKind), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let name = required_line(&mut errors, "name", "the organisation's name", name);
     let kind_parsed = OrganisationKind::parse(kind);
@@ -237,10 +206,7 @@ mod tests {
     #[test]
     fn email_is_lower_cased_and_checked() {
         let mut errors = ValidationErrors::default();
-        assert_eq!(
-            normalise_email(&mut errors, "email", " Ann@Example.ORG "),
-            "ann@example.org"
-        );
+        assert_eq!(normalise_email(&mut errors, "email", " Ann@Example.ORG "), "ann@example.org");
         assert!(errors.is_empty());
         normalise_email(&mut errors, "email", "not-an-email");
         assert_eq!(errors.0.len(), 1);

@@ -26,10 +26,7 @@ impl ValidationErrors {
     }
 
     pub fn message_for(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|error| error.field == field)
-            .map(|error| error.message.as_str())
+        self.0.iter().find(|error| error.field == field).map(|error| error.message.as_str())
     }
 
     /// `Ok(value)` when nothing was wrong, so parsers can end with `errors.into_result(value)`.
@@ -55,84 +52,52 @@ pub const MAX_TEXT_LENGTH: usize = 20_000;
 pub const MAX_LINE_LENGTH: usize = 200;
 
 /// A required single line of text: trimmed, not empty, not absurdly long.
-pub fn required_line(
-    errors: &mut ValidationErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-) -> String {
+pub fn required_line(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> String {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if trimmed.chars().count() > MAX_LINE_LENGTH {
         errors.add(
             field,
-            format!(
-                "{} must be {MAX_LINE_LENGTH} characters or fewer",
-                capitalise(label)
-            ),
+            format!("{} must be {MAX_LINE_LENGTH} characters or fewer", capitalise(label)),
         );
     }
     trimmed.to_owned()
 }
 
 /// An optional single line: empty becomes `None`.
-pub fn optional_line(
-    errors: &mut ValidationErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-) -> Option<String> {
+pub fn optional_line(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> Option<String> {
     let trimmed = value.trim();
     if trimmed.chars().count() > MAX_LINE_LENGTH {
         errors.add(
             field,
-            format!(
-                "{} must be {MAX_LINE_LENGTH} characters or fewer",
-                capitalise(label)
-            ),
+            format!("{} must be {MAX_LINE_LENGTH} characters or fewer", capitalise(label)),
         );
     }
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 /// A required block of text, such as a case note.
-pub fn required_text(
-    errors: &mut ValidationErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-) -> String {
+pub fn required_text(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> String {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if trimmed.chars().count() > MAX_TEXT_LENGTH {
         errors.add(
             field,
-            format!(
-                "{} must be {MAX_TEXT_LENGTH} characters or fewer",
-                capitalise(label)
-            ),
+            format!("{} must be {MAX_TEXT_LENGTH} characters or fewer", capitalise(label)),
         );
     }
     trimmed.to_owned()
 }
 
 /// An optional block of text.
-pub fn optional_text(
-    errors: &mut ValidationErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-) -> String {
+pub fn optional_text(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> String {
     let trimmed = value.trim();
     if trimmed.chars().count() > MAX_TEXT_LENGTH {
         errors.add(
             field,
-            format!(
-                "{} must be {MAX_TEXT_LENGTH} characters or fewer",
-                capitalise(label)
-            ),
+            format!("{} must be {MAX_TEXT_LENGTH} characters or fewer", capitalise(label)),
         );
     }
     trimmed.to_owned()
@@ -170,10 +135,7 @@ pub fn date_from_parts(
         chrono::NaiveDate::from_ymd_opt(year, month, day)
     })();
     if parsed.is_none() {
-        errors.add(
-            field,
-            format!("{} must be a real date, like 27 3 1951", capitalise(label)),
-        );
+        errors.add(field, format!("{} must be a real date, like 27 3 1951", capitalise(label)));
     }
     parsed
 }

@@ -20,10 +20,7 @@ async fn postgres_passes_the_conformance_suite() {
             let mut admin = sqlx::PgConnection::connect(&server_url)
                 .await
                 .expect("connect to POSTGRES_TEST_URL");
-            sqlx::query(&format!("create database {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
+            sqlx::query(&format!("create database {name}")).execute(&mut admin).await.unwrap();
             let url = database_url(&server_url, &name);
             Box::new(PostgresStore::connect(&url).await.unwrap()) as Box<dyn Store>
         }

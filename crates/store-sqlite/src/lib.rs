@@ -74,15 +74,11 @@ impl SqliteStore {
 
 /// Appends an audit event inside the caller's transaction, chained to the last one. The writer
 /// pool has one connection, so no other transaction can append between the read and the insert.
-async fn append_audit_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    event: &NewAuditEvent,
-) -> StoreResult<()> {
-    let last: Option<(i64, String)> =
-        sqlx::query_as("select sequence, hash from audit_events order by sequence desc limit 1")
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(database_error)?;
+async fn append_audit_in(tx: &mut Transaction<'static, Sqlite>, event: &NewAuditEvent) -> StoreResult<()> {
+    let last: Option<(i64, String)> = sqlx::query_as("select sequence, hash from audit_events order by sequence desc limit 1")
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(database_error)?;
     let (previous_sequence, previous_hash) = last.unwrap_or((0, GENESIS_HASH.to_owned()));
     let sequence = previous_sequence + 1;
     let hash = event.chain_hash(sequence, &previous_hash);
@@ -208,19 +204,11 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("select 1")
-            .execute(&self.reader)
-            .await
-            .map_err(unavailable)?;
+        sqlx::query("select 1").execute(&self.reader).await.map_err(unavailable)?;
         Ok(())
     }
 
-    async fn insert_user(
-        &self,
-        user: &User,
-        password_hash: &str,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_user(&self, user: &User, password_hash: &str, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "insert into users (id, email, display_name, role, team_id, person_id, organisation_id, active, password_hash, created_at)
@@ -267,45 +255,31 @@ impl Store for SqliteStore {
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>> {
-        let row = sqlx::query(concat!(
-            "select ",
-            user_columns!(),
-            ", password_hash from users where email = ?"
-        ))
-        .bind(email)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(database_error)?;
+        let row = sqlx::query(concat!("select ", user_columns!(), ", password_hash from users where email = ?"))
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?;
         row.map(|row| Ok((user_from_row(&Columns(&row))?, get(&row, "password_hash")?)))
             .transpose()
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
-        let row = sqlx::query(concat!(
-            "select ",
-            user_columns!(),
-            " from users where id = ?"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(database_error)?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!("select ", user_columns!(), " from users where id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?
+            .ok_or(StoreError::NotFound)?;
         user_from_row(&Columns(&row))
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(concat!(
-            "select ",
-            user_columns!(),
-            " from users order by display_name, email"
-        ))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(database_error)?;
-        rows.iter()
-            .map(|row| user_from_row(&Columns(row)))
-            .collect()
+        let rows = sqlx::query(concat!("select ", user_columns!(), " from users order by display_name, email"))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(|row| user_from_row(&Columns(row))).collect()
     }
 
     async fn list_users_with_role(&self, role: Role) -> StoreResult<Vec<User>> {
@@ -318,9 +292,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| user_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| user_from_row(&Columns(row))).collect()
     }
 
     async fn insert_team(&self, team: &Team, audit: &NewAuditEvent) -> StoreResult<()> {
@@ -341,16 +313,10 @@ impl Store for SqliteStore {
             .fetch_all(&self.reader)
             .await
             .map_err(database_error)?;
-        rows.iter()
-            .map(|row| team_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| team_from_row(&Columns(row))).collect()
     }
 
-    async fn insert_organisation(
-        &self,
-        organisation: &Organisation,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_organisation(&self, organisation: &Organisation, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("insert into organisations (id, name, kind, created_at) values (?, ?, ?, ?)")
             .bind(organisation.id.0)
@@ -365,14 +331,11 @@ impl Store for SqliteStore {
     }
 
     async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
-        let rows =
-            sqlx::query("select id, name, kind, created_at from organisations order by name")
-                .fetch_all(&self.reader)
-                .await
-                .map_err(database_error)?;
-        rows.iter()
-            .map(|row| organisation_from_row(&Columns(row)))
-            .collect()
+        let rows = sqlx::query("select id, name, kind, created_at from organisations order by name")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(|row| organisation_from_row(&Columns(row))).collect()
     }
 
     async fn get_organisation(&self, id: OrganisationId) -> StoreResult<Organisation> {
@@ -404,9 +367,7 @@ impl Store for SqliteStore {
             .fetch_optional(&self.reader)
             .await
             .map_err(database_error)?;
-        row.as_ref()
-            .map(|row| session_from_row(&Columns(row)))
-            .transpose()
+        row.as_ref().map(|row| session_from_row(&Columns(row))).transpose()
     }
 
     async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
@@ -428,12 +389,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn rotate_session(
-        &self,
-        old_id_hash: Option<&str>,
-        new_session: &SessionRecord,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn rotate_session(&self, old_id_hash: Option<&str>, new_session: &SessionRecord, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         if let Some(old) = old_id_hash {
             sqlx::query("delete from sessions where id_hash = ?")
@@ -455,11 +411,7 @@ impl Store for SqliteStore {
         commit(tx).await
     }
 
-    async fn delete_expired_sessions(
-        &self,
-        idle_before: DateTime<Utc>,
-        created_before: DateTime<Utc>,
-    ) -> StoreResult<u64> {
+    async fn delete_expired_sessions(&self, idle_before: DateTime<Utc>, created_before: DateTime<Utc>) -> StoreResult<u64> {
         let result = sqlx::query("delete from sessions where last_seen_at < ? or created_at < ?")
             .bind(idle_before)
             .bind(created_before)
@@ -469,12 +421,7 @@ impl Store for SqliteStore {
         Ok(result.rows_affected())
     }
 
-    async fn record_failed_sign_in(
-        &self,
-        email: &str,
-        at: DateTime<Utc>,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn record_failed_sign_in(&self, email: &str, at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("insert into failed_sign_ins (email, at) values (?, ?)")
             .bind(email)
@@ -504,11 +451,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn insert_api_token(
-        &self,
-        token: &ApiTokenRecord,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("insert into api_tokens (token_hash, user_id, created_at, expires_at) values (?, ?, ?, ?)")
             .bind(&token.token_hash)
@@ -566,16 +509,12 @@ impl Store for SqliteStore {
     }
 
     async fn get_person(&self, id: PersonId) -> StoreResult<Person> {
-        let row = sqlx::query(concat!(
-            "select ",
-            person_columns!(),
-            " from people where id = ?"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(database_error)?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!("select ", person_columns!(), " from people where id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?
+            .ok_or(StoreError::NotFound)?;
         person_from_row(&Columns(&row))
     }
 
@@ -587,12 +526,11 @@ impl Store for SqliteStore {
             .map_err(database_error)?
             .ok_or(StoreError::NotFound)?;
         let delegations = self.list_delegations_for_person(id).await?;
-        let holders: Vec<uuid::Uuid> =
-            sqlx::query_scalar("select organisation_id from money_holders where person_id = ?")
-                .bind(id.0)
-                .fetch_all(&self.reader)
-                .await
-                .map_err(database_error)?;
+        let holders: Vec<uuid::Uuid> = sqlx::query_scalar("select organisation_id from money_holders where person_id = ?")
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
         Ok(PersonAccessFacts {
             person_id: Some(id),
             allocated_worker: get::<Option<uuid::Uuid>>(&row, "allocated_worker")?.map(UserId),
@@ -625,20 +563,13 @@ impl Store for SqliteStore {
             .bind(query.offset);
         let statement = match &query.filter {
             PeopleFilter::Everyone => statement,
-            PeopleFilter::TeamOrAllocated { team, worker } => {
-                statement.bind(team.map(|id| id.0)).bind(worker.0)
-            }
+            PeopleFilter::TeamOrAllocated { team, worker } => statement.bind(team.map(|id| id.0)).bind(worker.0),
             PeopleFilter::AllocatedTo(worker) => statement.bind(worker.0),
             PeopleFilter::MoneyHeldBy(organisation) => statement.bind(organisation.0),
             PeopleFilter::DelegatedTo { helper, on } => statement.bind(helper.0).bind(*on),
         };
-        let rows = statement
-            .fetch_all(&self.reader)
-            .await
-            .map_err(database_error)?;
-        rows.iter()
-            .map(|row| summary_from_row(&Columns(row)))
-            .collect()
+        let rows = statement.fetch_all(&self.reader).await.map_err(database_error)?;
+        rows.iter().map(|row| summary_from_row(&Columns(row))).collect()
     }
 
     async fn count_people(&self, filter: &PeopleFilter) -> StoreResult<i64> {
@@ -661,17 +592,10 @@ impl Store for SqliteStore {
             .bind(helper.0)
             .bind(*on),
         };
-        statement
-            .fetch_one(&self.reader)
-            .await
-            .map_err(database_error)
+        statement.fetch_one(&self.reader).await.map_err(database_error)
     }
 
-    async fn insert_relationship(
-        &self,
-        relationship: &Relationship,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_relationship(&self, relationship: &Relationship, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         insert_relationship_in(&mut tx, relationship).await?;
         append_audit_in(&mut tx, audit).await?;
@@ -687,9 +611,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| relationship_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| relationship_from_row(&Columns(row))).collect()
     }
 
     async fn insert_warning(&self, warning: &Warning, audit: &NewAuditEvent) -> StoreResult<()> {
@@ -708,9 +630,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| warning_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| warning_from_row(&Columns(row))).collect()
     }
 
     async fn insert_note(&self, note: &CaseNote, audit: &NewAuditEvent) -> StoreResult<()> {
@@ -730,17 +650,10 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| note_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| note_from_row(&Columns(row))).collect()
     }
 
-    async fn insert_document(
-        &self,
-        document: &DocumentMeta,
-        content: &[u8],
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_document(&self, document: &DocumentMeta, content: &[u8], audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "insert into documents (id, person_id, title, file_name, content_type, size_bytes, content, uploaded_by, uploaded_by_name, uploaded_at)
@@ -773,30 +686,20 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| document_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| document_from_row(&Columns(row))).collect()
     }
 
     async fn get_document(&self, id: DocumentId) -> StoreResult<(DocumentMeta, Vec<u8>)> {
-        let row = sqlx::query(concat!(
-            "select ",
-            document_columns!(),
-            ", content from documents where id = ?"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(database_error)?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!("select ", document_columns!(), ", content from documents where id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?
+            .ok_or(StoreError::NotFound)?;
         Ok((document_from_row(&Columns(&row))?, get(&row, "content")?))
     }
 
-    async fn insert_delegation(
-        &self,
-        delegation: &Delegation,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_delegation(&self, delegation: &Delegation, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("insert into delegations (id, person_id, helper_id, scopes, expires_on, granted_at) values (?, ?, ?, ?, ?, ?)")
             .bind(delegation.id.0)
@@ -812,35 +715,22 @@ impl Store for SqliteStore {
         commit(tx).await
     }
 
-    async fn list_delegations_for_person(
-        &self,
-        person_id: PersonId,
-    ) -> StoreResult<Vec<Delegation>> {
-        let rows = sqlx::query(concat!(
-            delegation_select!(),
-            " where d.person_id = ? order by d.granted_at"
-        ))
-        .bind(person_id.0)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(database_error)?;
-        rows.iter()
-            .map(|row| delegation_from_row(&Columns(row)))
-            .collect()
+    async fn list_delegations_for_person(&self, person_id: PersonId) -> StoreResult<Vec<Delegation>> {
+        let rows = sqlx::query(concat!(delegation_select!(), " where d.person_id = ? order by d.granted_at"))
+            .bind(person_id.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(|row| delegation_from_row(&Columns(row))).collect()
     }
 
     async fn list_delegations_for_helper(&self, helper_id: UserId) -> StoreResult<Vec<Delegation>> {
-        let rows = sqlx::query(concat!(
-            delegation_select!(),
-            " where d.helper_id = ? order by d.granted_at"
-        ))
-        .bind(helper_id.0)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(database_error)?;
-        rows.iter()
-            .map(|row| delegation_from_row(&Columns(row)))
-            .collect()
+        let rows = sqlx::query(concat!(delegation_select!(), " where d.helper_id = ? order by d.granted_at"))
+            .bind(helper_id.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(|row| delegation_from_row(&Columns(row))).collect()
     }
 
     async fn insert_money_holder(
@@ -851,15 +741,13 @@ impl Store for SqliteStore {
         audit: &NewAuditEvent,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "insert into money_holders (person_id, organisation_id, since) values (?, ?, ?)",
-        )
-        .bind(person_id.0)
-        .bind(organisation_id.0)
-        .bind(since)
-        .execute(&mut *tx)
-        .await
-        .map_err(database_error)?;
+        sqlx::query("insert into money_holders (person_id, organisation_id, since) values (?, ?, ?)")
+            .bind(person_id.0)
+            .bind(organisation_id.0)
+            .bind(since)
+            .execute(&mut *tx)
+            .await
+            .map_err(database_error)?;
         append_audit_in(&mut tx, audit).await?;
         commit(tx).await
     }
@@ -882,9 +770,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| audit_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| audit_from_row(&Columns(row))).collect()
     }
 
     async fn audit_chain(&self, after_sequence: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
@@ -898,16 +784,10 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| audit_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| audit_from_row(&Columns(row))).collect()
     }
 
-    async fn insert_configuration(
-        &self,
-        configuration: &ConfigurationVersion,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()> {
+    async fn insert_configuration(&self, configuration: &ConfigurationVersion, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "insert into configuration_versions (kind, config_id, version, effective_from, source, loaded_at, loaded_by) values (?, ?, ?, ?, ?, ?, ?)",
@@ -935,16 +815,10 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| configuration_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| configuration_from_row(&Columns(row))).collect()
     }
 
-    async fn save_case_records(
-        &self,
-        records: &[CaseRecord],
-        audit: &[NewAuditEvent],
-    ) -> StoreResult<()> {
+    async fn save_case_records(&self, records: &[CaseRecord], audit: &[NewAuditEvent]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for record in records {
             sqlx::query(
@@ -969,21 +843,18 @@ impl Store for SqliteStore {
     }
 
     async fn get_case_record(&self, kind: &str, id: uuid::Uuid) -> StoreResult<CaseRecord> {
-        let row = sqlx::query("select id, kind, person_id, status, body, created_at, updated_at from case_records where kind = ? and id = ?")
-            .bind(kind)
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(database_error)?
-            .ok_or(StoreError::NotFound)?;
+        let row =
+            sqlx::query("select id, kind, person_id, status, body, created_at, updated_at from case_records where kind = ? and id = ?")
+                .bind(kind)
+                .bind(id)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(database_error)?
+                .ok_or(StoreError::NotFound)?;
         case_record_from_row(&Columns(&row))
     }
 
-    async fn list_case_records(
-        &self,
-        kind: &str,
-        person_id: PersonId,
-    ) -> StoreResult<Vec<CaseRecord>> {
+    async fn list_case_records(&self, kind: &str, person_id: PersonId) -> StoreResult<Vec<CaseRecord>> {
         let rows = sqlx::query(
             "select id, kind, person_id, status, body, created_at, updated_at from case_records
              where kind = ? and person_id = ? order by created_at desc, id desc",
@@ -993,9 +864,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| case_record_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| case_record_from_row(&Columns(row))).collect()
     }
 
     async fn list_case_records_by_status(
@@ -1007,9 +876,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<CaseRecord>> {
         let (team, worker, everyone) = match filter {
             PeopleFilter::Everyone => (None, None, true),
-            PeopleFilter::TeamOrAllocated { team, worker } => {
-                (team.map(|id| id.0), Some(worker.0), false)
-            }
+            PeopleFilter::TeamOrAllocated { team, worker } => (team.map(|id| id.0), Some(worker.0), false),
             PeopleFilter::AllocatedTo(worker) => (None, Some(worker.0), false),
             _ => return Ok(Vec::new()),
         };
@@ -1028,9 +895,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(database_error)?;
-        rows.iter()
-            .map(|row| case_record_from_row(&Columns(row)))
-            .collect()
+        rows.iter().map(|row| case_record_from_row(&Columns(row))).collect()
     }
 
     async fn insert_demo_people(&self, bundles: &[DemoPersonBundle]) -> StoreResult<()> {
@@ -1051,10 +916,7 @@ impl Store for SqliteStore {
     }
 }
 
-async fn insert_person_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    person: &Person,
-) -> StoreResult<()> {
+async fn insert_person_in(tx: &mut Transaction<'static, Sqlite>, person: &Person) -> StoreResult<()> {
     let statement = sqlx::query(
         "insert into people (given_name, family_name, given_lower, family_lower, preferred_name, date_of_birth, nhs_number, address_line_1, address_line_2, town, postcode, phone, email, contact_preference, communication_needs, consent_status, consent_limitations, consent_recorded_on, allocated_worker, team_id, updated_at, created_at, id)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1098,10 +960,7 @@ fn bind_person_fields<'q>(
         .bind(person.updated_at)
 }
 
-async fn insert_relationship_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    relationship: &Relationship,
-) -> StoreResult<()> {
+async fn insert_relationship_in(tx: &mut Transaction<'static, Sqlite>, relationship: &Relationship) -> StoreResult<()> {
     sqlx::query(
         "insert into relationships (id, person_id, kind, name, phone, related_person_id, lives_with_person, notes, created_at)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1121,10 +980,7 @@ async fn insert_relationship_in(
     Ok(())
 }
 
-async fn insert_warning_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    warning: &Warning,
-) -> StoreResult<()> {
+async fn insert_warning_in(tx: &mut Transaction<'static, Sqlite>, warning: &Warning) -> StoreResult<()> {
     sqlx::query(
         "insert into warnings (id, person_id, category, text, created_by, created_by_name, created_at) values (?, ?, ?, ?, ?, ?, ?)",
     )

@@ -4,9 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 pub use tailor_store::rows::*;
-pub use tailor_store::{
-    audit_columns, delegation_select, document_columns, person_columns, user_columns,
-};
+pub use tailor_store::{audit_columns, delegation_select, document_columns, person_columns, user_columns};
 use tailor_store::{StoreError, StoreResult};
 use uuid::Uuid;
 

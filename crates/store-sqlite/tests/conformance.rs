@@ -8,17 +8,10 @@ async fn sqlite_passes_the_conformance_suite() {
     let directory = tempfile::tempdir().unwrap();
     let counter = std::sync::atomic::AtomicUsize::new(0);
     tailor_store::conformance::run_all(|| {
-        let path = directory.path().join(format!(
-            "check-{}.db",
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        ));
-        async move {
-            Box::new(
-                SqliteStore::connect(&format!("sqlite:{}", path.display()))
-                    .await
-                    .unwrap(),
-            ) as Box<dyn Store>
-        }
+        let path = directory
+            .path()
+            .join(format!("check-{}.db", counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
+        async move { Box::new(SqliteStore::connect(&format!("sqlite:{}", path.display())).await.unwrap()) as Box<dyn Store> }
     })
     .await;
 }

@@ -10,10 +10,7 @@ use tailor_domain::access::DelegationScope;
 use tailor_domain::audit::{verify_chain, AuditAction, GENESIS_HASH};
 use tailor_domain::nhs_number::NhsNumber;
 use tailor_domain::notes::NoteKind;
-use tailor_domain::people::{
-    Address, Consent, ConsentStatus, ContactPreference, PersonDetails, RelationshipKind,
-    WarningCategory,
-};
+use tailor_domain::people::{Address, Consent, ConsentStatus, ContactPreference, PersonDetails, RelationshipKind, WarningCategory};
 use tailor_domain::users::OrganisationKind;
 use tailor_domain::*;
 
@@ -113,13 +110,7 @@ fn details(given: &str, family: &str, born: &str, nhs: Option<&str>) -> PersonDe
     }
 }
 
-fn person(
-    given: &str,
-    family: &str,
-    born: &str,
-    nhs: Option<&str>,
-    team_id: Option<TeamId>,
-) -> Person {
+fn person(given: &str, family: &str, born: &str, nhs: Option<&str>, team_id: Option<TeamId>) -> Person {
     Person {
         id: PersonId::generate(),
         details: details(given, family, born, nhs),
@@ -132,15 +123,9 @@ fn person(
 
 async fn seed_team_and_worker(store: &dyn Store) -> (Team, User) {
     let team = team("North locality");
-    store
-        .insert_team(&team, &audit(AuditAction::TeamCreated))
-        .await
-        .unwrap();
+    store.insert_team(&team, &audit(AuditAction::TeamCreated)).await.unwrap();
     let worker = user("worker@example.org", Role::Practitioner, Some(team.id));
-    store
-        .insert_user(&worker, "hash", &audit(AuditAction::UserCreated))
-        .await
-        .unwrap();
+    store.insert_user(&worker, "hash", &audit(AuditAction::UserCreated)).await.unwrap();
     (team, worker)
 }
 
@@ -157,59 +142,31 @@ async fn users_round_trip_and_emails_are_unique(store: Box<dyn Store>) {
     assert!(store.is_empty().await.unwrap());
     let (team, worker) = seed_team_and_worker(&*store).await;
     assert!(!store.is_empty().await.unwrap());
-    let (found, hash) = store
-        .find_user_by_email("worker@example.org")
-        .await
-        .unwrap()
-        .unwrap();
+    let (found, hash) = store.find_user_by_email("worker@example.org").await.unwrap().unwrap();
     assert_eq!(found, worker);
     assert_eq!(hash, "hash");
     assert_eq!(store.get_user(worker.id).await.unwrap(), worker);
-    assert!(store
-        .find_user_by_email("nobody@example.org")
-        .await
-        .unwrap()
-        .is_none());
-    assert!(matches!(
-        store.get_user(UserId::generate()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(store.find_user_by_email("nobody@example.org").await.unwrap().is_none());
+    assert!(matches!(store.get_user(UserId::generate()).await, Err(StoreError::NotFound)));
 
     let duplicate = user("worker@example.org", Role::Analyst, None);
-    let refused = store
-        .insert_user(&duplicate, "hash", &audit(AuditAction::UserCreated))
-        .await;
-    assert!(
-        matches!(refused, Err(StoreError::Conflict { what: "email" })),
-        "{refused:?}"
-    );
+    let refused = store.insert_user(&duplicate, "hash", &audit(AuditAction::UserCreated)).await;
+    assert!(matches!(refused, Err(StoreError::Conflict { what: "email" })), "{refused:?}");
 
     let mut changed = worker.clone();
     changed.display_name = "Renamed".into();
     changed.active = false;
-    store
-        .update_user(&changed, &audit(AuditAction::UserUpdated))
-        .await
-        .unwrap();
+    store.update_user(&changed, &audit(AuditAction::UserUpdated)).await.unwrap();
     assert_eq!(store.get_user(worker.id).await.unwrap(), changed);
     assert_eq!(store.list_users().await.unwrap().len(), 1);
-    assert_eq!(
-        store
-            .list_users_with_role(Role::Practitioner)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(store.list_users_with_role(Role::Practitioner).await.unwrap().len(), 1);
     assert_eq!(store.list_teams().await.unwrap(), vec![team.clone()]);
     let duplicate_team = Team {
         id: TeamId::generate(),
         ..team
     };
     assert!(matches!(
-        store
-            .insert_team(&duplicate_team, &audit(AuditAction::TeamCreated))
-            .await,
+        store.insert_team(&duplicate_team, &audit(AuditAction::TeamCreated)).await,
         Err(StoreError::Conflict { .. })
     ));
 
@@ -223,32 +180,17 @@ async fn users_round_trip_and_emails_are_unique(store: Box<dyn Store>) {
         .insert_organisation(&organisation, &audit(AuditAction::OrganisationCreated))
         .await
         .unwrap();
-    assert_eq!(
-        store.get_organisation(organisation.id).await.unwrap(),
-        organisation
-    );
-    assert_eq!(
-        store.list_organisations().await.unwrap(),
-        vec![organisation]
-    );
+    assert_eq!(store.get_organisation(organisation.id).await.unwrap(), organisation);
+    assert_eq!(store.list_organisations().await.unwrap(), vec![organisation]);
 }
 
 async fn people_round_trip_and_update(store: Box<dyn Store>) {
     let (team, worker) = seed_team_and_worker(&*store).await;
-    let mut someone = person(
-        "Ada",
-        "Okafor",
-        "1948-11-04",
-        Some("9434765919"),
-        Some(team.id),
-    );
+    let mut someone = person("Ada", "Okafor", "1948-11-04", Some("9434765919"), Some(team.id));
     someone.details.address.line_2 = Some("Flat 2".into());
     someone.details.preferred_name = Some("Addie".into());
     store
-        .insert_person(
-            &someone,
-            &audit(AuditAction::PersonCreated).person(someone.id),
-        )
+        .insert_person(&someone, &audit(AuditAction::PersonCreated).person(someone.id))
         .await
         .unwrap();
     assert_eq!(store.get_person(someone.id).await.unwrap(), someone);
@@ -259,51 +201,32 @@ async fn people_round_trip_and_update(store: Box<dyn Store>) {
     changed.allocated_worker = Some(worker.id);
     changed.updated_at = now();
     store
-        .update_person(
-            &changed,
-            &audit(AuditAction::PersonUpdated).person(someone.id),
-        )
+        .update_person(&changed, &audit(AuditAction::PersonUpdated).person(someone.id))
         .await
         .unwrap();
     assert_eq!(store.get_person(someone.id).await.unwrap(), changed);
 
     let missing = person("No", "One", "1950-01-01", None, None);
     assert!(matches!(
-        store
-            .update_person(&missing, &audit(AuditAction::PersonUpdated))
-            .await,
+        store.update_person(&missing, &audit(AuditAction::PersonUpdated)).await,
         Err(StoreError::NotFound)
     ));
-    assert!(matches!(
-        store.get_person(missing.id).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.get_person(missing.id).await, Err(StoreError::NotFound)));
 }
 
 async fn a_refused_write_leaves_no_audit_event(store: Box<dyn Store>) {
     let first = person("Ada", "Okafor", "1948-11-04", Some("9434765919"), None);
-    store
-        .insert_person(&first, &audit(AuditAction::PersonCreated))
-        .await
-        .unwrap();
+    store.insert_person(&first, &audit(AuditAction::PersonCreated)).await.unwrap();
     let before = store.audit_chain(0, 1000).await.unwrap().len();
     let same_number = person("Bea", "Other", "1950-02-02", Some("9434765919"), None);
-    let refused = store
-        .insert_person(&same_number, &audit(AuditAction::PersonCreated))
-        .await;
-    assert!(
-        matches!(refused, Err(StoreError::Conflict { what: "nhs_number" })),
-        "{refused:?}"
-    );
+    let refused = store.insert_person(&same_number, &audit(AuditAction::PersonCreated)).await;
+    assert!(matches!(refused, Err(StoreError::Conflict { what: "nhs_number" })), "{refused:?}");
     assert_eq!(
         store.audit_chain(0, 1000).await.unwrap().len(),
         before,
         "the refused change must not be audited as done"
     );
-    assert!(matches!(
-        store.get_person(same_number.id).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.get_person(same_number.id).await, Err(StoreError::NotFound)));
 }
 
 async fn search_finds_by_name_nhs_number_and_date_of_birth(store: Box<dyn Store>) {
@@ -314,22 +237,11 @@ async fn search_finds_by_name_nhs_number_and_date_of_birth(store: Box<dyn Store>
         person("Cara", "O%Brien", "1990-12-31", None, None),
     ];
     for someone in &people {
-        store
-            .insert_person(someone, &audit(AuditAction::PersonCreated))
-            .await
-            .unwrap();
+        store.insert_person(someone, &audit(AuditAction::PersonCreated)).await.unwrap();
     }
-    let names = |found: Vec<PersonSummary>| {
-        found
-            .into_iter()
-            .map(|summary| summary.full_name())
-            .collect::<Vec<_>>()
-    };
+    let names = |found: Vec<PersonSummary>| found.into_iter().map(|summary| summary.full_name()).collect::<Vec<_>>();
     let by_name = store
-        .search_people(&query(
-            PeopleFilter::Everyone,
-            PeopleSearch::from_query("ADA"),
-        ))
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("ADA")))
         .await
         .unwrap();
     assert_eq!(
@@ -338,41 +250,25 @@ async fn search_finds_by_name_nhs_number_and_date_of_birth(store: Box<dyn Store>
         "prefix of either name, ordered by family name"
     );
     let full = store
-        .search_people(&query(
-            PeopleFilter::Everyone,
-            PeopleSearch::from_query("ada okafor"),
-        ))
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("ada okafor")))
         .await
         .unwrap();
     assert_eq!(names(full), vec!["Ada Okafor"]);
     let by_number = store
-        .search_people(&query(
-            PeopleFilter::Everyone,
-            PeopleSearch::from_query("943 476 5919"),
-        ))
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("943 476 5919")))
         .await
         .unwrap();
     assert_eq!(names(by_number), vec!["Ada Okafor"]);
     let by_birth = store
-        .search_people(&query(
-            PeopleFilter::Everyone,
-            PeopleSearch::from_query("15/03/1960"),
-        ))
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("15/03/1960")))
         .await
         .unwrap();
     assert_eq!(names(by_birth), vec!["Adam Smith"]);
     let wildcard = store
-        .search_people(&query(
-            PeopleFilter::Everyone,
-            PeopleSearch::from_query("o%"),
-        ))
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("o%")))
         .await
         .unwrap();
-    assert_eq!(
-        names(wildcard),
-        vec!["Cara O%Brien"],
-        "a typed wildcard is matched literally"
-    );
+    assert_eq!(names(wildcard), vec!["Cara O%Brien"], "a typed wildcard is matched literally");
     let everyone = store
         .search_people(&query(PeopleFilter::Everyone, PeopleSearch::default()))
         .await
@@ -388,41 +284,21 @@ async fn search_finds_by_name_nhs_number_and_date_of_birth(store: Box<dyn Store>
         .await
         .unwrap();
     assert_eq!(names(paged), vec!["Ada Okafor", "Adam Smith"]);
-    assert_eq!(
-        store.count_people(&PeopleFilter::Everyone).await.unwrap(),
-        4
-    );
+    assert_eq!(store.count_people(&PeopleFilter::Everyone).await.unwrap(), 4);
 }
 
 async fn filters_limit_search_to_what_the_actor_may_see(store: Box<dyn Store>) {
     let (team, worker) = seed_team_and_worker(&*store).await;
     let other_team = self::team("South locality");
-    store
-        .insert_team(&other_team, &audit(AuditAction::TeamCreated))
-        .await
-        .unwrap();
+    store.insert_team(&other_team, &audit(AuditAction::TeamCreated)).await.unwrap();
     let in_team = person("In", "Team", "1950-01-01", None, Some(team.id));
-    let mut allocated_elsewhere = person(
-        "Allocated",
-        "Elsewhere",
-        "1950-01-01",
-        None,
-        Some(other_team.id),
-    );
+    let mut allocated_elsewhere = person("Allocated", "Elsewhere", "1950-01-01", None, Some(other_team.id));
     allocated_elsewhere.allocated_worker = Some(worker.id);
     let stranger = person("Total", "Stranger", "1950-01-01", None, Some(other_team.id));
     for someone in [&in_team, &allocated_elsewhere, &stranger] {
-        store
-            .insert_person(someone, &audit(AuditAction::PersonCreated))
-            .await
-            .unwrap();
+        store.insert_person(someone, &audit(AuditAction::PersonCreated)).await.unwrap();
     }
-    let ids = |found: Vec<PersonSummary>| {
-        found
-            .into_iter()
-            .map(|summary| summary.id)
-            .collect::<Vec<_>>()
-    };
+    let ids = |found: Vec<PersonSummary>| found.into_iter().map(|summary| summary.id).collect::<Vec<_>>();
     let team_view = PeopleFilter::TeamOrAllocated {
         team: Some(team.id),
         worker: worker.id,
@@ -434,24 +310,15 @@ async fn filters_limit_search_to_what_the_actor_may_see(store: Box<dyn Store>) {
     assert_eq!(found, vec![allocated_elsewhere.id, in_team.id]);
     assert_eq!(store.count_people(&team_view).await.unwrap(), 2);
     let allocated = ids(store
-        .search_people(&query(
-            PeopleFilter::AllocatedTo(worker.id),
-            PeopleSearch::default(),
-        ))
+        .search_people(&query(PeopleFilter::AllocatedTo(worker.id), PeopleSearch::default()))
         .await
         .unwrap());
     assert_eq!(allocated, vec![allocated_elsewhere.id]);
     let summary = store
-        .search_people(&query(
-            PeopleFilter::AllocatedTo(worker.id),
-            PeopleSearch::default(),
-        ))
+        .search_people(&query(PeopleFilter::AllocatedTo(worker.id), PeopleSearch::default()))
         .await
         .unwrap();
-    assert_eq!(
-        summary[0].allocated_worker_name.as_deref(),
-        Some("User worker@example.org")
-    );
+    assert_eq!(summary[0].allocated_worker_name.as_deref(), Some("User worker@example.org"));
 
     let organisation = Organisation {
         id: OrganisationId::generate(),
@@ -473,26 +340,14 @@ async fn filters_limit_search_to_what_the_actor_may_see(store: Box<dyn Store>) {
         .await
         .unwrap();
     let held = ids(store
-        .search_people(&query(
-            PeopleFilter::MoneyHeldBy(organisation.id),
-            PeopleSearch::default(),
-        ))
+        .search_people(&query(PeopleFilter::MoneyHeldBy(organisation.id), PeopleSearch::default()))
         .await
         .unwrap());
     assert_eq!(held, vec![stranger.id]);
-    assert_eq!(
-        store
-            .count_people(&PeopleFilter::MoneyHeldBy(organisation.id))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(store.count_people(&PeopleFilter::MoneyHeldBy(organisation.id)).await.unwrap(), 1);
 
     let helper = user("helper@example.org", Role::Helper, None);
-    store
-        .insert_user(&helper, "hash", &audit(AuditAction::UserCreated))
-        .await
-        .unwrap();
+    store.insert_user(&helper, "hash", &audit(AuditAction::UserCreated)).await.unwrap();
     let delegation = Delegation {
         id: DelegationId::generate(),
         person_id: in_team.id,
@@ -534,15 +389,9 @@ async fn access_facts_bring_delegations_and_money_holders(store: Box<dyn Store>)
     let (team, worker) = seed_team_and_worker(&*store).await;
     let mut someone = person("Ada", "Okafor", "1948-11-04", None, Some(team.id));
     someone.allocated_worker = Some(worker.id);
-    store
-        .insert_person(&someone, &audit(AuditAction::PersonCreated))
-        .await
-        .unwrap();
+    store.insert_person(&someone, &audit(AuditAction::PersonCreated)).await.unwrap();
     let helper = user("helper@example.org", Role::Helper, None);
-    store
-        .insert_user(&helper, "hash", &audit(AuditAction::UserCreated))
-        .await
-        .unwrap();
+    store.insert_user(&helper, "hash", &audit(AuditAction::UserCreated)).await.unwrap();
     let delegation = Delegation {
         id: DelegationId::generate(),
         person_id: someone.id,
@@ -586,10 +435,7 @@ async fn access_facts_bring_delegations_and_money_holders(store: Box<dyn Store>)
         store.list_delegations_for_person(someone.id).await.unwrap(),
         vec![delegation.clone()]
     );
-    assert_eq!(
-        store.list_delegations_for_helper(helper.id).await.unwrap(),
-        vec![delegation]
-    );
+    assert_eq!(store.list_delegations_for_helper(helper.id).await.unwrap(), vec![delegation]);
     assert!(matches!(
         store.person_access_facts(PersonId::generate()).await,
         Err(StoreError::NotFound)
@@ -599,10 +445,7 @@ async fn access_facts_bring_delegations_and_money_holders(store: Box<dyn Store>)
 async fn record_parts_round_trip_in_order(store: Box<dyn Store>) {
     let (_, worker) = seed_team_and_worker(&*store).await;
     let someone = person("Ada", "Okafor", "1948-11-04", None, None);
-    store
-        .insert_person(&someone, &audit(AuditAction::PersonCreated))
-        .await
-        .unwrap();
+    store.insert_person(&someone, &audit(AuditAction::PersonCreated)).await.unwrap();
     let relationship = Relationship {
         id: RelationshipId::generate(),
         person_id: someone.id,
@@ -618,10 +461,7 @@ async fn record_parts_round_trip_in_order(store: Box<dyn Store>) {
         .insert_relationship(&relationship, &audit(AuditAction::RelationshipAdded))
         .await
         .unwrap();
-    assert_eq!(
-        store.list_relationships(someone.id).await.unwrap(),
-        vec![relationship]
-    );
+    assert_eq!(store.list_relationships(someone.id).await.unwrap(), vec![relationship]);
 
     let warning = Warning {
         id: WarningId::generate(),
@@ -632,14 +472,8 @@ async fn record_parts_round_trip_in_order(store: Box<dyn Store>) {
         created_by_name: worker.display_name.clone(),
         created_at: now(),
     };
-    store
-        .insert_warning(&warning, &audit(AuditAction::WarningAdded))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.list_warnings(someone.id).await.unwrap(),
-        vec![warning]
-    );
+    store.insert_warning(&warning, &audit(AuditAction::WarningAdded)).await.unwrap();
+    assert_eq!(store.list_warnings(someone.id).await.unwrap(), vec![warning]);
 
     let note = |text: &str, day: &str| CaseNote {
         id: NoteId::generate(),
@@ -653,28 +487,16 @@ async fn record_parts_round_trip_in_order(store: Box<dyn Store>) {
     };
     let older = note("First visit", "2026-01-02");
     let newer = note("Second visit", "2026-02-03");
-    store
-        .insert_note(&older, &audit(AuditAction::CaseNoteAdded))
-        .await
-        .unwrap();
-    store
-        .insert_note(&newer, &audit(AuditAction::CaseNoteAdded))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.list_notes(someone.id, 10).await.unwrap(),
-        vec![newer.clone(), older]
-    );
+    store.insert_note(&older, &audit(AuditAction::CaseNoteAdded)).await.unwrap();
+    store.insert_note(&newer, &audit(AuditAction::CaseNoteAdded)).await.unwrap();
+    assert_eq!(store.list_notes(someone.id, 10).await.unwrap(), vec![newer.clone(), older]);
     assert_eq!(store.list_notes(someone.id, 1).await.unwrap(), vec![newer]);
 }
 
 async fn documents_keep_their_bytes(store: Box<dyn Store>) {
     let (_, worker) = seed_team_and_worker(&*store).await;
     let someone = person("Ada", "Okafor", "1948-11-04", None, None);
-    store
-        .insert_person(&someone, &audit(AuditAction::PersonCreated))
-        .await
-        .unwrap();
+    store.insert_person(&someone, &audit(AuditAction::PersonCreated)).await.unwrap();
     let content: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let document = DocumentMeta {
         id: DocumentId::generate(),
@@ -691,14 +513,8 @@ async fn documents_keep_their_bytes(store: Box<dyn Store>) {
         .insert_document(&document, &content, &audit(AuditAction::DocumentAdded))
         .await
         .unwrap();
-    assert_eq!(
-        store.list_documents(someone.id).await.unwrap(),
-        vec![document.clone()]
-    );
-    assert_eq!(
-        store.get_document(document.id).await.unwrap(),
-        (document, content)
-    );
+    assert_eq!(store.list_documents(someone.id).await.unwrap(), vec![document.clone()]);
+    assert_eq!(store.get_document(document.id).await.unwrap(), (document, content));
     assert!(matches!(
         store.get_document(DocumentId::generate()).await,
         Err(StoreError::NotFound)
@@ -716,10 +532,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         last_seen_at: started,
     };
     store.insert_session(&anonymous).await.unwrap();
-    assert_eq!(
-        store.find_session("anonymous").await.unwrap(),
-        Some(anonymous)
-    );
+    assert_eq!(store.find_session("anonymous").await.unwrap(), Some(anonymous));
     let signed_in = SessionRecord {
         id_hash: "signed-in".into(),
         user_id: Some(worker.id),
@@ -736,21 +549,10 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         None,
         "the old session id no longer works"
     );
-    assert_eq!(
-        store.find_session("signed-in").await.unwrap(),
-        Some(signed_in.clone())
-    );
+    assert_eq!(store.find_session("signed-in").await.unwrap(), Some(signed_in.clone()));
     let later = now() + Duration::minutes(5);
     store.touch_session("signed-in", later).await.unwrap();
-    assert_eq!(
-        store
-            .find_session("signed-in")
-            .await
-            .unwrap()
-            .unwrap()
-            .last_seen_at,
-        later
-    );
+    assert_eq!(store.find_session("signed-in").await.unwrap().unwrap().last_seen_at, later);
 
     let stale = SessionRecord {
         id_hash: "stale".into(),
@@ -794,20 +596,8 @@ async fn failed_sign_ins_are_counted_and_cleared(store: Box<dyn Store>) {
         3
     );
     store.clear_failed_sign_ins("a@example.org").await.unwrap();
-    assert_eq!(
-        store
-            .count_failed_sign_ins("a@example.org", long_ago)
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store
-            .count_failed_sign_ins("b@example.org", long_ago)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(store.count_failed_sign_ins("a@example.org", long_ago).await.unwrap(), 0);
+    assert_eq!(store.count_failed_sign_ins("b@example.org", long_ago).await.unwrap(), 1);
 }
 
 async fn api_tokens_are_found_by_hash(store: Box<dyn Store>) {
@@ -818,10 +608,7 @@ async fn api_tokens_are_found_by_hash(store: Box<dyn Store>) {
         created_at: now(),
         expires_at: now() + Duration::days(30),
     };
-    store
-        .insert_api_token(&token, &audit(AuditAction::ApiTokenCreated))
-        .await
-        .unwrap();
+    store.insert_api_token(&token, &audit(AuditAction::ApiTokenCreated)).await.unwrap();
     assert_eq!(store.find_api_token("abc123").await.unwrap(), Some(token));
     assert_eq!(store.find_api_token("other").await.unwrap(), None);
 }
@@ -831,9 +618,7 @@ async fn audit_events_form_a_verifiable_chain(store: Box<dyn Store>) {
     store
         .insert_person(
             &someone,
-            &audit(AuditAction::PersonCreated)
-                .person(someone.id)
-                .subject("person", someone.id),
+            &audit(AuditAction::PersonCreated).person(someone.id).subject("person", someone.id),
         )
         .await
         .unwrap();
@@ -845,10 +630,7 @@ async fn audit_events_form_a_verifiable_chain(store: Box<dyn Store>) {
         store.append_audit(&event).await.unwrap();
     }
     store
-        .append_audit(
-            &audit(AuditAction::SignInFailed)
-                .details(serde_json::json!({ "email": "x@example.org" })),
-        )
+        .append_audit(&audit(AuditAction::SignInFailed).details(serde_json::json!({ "email": "x@example.org" })))
         .await
         .unwrap();
     let chain = store.audit_chain(0, 1000).await.unwrap();
@@ -857,11 +639,7 @@ async fn audit_events_form_a_verifiable_chain(store: Box<dyn Store>) {
         chain.iter().map(|event| event.sequence).collect::<Vec<_>>(),
         (1..=22).collect::<Vec<_>>()
     );
-    assert_eq!(
-        verify_chain(&chain, GENESIS_HASH.into()),
-        None,
-        "the stored chain must verify"
-    );
+    assert_eq!(verify_chain(&chain, GENESIS_HASH.into()), None, "the stored chain must verify");
     let tail = store.audit_chain(10, 1000).await.unwrap();
     assert_eq!(verify_chain(&tail, chain[9].hash.clone()), None);
 
@@ -884,9 +662,7 @@ async fn audit_events_form_a_verifiable_chain(store: Box<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(reads.len(), 5);
-    assert!(reads
-        .iter()
-        .all(|event| event.event.action == AuditAction::PersonViewed));
+    assert!(reads.iter().all(|event| event.event.action == AuditAction::PersonViewed));
 }
 
 async fn demo_bulk_load_writes_everything(store: Box<dyn Store>) {
@@ -928,20 +704,11 @@ async fn demo_bulk_load_writes_everything(store: Box<dyn Store>) {
         })
         .collect();
     store.insert_demo_people(&bundles).await.unwrap();
-    assert_eq!(
-        store.count_people(&PeopleFilter::Everyone).await.unwrap(),
-        250
-    );
+    assert_eq!(store.count_people(&PeopleFilter::Everyone).await.unwrap(), 250);
     let last = &bundles[249];
     assert_eq!(store.get_person(last.person.id).await.unwrap(), last.person);
-    assert_eq!(
-        store.list_relationships(last.person.id).await.unwrap(),
-        last.relationships
-    );
-    assert_eq!(
-        store.list_notes(last.person.id, 10).await.unwrap(),
-        last.notes
-    );
+    assert_eq!(store.list_relationships(last.person.id).await.unwrap(), last.relationships);
+    assert_eq!(store.list_notes(last.person.id, 10).await.unwrap(), last.notes);
 }
 
 async fn configuration_versions_are_kept_in_order(store: Box<dyn Store>) {
@@ -963,24 +730,14 @@ async fn configuration_versions_are_kept_in_order(store: Box<dyn Store>) {
         .insert_configuration(&newer, &audit(AuditAction::ConfigurationLoaded))
         .await
         .unwrap();
-    assert_eq!(
-        store.list_configurations("allocation").await.unwrap(),
-        vec![newer, older]
-    );
+    assert_eq!(store.list_configurations("allocation").await.unwrap(), vec![newer, older]);
     assert!(matches!(
         store
-            .insert_configuration(
-                &version(2, "2026-04-01"),
-                &audit(AuditAction::ConfigurationLoaded)
-            )
+            .insert_configuration(&version(2, "2026-04-01"), &audit(AuditAction::ConfigurationLoaded))
             .await,
         Err(StoreError::Conflict { .. })
     ));
-    assert!(store
-        .list_configurations("charging")
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(store.list_configurations("charging").await.unwrap().is_empty());
 }
 
 async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) {
@@ -988,10 +745,7 @@ async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) 
     let in_team = person("In", "Team", "1950-01-01", None, Some(team.id));
     let elsewhere = person("Else", "Where", "1950-01-01", None, None);
     for someone in [&in_team, &elsewhere] {
-        store
-            .insert_person(someone, &audit(AuditAction::PersonCreated))
-            .await
-            .unwrap();
+        store.insert_person(someone, &audit(AuditAction::PersonCreated)).await.unwrap();
     }
     let record = |person: PersonId, status: &str, note: &str| CaseRecord {
         id: uuid::Uuid::now_v7(),
@@ -1008,32 +762,20 @@ async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) 
     store
         .save_case_records(
             &[first.clone(), second.clone()],
-            &[
-                audit(AuditAction::AssessmentSubmitted),
-                audit(AuditAction::AssessmentSubmitted),
-            ],
+            &[audit(AuditAction::AssessmentSubmitted), audit(AuditAction::AssessmentSubmitted)],
         )
         .await
         .unwrap();
     assert_eq!(store.audit_chain(0, 1000).await.unwrap().len(), before + 2);
-    assert_eq!(
-        store.get_case_record("assessment", first.id).await.unwrap(),
-        first
-    );
-    assert!(matches!(
-        store.get_case_record("plan", first.id).await,
-        Err(StoreError::NotFound)
-    ));
+    assert_eq!(store.get_case_record("assessment", first.id).await.unwrap(), first);
+    assert!(matches!(store.get_case_record("plan", first.id).await, Err(StoreError::NotFound)));
 
     let mut accepted = first.clone();
     accepted.status = "accepted".into();
     accepted.body = serde_json::json!({ "note": "accepted" });
     accepted.updated_at = now();
     store
-        .save_case_records(
-            &[accepted.clone()],
-            &[audit(AuditAction::AssessmentReviewed)],
-        )
+        .save_case_records(&[accepted.clone()], &[audit(AuditAction::AssessmentReviewed)])
         .await
         .unwrap();
     assert_eq!(
@@ -1041,13 +783,7 @@ async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) 
         accepted,
         "saving again replaces the body and status"
     );
-    assert_eq!(
-        store
-            .list_case_records("assessment", in_team.id)
-            .await
-            .unwrap(),
-        vec![accepted]
-    );
+    assert_eq!(store.list_case_records("assessment", in_team.id).await.unwrap(), vec![accepted]);
 
     let everyone = store
         .list_case_records_by_status("assessment", "submitted", &PeopleFilter::Everyone, 10)
@@ -1060,10 +796,7 @@ async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) 
     };
     let mut third = record(in_team.id, "submitted", "third");
     third.kind = "assessment".into();
-    store
-        .save_case_records(&[third.clone()], &[])
-        .await
-        .unwrap();
+    store.save_case_records(&[third.clone()], &[]).await.unwrap();
     assert_eq!(
         store
             .list_case_records_by_status("assessment", "submitted", &team_queue, 10)
@@ -1076,10 +809,7 @@ async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) 
     let orphan = record(PersonId::generate(), "submitted", "orphan");
     let valid = record(in_team.id, "in_progress", "valid");
     assert!(store
-        .save_case_records(
-            &[valid.clone(), orphan],
-            &[audit(AuditAction::AssessmentSubmitted)]
-        )
+        .save_case_records(&[valid.clone(), orphan], &[audit(AuditAction::AssessmentSubmitted)])
         .await
         .is_err());
     assert!(matches!(

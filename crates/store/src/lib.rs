@@ -78,16 +78,10 @@ impl Delegation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PeopleFilter {
     Everyone,
-    TeamOrAllocated {
-        team: Option<TeamId>,
-        worker: UserId,
-    },
+    TeamOrAllocated { team: Option<TeamId>, worker: UserId },
     AllocatedTo(UserId),
     MoneyHeldBy(OrganisationId),
-    DelegatedTo {
-        helper: UserId,
-        on: NaiveDate,
-    },
+    DelegatedTo { helper: UserId, on: NaiveDate },
 }
 
 #[derive(Clone, Debug)]
@@ -151,12 +145,7 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
 
     // Accounts, teams, organisations
-    async fn insert_user(
-        &self,
-        user: &User,
-        password_hash: &str,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn insert_user(&self, user: &User, password_hash: &str, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn update_user(&self, user: &User, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn get_user(&self, id: UserId) -> StoreResult<User>;
@@ -164,11 +153,7 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users_with_role(&self, role: Role) -> StoreResult<Vec<User>>;
     async fn insert_team(&self, team: &Team, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn list_teams(&self) -> StoreResult<Vec<Team>>;
-    async fn insert_organisation(
-        &self,
-        organisation: &Organisation,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn insert_organisation(&self, organisation: &Organisation, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn list_organisations(&self) -> StoreResult<Vec<Organisation>>;
     async fn get_organisation(&self, id: OrganisationId) -> StoreResult<Organisation>;
 
@@ -179,30 +164,12 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
     /// Sign-in: the old (anonymous) session is removed and the new one stored, with the audit
     /// event, in one transaction, so the session id always changes at sign-in.
-    async fn rotate_session(
-        &self,
-        old_id_hash: Option<&str>,
-        new_session: &SessionRecord,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
-    async fn delete_expired_sessions(
-        &self,
-        idle_before: DateTime<Utc>,
-        created_before: DateTime<Utc>,
-    ) -> StoreResult<u64>;
-    async fn record_failed_sign_in(
-        &self,
-        email: &str,
-        at: DateTime<Utc>,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn rotate_session(&self, old_id_hash: Option<&str>, new_session: &SessionRecord, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn delete_expired_sessions(&self, idle_before: DateTime<Utc>, created_before: DateTime<Utc>) -> StoreResult<u64>;
+    async fn record_failed_sign_in(&self, email: &str, at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn count_failed_sign_ins(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64>;
     async fn clear_failed_sign_ins(&self, email: &str) -> StoreResult<()>;
-    async fn insert_api_token(
-        &self,
-        token: &ApiTokenRecord,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
 
     // People
@@ -213,33 +180,17 @@ pub trait Store: Send + Sync + 'static {
     async fn person_access_facts(&self, id: PersonId) -> StoreResult<PersonAccessFacts>;
     async fn search_people(&self, query: &PeopleQuery) -> StoreResult<Vec<PersonSummary>>;
     async fn count_people(&self, filter: &PeopleFilter) -> StoreResult<i64>;
-    async fn insert_relationship(
-        &self,
-        relationship: &Relationship,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn insert_relationship(&self, relationship: &Relationship, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn list_relationships(&self, person_id: PersonId) -> StoreResult<Vec<Relationship>>;
     async fn insert_warning(&self, warning: &Warning, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn list_warnings(&self, person_id: PersonId) -> StoreResult<Vec<Warning>>;
     async fn insert_note(&self, note: &CaseNote, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn list_notes(&self, person_id: PersonId, limit: i64) -> StoreResult<Vec<CaseNote>>;
-    async fn insert_document(
-        &self,
-        document: &DocumentMeta,
-        content: &[u8],
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn insert_document(&self, document: &DocumentMeta, content: &[u8], audit: &NewAuditEvent) -> StoreResult<()>;
     async fn list_documents(&self, person_id: PersonId) -> StoreResult<Vec<DocumentMeta>>;
     async fn get_document(&self, id: DocumentId) -> StoreResult<(DocumentMeta, Vec<u8>)>;
-    async fn insert_delegation(
-        &self,
-        delegation: &Delegation,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
-    async fn list_delegations_for_person(
-        &self,
-        person_id: PersonId,
-    ) -> StoreResult<Vec<Delegation>>;
+    async fn insert_delegation(&self, delegation: &Delegation, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn list_delegations_for_person(&self, person_id: PersonId) -> StoreResult<Vec<Delegation>>;
     async fn list_delegations_for_helper(&self, helper_id: UserId) -> StoreResult<Vec<Delegation>>;
     async fn insert_money_holder(
         &self,
@@ -257,28 +208,16 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_chain(&self, after_sequence: i64, limit: i64) -> StoreResult<Vec<AuditEvent>>;
 
     // Configuration versions
-    async fn insert_configuration(
-        &self,
-        configuration: &ConfigurationVersion,
-        audit: &NewAuditEvent,
-    ) -> StoreResult<()>;
+    async fn insert_configuration(&self, configuration: &ConfigurationVersion, audit: &NewAuditEvent) -> StoreResult<()>;
     /// Every version of one kind, newest effective date (then version) first.
     async fn list_configurations(&self, kind: &str) -> StoreResult<Vec<ConfigurationVersion>>;
 
     // Case records
     /// Inserts or replaces each record, and appends every audit event, in one transaction.
-    async fn save_case_records(
-        &self,
-        records: &[CaseRecord],
-        audit: &[NewAuditEvent],
-    ) -> StoreResult<()>;
+    async fn save_case_records(&self, records: &[CaseRecord], audit: &[NewAuditEvent]) -> StoreResult<()>;
     async fn get_case_record(&self, kind: &str, id: uuid::Uuid) -> StoreResult<CaseRecord>;
     /// A person's records of one kind, newest first.
-    async fn list_case_records(
-        &self,
-        kind: &str,
-        person_id: PersonId,
-    ) -> StoreResult<Vec<CaseRecord>>;
+    async fn list_case_records(&self, kind: &str, person_id: PersonId) -> StoreResult<Vec<CaseRecord>>;
     /// Records of one kind in one status for the people a filter allows, oldest first: a work queue.
     async fn list_case_records_by_status(
         &self,

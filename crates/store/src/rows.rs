@@ -11,8 +11,8 @@ use tailor_domain::audit::{AuditAction, AuditEvent, NewAuditEvent};
 use tailor_domain::nhs_number::NhsNumber;
 use tailor_domain::notes::{CaseNote, DocumentMeta, NoteKind};
 use tailor_domain::people::{
-    Address, Consent, ConsentStatus, ContactPreference, Person, PersonDetails, PersonSummary,
-    Relationship, RelationshipKind, Warning, WarningCategory,
+    Address, Consent, ConsentStatus, ContactPreference, Person, PersonDetails, PersonSummary, Relationship, RelationshipKind, Warning,
+    WarningCategory,
 };
 use tailor_domain::users::{Organisation, OrganisationKind, Team, User};
 use tailor_domain::*;
@@ -35,11 +35,7 @@ pub fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Other(format!("unexpected value {value:?} in column {column}"))
 }
 
-fn code<T>(
-    row: &impl RowAccess,
-    column: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> StoreResult<T> {
+fn code<T>(row: &impl RowAccess, column: &str, parse: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
     let text = row.text(column)?;
     parse(&text).ok_or_else(|| corrupt(column, &text))
 }
@@ -223,11 +219,7 @@ macro_rules! delegation_select {
 }
 
 pub fn scopes_to_text(scopes: &[DelegationScope]) -> String {
-    scopes
-        .iter()
-        .map(|scope| scope.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    scopes.iter().map(|scope| scope.as_str()).collect::<Vec<_>>().join(",")
 }
 
 pub fn delegation_from_row(row: &impl RowAccess) -> StoreResult<Delegation> {
@@ -257,8 +249,7 @@ macro_rules! audit_columns {
 
 pub fn audit_from_row(row: &impl RowAccess) -> StoreResult<AuditEvent> {
     let details_text = row.text("details")?;
-    let details =
-        serde_json::from_str(&details_text).map_err(|_| corrupt("details", &details_text))?;
+    let details = serde_json::from_str(&details_text).map_err(|_| corrupt("details", &details_text))?;
     Ok(AuditEvent {
         sequence: row.integer("sequence")?,
         event: NewAuditEvent {

@@ -16,10 +16,7 @@ use tailor_app::AppError;
 use tailor_domain::access::Actor;
 use tailor_domain::audit::AuditEvent;
 use tailor_domain::notes::{CaseNote, CaseNoteInput};
-use tailor_domain::people::{
-    PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput,
-    Warning,
-};
+use tailor_domain::people::{PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput, Warning};
 use tailor_domain::users::{NewUserInput, Team, User};
 use tailor_domain::PersonId;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -34,21 +31,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(api_error_response(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "The request is too large; nothing was saved",
-                    vec![],
-                ))
-            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(api_error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The request is too large; nothing was saved",
+                vec![],
+            )),
             Err(rejection) => Err(api_error_response(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
-                &format!(
-                    "The request body is not valid JSON for this call: {}",
-                    rejection.body_text()
-                ),
+                &format!("The request body is not valid JSON for this call: {}", rejection.body_text()),
                 vec![],
             )),
         }
@@ -79,10 +71,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
-    let (token, record) = state
-        .app
-        .create_api_token(&request.email, &request.password)
-        .await?;
+    let (token, record) = state.app.create_api_token(&request.email, &request.password).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
@@ -379,24 +368,14 @@ pub async fn create_person(
     ApiJson(body): ApiJson<PersonDetailsBody>,
 ) -> ApiResult<(StatusCode, Json<PersonResponse>)> {
     let person = state.app.create_person(&actor, &body.into_input()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(read_person(&state, &actor, person.id).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(read_person(&state, &actor, person.id).await?)))
 }
 
-async fn read_person(
-    state: &AppState,
-    actor: &Actor,
-    person_id: PersonId,
-) -> ApiResult<PersonResponse> {
+async fn read_person(state: &AppState, actor: &Actor, person_id: PersonId) -> ApiResult<PersonResponse> {
     let view = state.app.view_person(actor, person_id).await?;
     Ok(PersonResponse {
         id: person_id.to_string(),
-        details: view
-            .access
-            .details
-            .then(|| PersonDetailsBody::from_person(&view.person)),
+        details: view.access.details.then(|| PersonDetailsBody::from_person(&view.person)),
         team_id: view
             .access
             .case_notes
@@ -407,18 +386,9 @@ async fn read_person(
             .details
             .then(|| view.person.allocated_worker.map(|id| id.to_string()))
             .flatten(),
-        relationships: view
-            .relationships
-            .as_ref()
-            .map(|all| all.iter().map(Into::into).collect()),
-        warnings: view
-            .warnings
-            .as_ref()
-            .map(|all| all.iter().map(Into::into).collect()),
-        notes: view
-            .notes
-            .as_ref()
-            .map(|all| all.iter().map(Into::into).collect()),
+        relationships: view.relationships.as_ref().map(|all| all.iter().map(Into::into).collect()),
+        warnings: view.warnings.as_ref().map(|all| all.iter().map(Into::into).collect()),
+        notes: view.notes.as_ref().map(|all| all.iter().map(Into::into).collect()),
         access_basis: view.access.basis.map(|basis| basis.label().to_owned()),
     })
 }
@@ -444,10 +414,7 @@ pub async fn update_person(
     ApiJson(body): ApiJson<PersonDetailsBody>,
 ) -> ApiResult<Json<PersonResponse>> {
     let person_id = person_id(&id)?;
-    state
-        .app
-        .update_person(&actor, person_id, &body.into_input())
-        .await?;
+    state.app.update_person(&actor, person_id, &body.into_input()).await?;
     Ok(Json(read_person(&state, &actor, person_id).await?))
 }
 
@@ -463,10 +430,7 @@ pub async fn list_notes(
     match view.notes {
         Some(notes) => Ok(Json(notes.iter().map(Into::into).collect())),
         None => {
-            state
-                .app
-                .record_refusal(&actor, "read case notes", Some(view.person.id))
-                .await;
+            state.app.record_refusal(&actor, "read case notes", Some(view.person.id)).await;
             Err(ApiError(AppError::Forbidden))
         }
     }
@@ -496,10 +460,7 @@ pub async fn add_note(
         text: body.text,
         occurred_on: body.occurred_on,
     };
-    let note = state
-        .app
-        .add_case_note(&actor, person_id(&id)?, &input)
-        .await?;
+    let note = state.app.add_case_note(&actor, person_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json((&note).into())))
 }
 
@@ -526,17 +487,10 @@ pub async fn add_relationship(
         kind: body.kind,
         name: body.name,
         phone: body.phone,
-        lives_with_person: if body.lives_with_person {
-            "yes".into()
-        } else {
-            "no".into()
-        },
+        lives_with_person: if body.lives_with_person { "yes".into() } else { "no".into() },
         notes: body.notes,
     };
-    let relationship = state
-        .app
-        .add_relationship(&actor, person_id(&id)?, &input)
-        .await?;
+    let relationship = state.app.add_relationship(&actor, person_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json((&relationship).into())))
 }
 
@@ -577,10 +531,7 @@ pub async fn person_audit(
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AuditEventResponse>>> {
-    let (_, events) = state
-        .app
-        .person_audit(&actor, person_id(&id)?, false)
-        .await?;
+    let (_, events) = state.app.person_audit(&actor, person_id(&id)?, false).await?;
     Ok(Json(events.iter().map(Into::into).collect()))
 }
 
@@ -614,19 +565,8 @@ impl From<&User> for UserResponse {
 /// Every account.
 #[utoipa::path(get, path = "/api/v1/users", tag = "administration", security(("bearer" = [])),
     responses((status = 200, body = Vec<UserResponse>), (status = 403, body = ApiErrorBody)))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-) -> ApiResult<Json<Vec<UserResponse>>> {
-    Ok(Json(
-        state
-            .app
-            .list_users(&actor)
-            .await?
-            .iter()
-            .map(Into::into)
-            .collect(),
-    ))
+pub async fn list_users(State(state): State<AppState>, CurrentActor(actor): CurrentActor) -> ApiResult<Json<Vec<UserResponse>>> {
+    Ok(Json(state.app.list_users(&actor).await?.iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -680,19 +620,8 @@ impl From<&Team> for TeamResponse {
 /// Every team.
 #[utoipa::path(get, path = "/api/v1/teams", tag = "administration", security(("bearer" = [])),
     responses((status = 200, body = Vec<TeamResponse>), (status = 403, body = ApiErrorBody)))]
-pub async fn list_teams(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-) -> ApiResult<Json<Vec<TeamResponse>>> {
-    Ok(Json(
-        state
-            .app
-            .list_teams(&actor)
-            .await?
-            .iter()
-            .map(Into::into)
-            .collect(),
-    ))
+pub async fn list_teams(State(state): State<AppState>, CurrentActor(actor): CurrentActor) -> ApiResult<Json<Vec<TeamResponse>>> {
+    Ok(Json(state.app.list_teams(&actor).await?.iter().map(Into::into).collect()))
 }
 
 struct BearerSecurity;

@@ -41,11 +41,7 @@ impl RequestContext {
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<RequestContext>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(parts.extensions.get::<RequestContext>().cloned().unwrap_or_default())
     }
 }
 
@@ -55,16 +51,10 @@ pub struct CurrentActor(pub Actor);
 impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let context = parts
-            .extensions
-            .get::<RequestContext>()
-            .cloned()
-            .unwrap_or_default();
+        let context = parts.extensions.get::<RequestContext>().cloned().unwrap_or_default();
         match context.actor {
             Some(actor) => Ok(CurrentActor(actor)),
-            None if context.is_api => {
-                Err(ApiError::from(tailor_app::AppError::Unauthenticated).into_response())
-            }
+            None if context.is_api => Err(ApiError::from(tailor_app::AppError::Unauthenticated).into_response()),
             None => Err(PageError::from(tailor_app::AppError::Unauthenticated).into_response()),
         }
     }
@@ -86,26 +76,17 @@ pub fn cookie_value(parts: &axum::http::HeaderMap, name: &str) -> Option<String>
 /// even if the server-side session has not yet timed out.
 pub fn session_cookie(value: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .expect("hex is a valid header value")
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"))
+        .expect("hex is a valid header value")
 }
 
 pub fn expired_session_cookie(secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ))
-    .expect("static header value")
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).expect("static header value")
 }
 
 /// Resolves the session cookie or bearer token once per request.
-pub async fn resolve_actor(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let mut context = RequestContext {
         is_api,
@@ -142,16 +123,8 @@ pub async fn resolve_actor(
 }
 
 /// Enforces a route's access rule before its handler runs; refusals are audited.
-pub async fn enforce_rule(
-    State((state, rule)): State<(AppState, AccessRule)>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let context = request
-        .extensions()
-        .get::<RequestContext>()
-        .cloned()
-        .unwrap_or_default();
+pub async fn enforce_rule(State((state, rule)): State<(AppState, AccessRule)>, request: Request, next: Next) -> Response {
+    let context = request.extensions().get::<RequestContext>().cloned().unwrap_or_default();
     let refuse = |error: tailor_app::AppError| {
         if context.is_api {
             ApiError::from(error).into_response()
@@ -169,12 +142,7 @@ pub async fn enforce_rule(
         AccessRule::Permission(permission) => match &context.actor {
             None => return refuse(tailor_app::AppError::Unauthenticated),
             Some(actor) => {
-                if state
-                    .app
-                    .require(actor, permission, request.uri().path())
-                    .await
-                    .is_err()
-                {
+                if state.app.require(actor, permission, request.uri().path()).await.is_err() {
                     return refuse(tailor_app::AppError::Forbidden);
                 }
             }
@@ -184,15 +152,9 @@ pub async fn enforce_rule(
 }
 
 /// Sets the cookie of a session that a handler started during this request.
-pub fn with_new_session_cookie(
-    mut response: Response,
-    cookie: Option<&str>,
-    secure: bool,
-) -> Response {
+pub fn with_new_session_cookie(mut response: Response, cookie: Option<&str>, secure: bool) -> Response {
     if let Some(value) = cookie {
-        response
-            .headers_mut()
-            .append(SET_COOKIE, session_cookie(value, secure));
+        response.headers_mut().append(SET_COOKIE, session_cookie(value, secure));
     }
     response
 }
@@ -211,33 +173,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let context = request
-            .extensions()
-            .get::<RequestContext>()
-            .cloned()
-            .unwrap_or_default();
+        let context = request.extensions().get::<RequestContext>().cloned().unwrap_or_default();
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField {
-            csrf_token: String::new(),
-        });
+        let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField { csrf_token: String::new() });
         check_csrf(state, &context, &field.csrf_token).await?;
         serde_html_form::from_bytes(&bytes)
             .map(CsrfForm)
-            .map_err(|_| {
-                PageError::BadRequest("The form could not be read. Go back and try again.".into())
-                    .into_response()
-            })
+            .map_err(|_| PageError::BadRequest("The form could not be read. Go back and try again.".into()).into_response())
     }
 }
 
 /// Compares the submitted token with the session's in constant time; a mismatch is audited.
-pub async fn check_csrf(
-    state: &AppState,
-    context: &RequestContext,
-    submitted: &str,
-) -> Result<(), Response> {
+pub async fn check_csrf(state: &AppState, context: &RequestContext, submitted: &str) -> Result<(), Response> {
     let expected = context.csrf_token();
     let matches = !expected.is_empty()
         && expected.len() == submitted.len()
@@ -252,12 +201,7 @@ pub async fn check_csrf(
     let now = state.app.clock.now();
     let event = match &context.actor {
         Some(actor) => state.app.event(actor, AuditAction::CsrfRejected),
-        None => tailor_domain::audit::NewAuditEvent::new(
-            now,
-            None,
-            "not signed in",
-            AuditAction::CsrfRejected,
-        ),
+        None => tailor_domain::audit::NewAuditEvent::new(now, None, "not signed in", AuditAction::CsrfRejected),
     };
     if let Err(error) = state.app.store.append_audit(&event).await {
         tracing::error!(%error, "could not record a CSRF refusal");
@@ -268,15 +212,8 @@ pub async fn check_csrf(
 /// Refuses unsafe requests that a browser says came from another site, before any handler runs.
 /// The CSRF token is the main defence; this catches forms posted from elsewhere even if a token leaked.
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let unsafe_method = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let cross_site = request
-        .headers()
-        .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok())
-        == Some("cross-site");
+    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let cross_site = request.headers().get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
     if unsafe_method && cross_site && !request.uri().path().starts_with("/api/") {
         return PageError::CsrfRejected.into_response();
     }

@@ -101,12 +101,7 @@ impl From<AppError> for ApiError {
     }
 }
 
-pub fn api_error_response(
-    status: StatusCode,
-    code: &'static str,
-    message: &str,
-    errors: Vec<FieldError>,
-) -> Response {
+pub fn api_error_response(status: StatusCode, code: &'static str, message: &str, errors: Vec<FieldError>) -> Response {
     (
         status,
         Json(ApiErrorBody {
@@ -134,10 +129,9 @@ impl IntoResponse for ApiError {
                     "Send a valid bearer token from POST /api/v1/tokens",
                     vec![],
                 );
-                response.headers_mut().insert(
-                    "www-authenticate",
-                    axum::http::HeaderValue::from_static("Bearer"),
-                );
+                response
+                    .headers_mut()
+                    .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
                 response
             }
             AppError::Forbidden => api_error_response(
@@ -146,12 +140,7 @@ impl IntoResponse for ApiError {
                 "You do not have access to this; the attempt has been recorded",
                 vec![],
             ),
-            AppError::NotFound => api_error_response(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "There is nothing here",
-                vec![],
-            ),
+            AppError::NotFound => api_error_response(StatusCode::NOT_FOUND, "not_found", "There is nothing here", vec![]),
             AppError::Throttled => api_error_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 "throttled",
@@ -172,10 +161,7 @@ impl IntoResponse for ApiError {
 }
 
 /// Replaces the framework's plain-text "length limit exceeded" with a clear page or JSON error.
-pub async fn explain_oversized_requests(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+pub async fn explain_oversized_requests(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {

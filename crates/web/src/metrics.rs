@@ -24,13 +24,14 @@ impl Metrics {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         }
-        self.total_micros
-            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+        self.total_micros.fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
         self.count.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn render(&self) -> String {
-        let mut text = String::from("# HELP tailor_http_requests_total HTTP requests answered, by status class.\n# TYPE tailor_http_requests_total counter\n");
+        let mut text = String::from(
+            "# HELP tailor_http_requests_total HTTP requests answered, by status class.\n# TYPE tailor_http_requests_total counter\n",
+        );
         for (class, counter) in STATUS_CLASSES.iter().zip(&self.by_status_class) {
             text.push_str(&format!(
                 "tailor_http_requests_total{{status=\"{class}\"}} {}\n",
@@ -45,9 +46,7 @@ impl Metrics {
             ));
         }
         let count = self.count.load(Ordering::Relaxed);
-        text.push_str(&format!(
-            "tailor_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
-        ));
+        text.push_str(&format!("tailor_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"));
         // Micros to seconds by formatting, not floating-point division, so the figure is exact.
         let micros = self.total_micros.load(Ordering::Relaxed);
         text.push_str(&format!(
@@ -55,9 +54,7 @@ impl Metrics {
             micros / 1_000_000,
             micros % 1_000_000
         ));
-        text.push_str(&format!(
-            "tailor_http_request_duration_seconds_count {count}\n"
-        ));
+        text.push_str(&format!("tailor_http_request_duration_seconds_count {count}\n"));
         text
     }
 }
@@ -69,9 +66,7 @@ pub async fn measure(
 ) -> axum::response::Response {
     let started = std::time::Instant::now();
     let response = next.run(request).await;
-    state
-        .metrics
-        .observe(response.status().as_u16(), started.elapsed());
+    state.metrics.observe(response.status().as_u16(), started.elapsed());
     response
 }
 

@@ -47,9 +47,7 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
         let method = spec.method.as_str();
         // Not signed in.
         let reply = if is_api {
-            world
-                .api(method, &path, None, Some(serde_json::json!({})))
-                .await
+            world.api(method, &path, None, Some(serde_json::json!({}))).await
         } else if method == "GET" {
             world.get(&path, None).await
         } else {
@@ -57,8 +55,7 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
         };
         match spec.rule {
             AccessRule::Public => assert!(
-                reply.status != StatusCode::UNAUTHORIZED && reply.location() != "/sign-in"
-                    || spec.path == "/",
+                reply.status != StatusCode::UNAUTHORIZED && reply.location() != "/sign-in" || spec.path == "/",
                 "{method} {} is public",
                 spec.path
             ),
@@ -68,25 +65,16 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
                 "{method} {} must ask for a token",
                 spec.path
             ),
-            _ => assert_eq!(
-                reply.location(),
-                "/sign-in",
-                "{method} {} must send visitors to sign in",
-                spec.path
-            ),
+            _ => assert_eq!(reply.location(), "/sign-in", "{method} {} must send visitors to sign in", spec.path),
         }
         // Each role.
         for (role, cookie, token) in &sessions {
             let reply = if is_api {
-                world
-                    .api(method, &path, Some(token), Some(serde_json::json!({})))
-                    .await
+                world.api(method, &path, Some(token), Some(serde_json::json!({}))).await
             } else if method == "GET" {
                 world.get(&path, Some(cookie)).await
             } else if spec.path.ends_with("/documents") {
-                world
-                    .post_multipart(&path, Some(cookie), &[("title", "A letter")], None)
-                    .await
+                world.post_multipart(&path, Some(cookie), &[("title", "A letter")], None).await
             } else {
                 world.post_form(&path, Some(cookie), "").await
             };
@@ -115,12 +103,7 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
                     spec.path
                 );
             } else {
-                assert_ne!(
-                    reply.status,
-                    StatusCode::UNAUTHORIZED,
-                    "{role:?} on {method} {}",
-                    spec.path
-                );
+                assert_ne!(reply.status, StatusCode::UNAUTHORIZED, "{role:?} on {method} {}", spec.path);
                 assert!(
                     reply.status.as_u16() < 500,
                     "{role:?} on {method} {} answered {}: {}",
@@ -156,17 +139,9 @@ async fn relationships_decide_who_opens_which_record() {
         let (cookie, _) = world.session(account).await;
         let reply = world.get(&format!("/people/{person}"), Some(&cookie)).await;
         if may_open {
-            assert_eq!(
-                reply.status,
-                StatusCode::OK,
-                "{account} should open {person}"
-            );
+            assert_eq!(reply.status, StatusCode::OK, "{account} should open {person}");
         } else {
-            assert_eq!(
-                reply.status,
-                StatusCode::FORBIDDEN,
-                "{account} must not open {person}"
-            );
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account} must not open {person}");
         }
     }
 }

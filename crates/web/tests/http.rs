@@ -10,23 +10,12 @@ use support::{World, PASSWORD};
 async fn sign_in_page(world: &World) -> (String, String) {
     let reply = world.get("/sign-in", None).await;
     assert_eq!(reply.status, StatusCode::OK);
-    let cookie = reply
-        .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = reply.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
         "{cookie}"
     );
-    let value = cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("tailor_session=")
-        .to_owned();
+    let value = cookie.split(';').next().unwrap().trim_start_matches("tailor_session=").to_owned();
     let token = reply
         .body
         .split("name=\"csrf_token\" value=\"")
@@ -99,54 +88,29 @@ async fn a_wrong_password_is_refused_and_audited() {
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("govuk-error-summary"));
-    assert!(reply
-        .body
-        .contains("Enter a correct email address and password"));
+    assert!(reply.body.contains("Enter a correct email address and password"));
     assert!(reply.body.contains("<title>Error: Sign in"));
-    assert!(world
-        .audit_actions(None)
-        .await
-        .contains(&"sign_in_failed".to_owned()));
+    assert!(world.audit_actions(None).await.contains(&"sign_in_failed".to_owned()));
 }
 
 #[tokio::test]
 async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
     let world = World::new().await;
     for _ in 0..5 {
-        assert!(world
-            .app
-            .sign_in("finance@example.org", "wrong password here", None)
-            .await
-            .is_err());
+        assert!(world.app.sign_in("finance@example.org", "wrong password here", None).await.is_err());
     }
-    let throttled = world
-        .app
-        .sign_in("finance@example.org", PASSWORD, None)
-        .await;
+    let throttled = world.app.sign_in("finance@example.org", PASSWORD, None).await;
     assert!(matches!(throttled, Err(tailor_app::AppError::Throttled)));
-    assert!(world
-        .audit_actions(None)
-        .await
-        .contains(&"sign_in_throttled".to_owned()));
+    assert!(world.audit_actions(None).await.contains(&"sign_in_throttled".to_owned()));
     // Other accounts are not affected.
-    assert!(world
-        .app
-        .sign_in("analyst@example.org", PASSWORD, None)
-        .await
-        .is_ok());
+    assert!(world.app.sign_in("analyst@example.org", PASSWORD, None).await.is_ok());
 }
 
 #[tokio::test]
 async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
     let world = World::new().await;
     let (cookie, _) = world.session("practitioner").await;
-    let before = world
-        .app
-        .store
-        .list_notes(world.own_record, 100)
-        .await
-        .unwrap()
-        .len();
+    let before = world.app.store.list_notes(world.own_record, 100).await.unwrap().len();
     let reply = world
         .post_form(
             &format!("/people/{}/notes", world.own_record),
@@ -156,20 +120,8 @@ async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.body.contains("This form could not be sent"));
-    assert_eq!(
-        world
-            .app
-            .store
-            .list_notes(world.own_record, 100)
-            .await
-            .unwrap()
-            .len(),
-        before
-    );
-    assert!(world
-        .audit_actions(None)
-        .await
-        .contains(&"csrf_rejected".to_owned()));
+    assert_eq!(world.app.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
+    assert!(world.audit_actions(None).await.contains(&"csrf_rejected".to_owned()));
 }
 
 #[tokio::test]
@@ -180,10 +132,7 @@ async fn a_form_posted_from_another_site_is_refused() {
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("tailor_session={cookie}"))
         .header("sec-fetch-site", "cross-site")
-        .body(axum::body::Body::from(form(&[
-            ("csrf_token", &token),
-            ("text", "From elsewhere"),
-        ])))
+        .body(axum::body::Body::from(form(&[("csrf_token", &token), ("text", "From elsewhere")])))
         .unwrap();
     assert_eq!(world.send(request).await.status, StatusCode::FORBIDDEN);
 }
@@ -192,38 +141,19 @@ async fn a_form_posted_from_another_site_is_refused() {
 async fn a_helper_reaching_for_someone_who_did_not_delegate_is_refused_and_audited() {
     let world = World::new().await;
     let (cookie, _) = world.session("helper").await;
-    let allowed = world
-        .get(&format!("/people/{}", world.helped), Some(&cookie))
-        .await;
+    let allowed = world.get(&format!("/people/{}", world.helped), Some(&cookie)).await;
     assert_eq!(allowed.status, StatusCode::OK);
     assert!(allowed.body.contains("Harold Helped"));
-    assert!(
-        !allowed.body.contains("Case notes"),
-        "the delegation covers details only"
-    );
-    let refused = world
-        .get(&format!("/people/{}", world.own_record), Some(&cookie))
-        .await;
+    assert!(!allowed.body.contains("Case notes"), "the delegation covers details only");
+    let refused = world.get(&format!("/people/{}", world.own_record), Some(&cookie)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(
-        !refused.body.contains("Olive"),
-        "a refusal shows nothing of the person"
-    );
+    assert!(!refused.body.contains("Olive"), "a refusal shows nothing of the person");
     assert_eq!(
-        world
-            .audit_actions(Some(world.own_record))
-            .await
-            .first()
-            .map(String::as_str),
+        world.audit_actions(Some(world.own_record)).await.first().map(String::as_str),
         Some("access_refused")
     );
     // Nor can the helper add to the record of the person who did delegate, beyond the scope.
-    let form_page = world
-        .get(
-            &format!("/people/{}/notes/new", world.helped),
-            Some(&cookie),
-        )
-        .await;
+    let form_page = world.get(&format!("/people/{}/notes/new", world.helped), Some(&cookie)).await;
     assert_eq!(form_page.status, StatusCode::FORBIDDEN);
 }
 
@@ -232,35 +162,18 @@ async fn a_provider_reaching_for_a_person_it_does_not_serve_is_refused_and_audit
     let world = World::new().await;
     let token = world.token("provider").await;
     let served = world
-        .api(
-            "GET",
-            &format!("/api/v1/people/{}", world.provider_client),
-            Some(&token),
-            None,
-        )
+        .api("GET", &format!("/api/v1/people/{}", world.provider_client), Some(&token), None)
         .await;
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(served.json()["details"]["given_name"], "Percy");
-    assert!(
-        served.json()["notes"].is_null(),
-        "providers see contact details, not case notes"
-    );
+    assert!(served.json()["notes"].is_null(), "providers see contact details, not case notes");
     let refused = world
-        .api(
-            "GET",
-            &format!("/api/v1/people/{}", world.stranger),
-            Some(&token),
-            None,
-        )
+        .api("GET", &format!("/api/v1/people/{}", world.stranger), Some(&token), None)
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.json()["code"], "forbidden");
     assert_eq!(
-        world
-            .audit_actions(Some(world.stranger))
-            .await
-            .first()
-            .map(String::as_str),
+        world.audit_actions(Some(world.stranger)).await.first().map(String::as_str),
         Some("access_refused")
     );
 }
@@ -271,21 +184,13 @@ async fn every_read_of_a_record_is_logged_and_the_administrator_sees_who_looked(
     let (practitioner, _) = world.session("practitioner").await;
     assert_eq!(
         world
-            .get(
-                &format!("/people/{}", world.own_record),
-                Some(&practitioner)
-            )
+            .get(&format!("/people/{}", world.own_record), Some(&practitioner))
             .await
             .status,
         StatusCode::OK
     );
     let (admin, _) = world.session("admin").await;
-    let page = world
-        .get(
-            &format!("/admin/audit/people/{}", world.own_record),
-            Some(&admin),
-        )
-        .await;
+    let page = world.get(&format!("/admin/audit/people/{}", world.own_record), Some(&admin)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Who looked at Olive Owner"));
     assert!(page.body.contains("Looked at the record"));
@@ -298,12 +203,7 @@ async fn every_read_of_a_record_is_logged_and_the_administrator_sees_who_looked(
 async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_created() {
     let world = World::new().await;
     let (cookie, token) = world.session("practitioner").await;
-    let before = world
-        .app
-        .store
-        .count_people(&tailor_store::PeopleFilter::Everyone)
-        .await
-        .unwrap();
+    let before = world.app.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap();
     let reply = world
         .post_form(
             "/people",
@@ -325,23 +225,11 @@ async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_creat
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("There is a problem"));
-    assert!(reply
-        .body
-        .contains("href=\"#given_name\">Enter their first name"));
-    assert!(reply
-        .body
-        .contains("href=\"#nhs_number\">Enter a valid NHS number"));
-    assert!(
-        reply.body.contains("value=\"Okafor\""),
-        "what was typed is kept"
-    );
+    assert!(reply.body.contains("href=\"#given_name\">Enter their first name"));
+    assert!(reply.body.contains("href=\"#nhs_number\">Enter a valid NHS number"));
+    assert!(reply.body.contains("value=\"Okafor\""), "what was typed is kept");
     assert_eq!(
-        world
-            .app
-            .store
-            .count_people(&tailor_store::PeopleFilter::Everyone)
-            .await
-            .unwrap(),
+        world.app.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap(),
         before
     );
 }
@@ -351,13 +239,7 @@ async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
     let world = World::new().await;
     let (cookie, token) = world.session("practitioner").await;
     let huge = "x".repeat(10 * 1024 * 1024);
-    let before = world
-        .app
-        .store
-        .list_notes(world.own_record, 100)
-        .await
-        .unwrap()
-        .len();
+    let before = world.app.store.list_notes(world.own_record, 100).await.unwrap().len();
     let reply = world
         .post_form(
             &format!("/people/{}/notes", world.own_record),
@@ -367,16 +249,7 @@ async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(reply.body.contains("What you sent is too large"));
-    assert_eq!(
-        world
-            .app
-            .store
-            .list_notes(world.own_record, 100)
-            .await
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(world.app.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
     let api = world
         .api(
             "POST",
@@ -397,17 +270,11 @@ async fn a_practitioner_adds_a_case_note_and_it_is_audited() {
         .post_form(
             &format!("/people/{}/notes", world.own_record),
             Some(&cookie),
-            &form(&[
-                ("csrf_token", &token),
-                ("kind", "visit"),
-                ("text", "Visited at home."),
-            ]),
+            &form(&[("csrf_token", &token), ("kind", "visit"), ("text", "Visited at home.")]),
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    let page = world
-        .get(&format!("/people/{}", world.own_record), Some(&cookie))
-        .await;
+    let page = world.get(&format!("/people/{}", world.own_record), Some(&cookie)).await;
     assert!(page.body.contains("Visited at home."));
     assert!(world
         .audit_actions(Some(world.own_record))
@@ -439,12 +306,7 @@ async fn documents_upload_and_download_with_their_type_checked() {
         )
         .await;
     assert_eq!(stored.status, StatusCode::SEE_OTHER);
-    let documents = world
-        .app
-        .store
-        .list_documents(world.own_record)
-        .await
-        .unwrap();
+    let documents = world.app.store.list_documents(world.own_record).await.unwrap();
     assert_eq!(documents.len(), 1);
     let download = world
         .get(
@@ -466,7 +328,14 @@ async fn documents_upload_and_download_with_their_type_checked() {
 #[tokio::test]
 async fn the_api_issues_tokens_and_answers_with_stable_error_codes() {
     let world = World::new().await;
-    let wrong = world.api("POST", "/api/v1/tokens", None, Some(serde_json::json!({ "email": "practitioner@example.org", "password": "nope nope nope" }))).await;
+    let wrong = world
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(serde_json::json!({ "email": "practitioner@example.org", "password": "nope nope nope" })),
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong.json()["code"], "invalid");
     let issued = world
@@ -481,9 +350,7 @@ async fn the_api_issues_tokens_and_answers_with_stable_error_codes() {
     let token = issued.json()["token"].as_str().unwrap().to_owned();
     let me = world.api("GET", "/api/v1/me", Some(&token), None).await;
     assert_eq!(me.json()["role"], "practitioner");
-    let bad_token = world
-        .api("GET", "/api/v1/me", Some("not-a-token"), None)
-        .await;
+    let bad_token = world.api("GET", "/api/v1/me", Some("not-a-token"), None).await;
     assert_eq!(bad_token.status, StatusCode::UNAUTHORIZED);
     assert_eq!(bad_token.json()["code"], "unauthenticated");
 
@@ -501,7 +368,12 @@ async fn the_api_issues_tokens_and_answers_with_stable_error_codes() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.json()["details"]["address"]["postcode"], "TF1 2AB");
     let invalid = world
-        .api("POST", "/api/v1/people", Some(&token), Some(serde_json::json!({ "given_name": "", "family_name": "X", "date_of_birth": "1948-02-30", "nhs_number": "9434765918" })))
+        .api(
+            "POST",
+            "/api/v1/people",
+            Some(&token),
+            Some(serde_json::json!({ "given_name": "", "family_name": "X", "date_of_birth": "1948-02-30", "nhs_number": "9434765918" })),
+        )
         .await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<String> = invalid.json()["errors"]
@@ -526,9 +398,7 @@ async fn the_api_issues_tokens_and_answers_with_stable_error_codes() {
         .await;
     assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
     assert_eq!(not_json.json()["code"], "bad_request");
-    let search = world
-        .api("GET", "/api/v1/people?q=okafor", Some(&token), None)
-        .await;
+    let search = world.api("GET", "/api/v1/people?q=okafor", Some(&token), None).await;
     assert_eq!(search.json()["people"].as_array().unwrap().len(), 1);
 }
 
@@ -558,23 +428,15 @@ async fn health_metrics_and_assets_are_served() {
     assert_eq!(world.get("/healthz", None).await.body, "ok");
     world.get("/sign-in", None).await;
     let metrics = world.get("/metrics", None).await;
-    assert!(metrics
-        .body
-        .contains("tailor_http_requests_total{status=\"2xx\"}"));
+    assert!(metrics.body.contains("tailor_http_requests_total{status=\"2xx\"}"));
     let css = world.get("/static/govuk-frontend.min.css", None).await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.headers.get("content-type").unwrap(), "text/css");
     assert_eq!(
-        world
-            .get("/assets/fonts/bold-b542beb274-v2.woff2", None)
-            .await
-            .status,
+        world.get("/assets/fonts/bold-b542beb274-v2.woff2", None).await.status,
         StatusCode::OK
     );
     let page = world.get("/sign-in", None).await;
     assert!(page.headers.get("content-security-policy").is_some());
-    assert_eq!(
-        world.get("/no/such/page", None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(world.get("/no/such/page", None).await.status, StatusCode::NOT_FOUND);
 }

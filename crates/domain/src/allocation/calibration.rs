@@ -23,10 +23,7 @@ pub enum CalibrationError {
     #[error("the test group is empty")]
     Empty,
     #[error("person {person}: {error}")]
-    Calculation {
-        person: String,
-        error: AllocationError,
-    },
+    Calculation { person: String, error: AllocationError },
     #[error("every person in the test group scores no points after informal support, so there is nothing to fit")]
     NothingToFit,
 }
@@ -34,9 +31,7 @@ pub enum CalibrationError {
 /// Reads a test group: a header `person,annual_cost_pence,QUESTION,...` then one row a person,
 /// each question column holding the answer id.
 pub fn parse_test_group(text: &str) -> Result<Vec<TestCase>, CalibrationError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|error| CalibrationError::BadRow {
@@ -58,15 +53,10 @@ pub fn parse_test_group(text: &str) -> Result<Vec<TestCase>, CalibrationError> {
             reason: error.to_string(),
         })?;
         let person = record.get(0).unwrap_or_default().to_owned();
-        let cost: i64 =
-            record
-                .get(1)
-                .unwrap_or_default()
-                .parse()
-                .map_err(|_| CalibrationError::BadRow {
-                    line,
-                    reason: "annual_cost_pence must be a whole number of pence".into(),
-                })?;
+        let cost: i64 = record.get(1).unwrap_or_default().parse().map_err(|_| CalibrationError::BadRow {
+            line,
+            reason: "annual_cost_pence must be a whole number of pence".into(),
+        })?;
         if cost <= 0 {
             return Err(CalibrationError::BadRow {
                 line,
@@ -129,20 +119,16 @@ fn round_division(numerator: i128, denominator: i128) -> i128 {
 }
 
 /// Fits the model's money to the test group and reports how well it then predicts.
-pub fn calibrate(
-    model: &AllocationModel,
-    group: &[TestCase],
-) -> Result<(AllocationModel, CalibrationReport), CalibrationError> {
+pub fn calibrate(model: &AllocationModel, group: &[TestCase]) -> Result<(AllocationModel, CalibrationReport), CalibrationError> {
     if group.is_empty() {
         return Err(CalibrationError::Empty);
     }
     let mut targets = Vec::with_capacity(group.len());
     for case in group {
-        let scored =
-            calculate(model, &case.answers).map_err(|error| CalibrationError::Calculation {
-                person: case.person.clone(),
-                error,
-            })?;
+        let scored = calculate(model, &case.answers).map_err(|error| CalibrationError::Calculation {
+            person: case.person.clone(),
+            error,
+        })?;
         targets.push(Target {
             points: scored.total_points,
             kept_percent: 100 - scored.informal_support_percent,
@@ -164,9 +150,7 @@ pub fn calibrate(
             }
             let price = round_division(sum_xy * 100, sum_xx);
             Conversion::PricePerPoint {
-                pence_per_point: i64::try_from(price)
-                    .map_err(|_| CalibrationError::NothingToFit)?
-                    .max(1),
+                pence_per_point: i64::try_from(price).map_err(|_| CalibrationError::NothingToFit)?.max(1),
             }
         }
         Conversion::Bands { bands } => {
@@ -175,9 +159,7 @@ pub fn calibrate(
                 let members: Vec<&Target> = targets
                     .iter()
                     .filter(|target| {
-                        target.points >= band.from_points
-                            && band.to_points.is_none_or(|to| target.points <= to)
-                            && target.kept_percent > 0
+                        target.points >= band.from_points && band.to_points.is_none_or(|to| target.points <= to) && target.kept_percent > 0
                     })
                     .collect();
                 if members.is_empty() {
@@ -187,17 +169,11 @@ pub fn calibrate(
                 // The band amount that, after each member's informal-support reduction, best fits their costs.
                 let sum: i128 = members
                     .iter()
-                    .map(|target| {
-                        i128::from(target.cost_from_points) * 100 / i128::from(target.kept_percent)
-                    })
+                    .map(|target| i128::from(target.cost_from_points) * 100 / i128::from(target.kept_percent))
                     .sum();
-                band.annual_pence = i64::try_from(round_division(sum, members.len() as i128))
-                    .unwrap_or(i64::MAX)
-                    .max(0);
+                band.annual_pence = i64::try_from(round_division(sum, members.len() as i128)).unwrap_or(i64::MAX).max(0);
             }
-            Conversion::Bands {
-                bands: fitted_bands,
-            }
+            Conversion::Bands { bands: fitted_bands }
         }
     };
     let calibrated = AllocationModel {
@@ -212,9 +188,7 @@ pub fn calibrate(
                 error,
             })?
             .total_pence;
-        let error_percent = (predicted - case.annual_cost_pence).abs() as f64
-            / case.annual_cost_pence as f64
-            * 100.0;
+        let error_percent = (predicted - case.annual_cost_pence).abs() as f64 / case.annual_cost_pence as f64 * 100.0;
         predictions.push(Prediction {
             person: case.person.clone(),
             actual_pence: case.annual_cost_pence,
@@ -223,16 +197,8 @@ pub fn calibrate(
         });
     }
     let count = predictions.len() as f64;
-    let mean_absolute_percentage_error = predictions
-        .iter()
-        .map(|prediction| prediction.error_percent)
-        .sum::<f64>()
-        / count;
-    let mean_actual = predictions
-        .iter()
-        .map(|prediction| prediction.actual_pence as f64)
-        .sum::<f64>()
-        / count;
+    let mean_absolute_percentage_error = predictions.iter().map(|prediction| prediction.error_percent).sum::<f64>() / count;
+    let mean_actual = predictions.iter().map(|prediction| prediction.actual_pence as f64).sum::<f64>() / count;
     let residual: f64 = predictions
         .iter()
         .map(|prediction| (prediction.actual_pence - prediction.predicted_pence) as f64)
@@ -243,15 +209,11 @@ pub fn calibrate(
         .map(|prediction| prediction.actual_pence as f64 - mean_actual)
         .map(|difference| difference * difference)
         .sum();
-    let r_squared = if total == 0.0 {
-        1.0
-    } else {
-        1.0 - residual / total
-    };
+    let r_squared = if total == 0.0 { 1.0 } else { 1.0 - residual / total };
     predictions.sort_by(|a, b| b.error_percent.total_cmp(&a.error_percent));
     predictions.truncate(5);
     let report = CalibrationReport {
-        model_id: model.id.clone(),
+        model_id: model.id.to_string(),
         model_version: model.version,
         people: group.len(),
         fitted,
@@ -271,15 +233,8 @@ mod tests {
     /// A test group whose costs are exactly what a model with `price` per point would give,
     /// spread over many combinations of answers.
     fn synthetic_group(price: i64, noise_percent: i64) -> String {
-        let model = AllocationModel::parse(&PRICE_MODEL.replace(
-            "pence_per_point = 5000",
-            &format!("pence_per_point = {price}"),
-        ))
-        .unwrap();
-        let mut rows = vec![
-            "person,annual_cost_pence,nutrition,hygiene,dressing,informal_support,carer_coping"
-                .to_owned(),
-        ];
+        let model = AllocationModel::parse(&PRICE_MODEL.replace("pence_per_point = 5000", &format!("pence_per_point = {price}"))).unwrap();
+        let mut rows = vec!["person,annual_cost_pence,nutrition,hygiene,dressing,informal_support,carer_coping".to_owned()];
         let mut index = 0;
         for nutrition in ["none", "prompting", "some_help", "full_help"] {
             for hygiene in ["none", "some_help", "full_help"] {
@@ -302,9 +257,7 @@ mod tests {
                         // Alternate the noise up and down so it averages out.
                         let sign = if index % 2 == 0 { 1 } else { -1 };
                         let cost = exact + sign * exact * noise_percent / 100;
-                        rows.push(format!(
-                            "P{index},{cost},{nutrition},{hygiene},{dressing},{informal},coping"
-                        ));
+                        rows.push(format!("P{index},{cost},{nutrition},{hygiene},{dressing},{informal},coping"));
                         index += 1;
                     }
                 }
@@ -318,12 +271,7 @@ mod tests {
         let model = AllocationModel::parse(PRICE_MODEL).unwrap();
         let group = parse_test_group(&synthetic_group(6_275, 0)).unwrap();
         let (_, report) = calibrate(&model, &group).unwrap();
-        assert_eq!(
-            report.fitted,
-            Conversion::PricePerPoint {
-                pence_per_point: 6_275
-            }
-        );
+        assert_eq!(report.fitted, Conversion::PricePerPoint { pence_per_point: 6_275 });
         assert!(
             report.mean_absolute_percentage_error < 0.01,
             "{}",
@@ -340,10 +288,7 @@ mod tests {
         let Conversion::PricePerPoint { pence_per_point } = report.fitted else {
             panic!()
         };
-        assert!(
-            (6_150..=6_400).contains(&pence_per_point),
-            "{pence_per_point}"
-        );
+        assert!((6_150..=6_400).contains(&pence_per_point), "{pence_per_point}");
         assert!(
             (7.0..9.0).contains(&report.mean_absolute_percentage_error),
             "{}",
@@ -354,9 +299,7 @@ mod tests {
 
     #[test]
     fn a_bad_row_is_refused_with_its_line() {
-        let error =
-            parse_test_group("person,annual_cost_pence,nutrition\nA,100,none\nB,lots,none\n")
-                .unwrap_err();
+        let error = parse_test_group("person,annual_cost_pence,nutrition\nA,100,none\nB,lots,none\n").unwrap_err();
         assert_eq!(
             error,
             CalibrationError::BadRow {

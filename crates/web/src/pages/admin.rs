@@ -31,11 +31,7 @@ struct UsersPage {
     rows: Vec<UserRow>,
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
+pub async fn users(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
     let users = match state.app.list_users(&actor).await {
         Ok(users) => users,
         Err(error) => return PageError::from(error).into_response(),
@@ -81,12 +77,7 @@ async fn new_user_page(
     errors: ValidationErrors,
 ) -> Response {
     let teams = state.app.list_teams(actor).await.unwrap_or_default();
-    let organisations = state
-        .app
-        .store
-        .list_organisations()
-        .await
-        .unwrap_or_default();
+    let organisations = state.app.store.list_organisations().await.unwrap_or_default();
     let mut team_choices = vec![Choice {
         value: String::new(),
         label: "No team".into(),
@@ -108,12 +99,8 @@ async fn new_user_page(
         checked: organisation.id.to_string() == form.organisation_id,
     }));
     let page = NewUserPage {
-        page: PageContext::new(state, context, "Create an account", "/admin/users")
-            .with_errors(&errors),
-        roles: choices(
-            Role::ALL.iter().map(|role| (role.as_str(), role.label())),
-            &form.role,
-        ),
+        page: PageContext::new(state, context, "Create an account", "/admin/users").with_errors(&errors),
+        roles: choices(Role::ALL.iter().map(|role| (role.as_str(), role.label())), &form.role),
         teams: team_choices,
         organisations: organisation_choices,
         errors,
@@ -122,19 +109,8 @@ async fn new_user_page(
     render_form(&page, &page.errors)
 }
 
-pub async fn new_user(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
-    new_user_page(
-        &state,
-        &context,
-        &actor,
-        NewUserInput::default(),
-        ValidationErrors::default(),
-    )
-    .await
+pub async fn new_user(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
+    new_user_page(&state, &context, &actor, NewUserInput::default(), ValidationErrors::default()).await
 }
 
 pub async fn create_user(
@@ -211,11 +187,7 @@ pub async fn set_active(
     let Ok(user_id) = id.parse::<UserId>() else {
         return PageError::App(AppError::NotFound).into_response();
     };
-    match state
-        .app
-        .set_user_active(&actor, user_id, form.active == "true")
-        .await
-    {
+    match state.app.set_user_active(&actor, user_id, form.active == "true").await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(AppError::Invalid(errors)) => PageError::BadRequest(errors.to_string()).into_response(),
         Err(error) => PageError::from(error).into_response(),
@@ -239,13 +211,7 @@ pub struct NameForm {
     kind: String,
 }
 
-async fn teams_page(
-    state: &AppState,
-    context: &RequestContext,
-    actor: &Actor,
-    name: String,
-    errors: ValidationErrors,
-) -> Response {
+async fn teams_page(state: &AppState, context: &RequestContext, actor: &Actor, name: String, errors: ValidationErrors) -> Response {
     let teams = match state.app.list_teams(actor).await {
         Ok(teams) => teams.into_iter().map(|team| team.name).collect(),
         Err(error) => return PageError::from(error).into_response(),
@@ -259,19 +225,8 @@ async fn teams_page(
     render_form(&page, &page.errors)
 }
 
-pub async fn teams(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
-    teams_page(
-        &state,
-        &context,
-        &actor,
-        String::new(),
-        ValidationErrors::default(),
-    )
-    .await
+pub async fn teams(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
+    teams_page(&state, &context, &actor, String::new(), ValidationErrors::default()).await
 }
 
 pub async fn create_team(
@@ -282,9 +237,7 @@ pub async fn create_team(
 ) -> Response {
     match state.app.create_team(Some(&actor), &form.name).await {
         Ok(_) => Redirect::to("/admin/teams").into_response(),
-        Err(AppError::Invalid(errors)) => {
-            teams_page(&state, &context, &actor, form.name, errors).await
-        }
+        Err(AppError::Invalid(errors)) => teams_page(&state, &context, &actor, form.name, errors).await,
         Err(error) => PageError::from(error).into_response(),
     }
 }
@@ -314,26 +267,16 @@ async fn organisations_page(
         Err(error) => return PageError::from(error).into_response(),
     };
     let page = OrganisationsPage {
-        page: PageContext::new(state, context, "Organisations", "/admin/organisations")
-            .with_errors(&errors),
+        page: PageContext::new(state, context, "Organisations", "/admin/organisations").with_errors(&errors),
         errors,
         organisations,
-        kinds: choices(
-            OrganisationKind::ALL
-                .iter()
-                .map(|kind| (kind.as_str(), kind.label())),
-            &form.kind,
-        ),
+        kinds: choices(OrganisationKind::ALL.iter().map(|kind| (kind.as_str(), kind.label())), &form.kind),
         organisation_name: form.name,
     };
     render_form(&page, &page.errors)
 }
 
-pub async fn organisations(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
+pub async fn organisations(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
     organisations_page(
         &state,
         &context,
@@ -353,15 +296,9 @@ pub async fn create_organisation(
     CurrentActor(actor): CurrentActor,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> Response {
-    match state
-        .app
-        .create_organisation(Some(&actor), &form.name, &form.kind)
-        .await
-    {
+    match state.app.create_organisation(Some(&actor), &form.name, &form.kind).await {
         Ok(_) => Redirect::to("/admin/organisations").into_response(),
-        Err(AppError::Invalid(errors)) => {
-            organisations_page(&state, &context, &actor, form, errors).await
-        }
+        Err(AppError::Invalid(errors)) => organisations_page(&state, &context, &actor, form, errors).await,
         Err(error) => PageError::from(error).into_response(),
     }
 }
@@ -409,18 +346,17 @@ struct AuditPage {
     chain_intact: bool,
 }
 
-pub async fn audit_log(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
+pub async fn audit_log(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
     let events = match state.app.recent_audit(&actor, 200).await {
         Ok(events) => events,
         Err(error) => return PageError::from(error).into_response(),
     };
     let (chain, chain_intact) = match state.app.verify_audit_chain().await {
         Ok(Ok(count)) => (format!("All {count} events check out: none has been changed or removed."), true),
-        Ok(Err(sequence)) => (format!("Event {sequence} does not match the events before it: the log has been tampered with from that point."), false),
+        Ok(Err(sequence)) => (
+            format!("Event {sequence} does not match the events before it: the log has been tampered with from that point."),
+            false,
+        ),
         Err(error) => return PageError::from(error).into_response(),
     };
     render(&AuditPage {
@@ -454,12 +390,7 @@ pub async fn person_audit(
     };
     let name = person.full_name();
     render(&PersonAuditPage {
-        page: PageContext::new(
-            &state,
-            &context,
-            &format!("Who looked at {name}'s record"),
-            "",
-        ),
+        page: PageContext::new(&state, &context, &format!("Who looked at {name}'s record"), ""),
         name,
         rows: audit_rows(&events),
     })

@@ -27,11 +27,7 @@ pub struct SignInQuery {
     signed_out: Option<String>,
 }
 
-pub async fn sign_in_page(
-    State(state): State<AppState>,
-    mut context: RequestContext,
-    Query(query): Query<SignInQuery>,
-) -> Response {
+pub async fn sign_in_page(State(state): State<AppState>, mut context: RequestContext, Query(query): Query<SignInQuery>) -> Response {
     if let Some(actor) = &context.actor {
         return Redirect::to(home_path(actor.role)).into_response();
     }
@@ -52,11 +48,7 @@ pub async fn sign_in_page(
         email: String::new(),
         signed_out: query.signed_out.is_some(),
     };
-    with_new_session_cookie(
-        render(&page),
-        new_cookie.as_deref(),
-        state.config.secure_cookies,
-    )
+    with_new_session_cookie(render(&page), new_cookie.as_deref(), state.config.secure_cookies)
 }
 
 #[derive(Deserialize)]
@@ -67,17 +59,9 @@ pub struct SignInForm {
     password: String,
 }
 
-pub async fn sign_in(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CsrfForm(form): CsrfForm<SignInForm>,
-) -> Response {
+pub async fn sign_in(State(state): State<AppState>, context: RequestContext, CsrfForm(form): CsrfForm<SignInForm>) -> Response {
     let old_session = context.session.as_ref().map(|session| &session.record);
-    match state
-        .app
-        .sign_in(&form.email, &form.password, old_session)
-        .await
-    {
+    match state.app.sign_in(&form.email, &form.password, old_session).await {
         Ok((cookie, session)) => {
             let role = session
                 .actor
@@ -95,13 +79,15 @@ pub async fn sign_in(
                 AppError::Invalid(errors) => errors,
                 _ => {
                     let mut errors = ValidationErrors::default();
-                    errors.add("email", "You have tried to sign in too many times. Wait 15 minutes, then try again.");
+                    errors.add(
+                        "email",
+                        "You have tried to sign in too many times. Wait 15 minutes, then try again.",
+                    );
                     errors
                 }
             };
             let page = SignInPage {
-                page: PageContext::new(&state, &context, "Sign in", "/sign-in")
-                    .with_errors(&errors),
+                page: PageContext::new(&state, &context, "Sign in", "/sign-in").with_errors(&errors),
                 errors,
                 email: form.email.chars().take(320).collect(),
                 signed_out: false,
@@ -115,20 +101,15 @@ pub async fn sign_in(
 #[derive(Deserialize)]
 pub struct Empty {}
 
-pub async fn sign_out(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+pub async fn sign_out(State(state): State<AppState>, context: RequestContext, CsrfForm(_): CsrfForm<Empty>) -> Response {
     if let Some(session) = &context.session {
         if let Err(error) = state.app.sign_out(session).await {
             return PageError::from(error).into_response();
         }
     }
     let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
-    response.headers_mut().append(
-        SET_COOKIE,
-        expired_session_cookie(state.config.secure_cookies),
-    );
+    response
+        .headers_mut()
+        .append(SET_COOKIE, expired_session_cookie(state.config.secure_cookies));
     response
 }

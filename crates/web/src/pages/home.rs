@@ -42,10 +42,7 @@ pub fn person_rows(people: &[PersonSummary]) -> Vec<PersonRow> {
                 .map(|number| number.to_string())
                 .unwrap_or_else(|| "Not known".into()),
             postcode: person.postcode.clone(),
-            worker: person
-                .allocated_worker_name
-                .clone()
-                .unwrap_or_else(|| "Not allocated".into()),
+            worker: person.allocated_worker_name.clone().unwrap_or_else(|| "Not allocated".into()),
         })
         .collect()
 }
@@ -81,8 +78,7 @@ pub async fn staff_home(
         return Redirect::to(home_path(actor.role)).into_response();
     }
     let page_number = query.page.unwrap_or(0).max(0);
-    let has_caseload =
-        actor.role.allows(Permission::ViewCaseload) && actor.role != Role::FinanceOfficer;
+    let has_caseload = actor.role.allows(Permission::ViewCaseload) && actor.role != Role::FinanceOfficer;
     let (rows, total) = if has_caseload {
         match state.app.caseload(&actor, page_number).await {
             Ok(page) => (person_rows(&page.people), page.total),
@@ -94,11 +90,7 @@ pub async fn staff_home(
     let mut links = Vec::new();
     let role = actor.role;
     if role.allows(Permission::SearchPeople) {
-        links.push((
-            "/people",
-            "Find a person",
-            "Search by name, NHS number or date of birth.",
-        ));
+        links.push(("/people", "Find a person", "Search by name, NHS number or date of birth."));
     }
     if role.allows(Permission::CreatePerson) {
         links.push((
@@ -123,11 +115,7 @@ pub async fn staff_home(
         ));
     }
     if role.allows(Permission::ViewAuditLog) {
-        links.push((
-            "/admin/audit",
-            "Audit log",
-            "Who did what, and who looked at whose record.",
-        ));
+        links.push(("/admin/audit", "Audit log", "Who did what, and who looked at whose record."));
     }
     if role == Role::Analyst {
         links.push((
@@ -143,18 +131,8 @@ pub async fn staff_home(
     };
     let last_page = (total - 1).max(0) / PAGE_SIZE;
     let page = StaffHome {
-        page: PageContext::new(
-            &state,
-            &context,
-            if has_caseload { "Caseload" } else { "Home" },
-            "/home",
-        ),
-        first_name: actor
-            .display_name
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        page: PageContext::new(&state, &context, if has_caseload { "Caseload" } else { "Home" }, "/home"),
+        first_name: actor.display_name.split_whitespace().next().unwrap_or_default().to_owned(),
         has_caseload,
         caseload_heading,
         rows,
@@ -177,34 +155,16 @@ pub struct Step {
 
 pub fn seven_steps() -> Vec<Step> {
     let steps = [
-        (
-            "My money",
-            "Tell us about your needs and see how much money you could have.",
-        ),
-        (
-            "Making my plan",
-            "Write down how you want to use the money to live your life.",
-        ),
-        (
-            "Getting my plan agreed",
-            "The council checks the plan is realistic and agrees it.",
-        ),
+        ("My money", "Tell us about your needs and see how much money you could have."),
+        ("Making my plan", "Write down how you want to use the money to live your life."),
+        ("Getting my plan agreed", "The council checks the plan is realistic and agrees it."),
         (
             "Organising my money",
             "Choose how the money is held: by you, someone you trust, or an organisation.",
         ),
-        (
-            "Organising my support",
-            "Choose the people and services that will support you.",
-        ),
-        (
-            "Living life",
-            "Use your support, and keep an eye on your money.",
-        ),
-        (
-            "Seeing how it worked",
-            "Talk with us about what is working and what is not.",
-        ),
+        ("Organising my support", "Choose the people and services that will support you."),
+        ("Living life", "Use your support, and keep an eye on your money."),
+        ("Seeing how it worked", "Talk with us about what is working and what is not."),
     ];
     steps
         .iter()
@@ -230,36 +190,18 @@ struct MyHome {
     own_record: Option<String>,
 }
 
-pub async fn my_home(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
+pub async fn my_home(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
     let people = match state.app.my_people(&actor).await {
         Ok(people) => people,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let worker_name = match (
-        actor.role,
-        people.first().and_then(|person| person.allocated_worker),
-    ) {
-        (Role::Person, Some(worker)) => state
-            .app
-            .store
-            .get_user(worker)
-            .await
-            .ok()
-            .map(|user| user.display_name),
+    let worker_name = match (actor.role, people.first().and_then(|person| person.allocated_worker)) {
+        (Role::Person, Some(worker)) => state.app.store.get_user(worker).await.ok().map(|user| user.display_name),
         _ => None,
     };
     let page = MyHome {
         page: PageContext::new(&state, &context, "Your home page", "/my"),
-        first_name: actor
-            .display_name
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        first_name: actor.display_name.split_whitespace().next().unwrap_or_default().to_owned(),
         is_helper: actor.role == Role::Helper,
         own_record: (actor.role == Role::Person)
             .then(|| people.first().map(|person| person.id.to_string()))
@@ -279,11 +221,7 @@ struct ProviderHome {
     rows: Vec<PersonRow>,
 }
 
-pub async fn provider_home(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-) -> Response {
+pub async fn provider_home(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
     let people = match state.app.my_people(&actor).await {
         Ok(people) => people,
         Err(error) => return PageError::from(error).into_response(),

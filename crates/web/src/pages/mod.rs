@@ -33,12 +33,7 @@ pub struct PageContext {
 }
 
 impl PageContext {
-    pub fn new(
-        state: &AppState,
-        context: &RequestContext,
-        title: &str,
-        current_path: &str,
-    ) -> Self {
+    pub fn new(state: &AppState, context: &RequestContext, title: &str, current_path: &str) -> Self {
         let nav = context
             .actor
             .as_ref()
@@ -165,10 +160,7 @@ pub struct Choice {
     pub checked: bool,
 }
 
-pub fn choices<'a>(
-    options: impl IntoIterator<Item = (&'a str, &'a str)>,
-    selected: &str,
-) -> Vec<Choice> {
+pub fn choices<'a>(options: impl IntoIterator<Item = (&'a str, &'a str)>, selected: &str) -> Vec<Choice> {
     options
         .into_iter()
         .map(|(value, label)| Choice {
@@ -193,11 +185,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
 pub async fn not_found(context: RequestContext) -> Response {
@@ -210,18 +198,11 @@ pub async fn not_found(context: RequestContext) -> Response {
 
 /// Headers that make pages harder to misuse: no framing, no type sniffing, scripts only from
 /// this server, and no caching of anything personal.
-pub async fn security_headers(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let is_asset = request.uri().path().starts_with("/assets/")
-        || request.uri().path().starts_with("/static/");
+pub async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_asset = request.uri().path().starts_with("/assets/") || request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     headers.insert(

@@ -23,14 +23,10 @@ pub struct PersonPath(pub PersonId);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PersonPath {
     type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let Path(parameters) =
-            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| PageError::App(AppError::NotFound).into_response())?;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(parameters) = Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageError::App(AppError::NotFound).into_response())?;
         parameters
             .get("id")
             .and_then(|id| id.parse().ok())
@@ -77,12 +73,7 @@ pub async fn search(
 ) -> Response {
     let search = PeopleSearch::from_query(&query.q);
     let page_number = query.page.unwrap_or(0).max(0);
-    let found = try_page!(
-        state
-            .app
-            .search_people(&actor, search.clone(), page_number)
-            .await
-    );
+    let found = try_page!(state.app.search_people(&actor, search.clone(), page_number).await);
     let page = SearchPage {
         page: PageContext::new(&state, &context, "Find a person", "/people"),
         query: query.q.chars().take(100).collect(),
@@ -134,11 +125,7 @@ fn detail_rows(view: &PersonView, today: chrono::NaiveDate) -> Vec<Row> {
         },
         Row {
             key: "Date of birth",
-            value: format!(
-                "{} (age {})",
-                details.date_of_birth.format("%-d %B %Y"),
-                details.age_on(today)
-            ),
+            value: format!("{} (age {})", details.date_of_birth.format("%-d %B %Y"), details.age_on(today)),
         },
         Row {
             key: "NHS number",
@@ -173,15 +160,8 @@ fn detail_rows(view: &PersonView, today: chrono::NaiveDate) -> Vec<Row> {
         },
         Row {
             key: "Consent to share information",
-            value: match (
-                &details.consent.recorded_on,
-                details.consent.limitations.is_empty(),
-            ) {
-                (Some(day), true) => format!(
-                    "{} (recorded {})",
-                    details.consent.status.label(),
-                    day.format("%-d %B %Y")
-                ),
+            value: match (&details.consent.recorded_on, details.consent.limitations.is_empty()) {
+                (Some(day), true) => format!("{} (recorded {})", details.consent.status.label(), day.format("%-d %B %Y")),
                 (Some(day), false) => format!(
                     "{} (recorded {}): {}",
                     details.consent.status.label(),
@@ -260,39 +240,21 @@ fn person_form(
         "Add a person"
     };
     PersonFormPage {
-        page: PageContext::new(
-            state,
-            context,
-            heading,
-            if existing.is_some() {
-                ""
-            } else {
-                "/people/new"
-            },
-        )
-        .with_errors(&errors),
+        page: PageContext::new(state, context, heading, if existing.is_some() { "" } else { "/people/new" }).with_errors(&errors),
         contact_options: choices(
-            ContactPreference::ALL
-                .iter()
-                .map(|option| (option.as_str(), option.label())),
+            ContactPreference::ALL.iter().map(|option| (option.as_str(), option.label())),
             &form.contact_preference,
         ),
         consent_options: choices(
-            ConsentStatus::ALL
-                .iter()
-                .map(|option| (option.as_str(), option.label())),
+            ConsentStatus::ALL.iter().map(|option| (option.as_str(), option.label())),
             if form.consent_status.is_empty() {
                 "not_asked"
             } else {
                 &form.consent_status
             },
         ),
-        action: existing
-            .map(|id| format!("/people/{id}/edit"))
-            .unwrap_or_else(|| "/people".into()),
-        cancel: existing
-            .map(|id| format!("/people/{id}"))
-            .unwrap_or_else(|| "/home".into()),
+        action: existing.map(|id| format!("/people/{id}/edit")).unwrap_or_else(|| "/people".into()),
+        cancel: existing.map(|id| format!("/people/{id}")).unwrap_or_else(|| "/home".into()),
         heading: heading.into(),
         errors,
         form,
@@ -320,9 +282,7 @@ pub async fn create_person(
 ) -> Response {
     match state.app.create_person(&actor, &form).await {
         Ok(person) => Redirect::to(&format!("/people/{}", person.id)).into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render_invalid(&person_form(&state, &context, form, errors, None))
-        }
+        Err(AppError::Invalid(errors)) => render_invalid(&person_form(&state, &context, form, errors, None)),
         Err(error) => PageError::from(error).into_response(),
     }
 }
@@ -333,21 +293,11 @@ pub async fn edit_person(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    let access = try_page!(
-        state
-            .app
-            .access_to_person(&actor, person_id, "change a person's details")
-            .await
-    );
+    let access = try_page!(state.app.access_to_person(&actor, person_id, "change a person's details").await);
     if !access.edit {
         return PageError::from(AppError::Forbidden).into_response();
     }
-    let person = try_page!(state
-        .app
-        .store
-        .get_person(person_id)
-        .await
-        .map_err(AppError::from));
+    let person = try_page!(state.app.store.get_person(person_id).await.map_err(AppError::from));
     render(&person_form(
         &state,
         &context,
@@ -366,13 +316,7 @@ pub async fn update_person(
 ) -> Response {
     match state.app.update_person(&actor, person_id, &form).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
-        Err(AppError::Invalid(errors)) => render_invalid(&person_form(
-            &state,
-            &context,
-            form,
-            errors,
-            Some(person_id),
-        )),
+        Err(AppError::Invalid(errors)) => render_invalid(&person_form(&state, &context, form, errors, Some(person_id))),
         Err(error) => PageError::from(error).into_response(),
     }
 }
@@ -477,14 +421,8 @@ fn note_fields(input: &CaseNoteInput) -> Vec<Field> {
             name: "kind",
             legend: "What kind of contact was it?",
             options: choices(
-                NoteKind::ALL
-                    .iter()
-                    .map(|kind| (kind.as_str(), kind.label())),
-                if input.kind.is_empty() {
-                    "conversation"
-                } else {
-                    &input.kind
-                },
+                NoteKind::ALL.iter().map(|kind| (kind.as_str(), kind.label())),
+                if input.kind.is_empty() { "conversation" } else { &input.kind },
             ),
             hint: "",
         },
@@ -556,10 +494,7 @@ macro_rules! record_form_handlers {
         ) -> Response {
             match state.app.$use_case(&actor, person_id, &input).await {
                 Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
-                Err(AppError::Invalid(errors)) => {
-                    record_form_page(&state, &context, person_id, $form, $fields(&input), errors)
-                        .await
-                }
+                Err(AppError::Invalid(errors)) => record_form_page(&state, &context, person_id, $form, $fields(&input), errors).await,
                 Err(error) => PageError::from(error).into_response(),
             }
         }
@@ -628,9 +563,7 @@ fn warning_fields(input: &WarningInput) -> Vec<Field> {
             name: "category",
             legend: "What is the warning about?",
             options: choices(
-                WarningCategory::ALL
-                    .iter()
-                    .map(|category| (category.as_str(), category.label())),
+                WarningCategory::ALL.iter().map(|category| (category.as_str(), category.label())),
                 &input.category,
             ),
             hint: "",
@@ -709,15 +642,17 @@ pub async fn add_document(
     PersonPath(person_id): PersonPath,
     mut multipart: Multipart,
 ) -> Response {
-    let (mut token, mut title, mut file_name, mut content) =
-        (String::new(), String::new(), String::new(), Vec::new());
+    let (mut token, mut title, mut file_name, mut content) = (String::new(), String::new(), String::new(), Vec::new());
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or_default().to_owned();
                 let field_file_name = field.file_name().map(str::to_owned);
                 let Ok(bytes) = field.bytes().await else {
-                    return PageError::BadRequest("The upload could not be read. Go back and try again with a file smaller than 5MB.".into()).into_response();
+                    return PageError::BadRequest(
+                        "The upload could not be read. Go back and try again with a file smaller than 5MB.".into(),
+                    )
+                    .into_response();
                 };
                 match name.as_str() {
                     "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
@@ -733,33 +668,16 @@ pub async fn add_document(
             Err(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 return crate::errors::explain_too_large_page();
             }
-            Err(_) => {
-                return PageError::BadRequest(
-                    "The upload could not be read. Go back and try again.".into(),
-                )
-                .into_response()
-            }
+            Err(_) => return PageError::BadRequest("The upload could not be read. Go back and try again.".into()).into_response(),
         }
     }
     if let Err(response) = check_csrf(&state, &context, &token).await {
         return response;
     }
-    match state
-        .app
-        .add_document(&actor, person_id, &title, &file_name, &content)
-        .await
-    {
+    match state.app.add_document(&actor, person_id, &title, &file_name, &content).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
-            record_form_page(
-                &state,
-                &context,
-                person_id,
-                DOCUMENT_FORM,
-                document_fields(&title),
-                errors,
-            )
-            .await
+            record_form_page(&state, &context, person_id, DOCUMENT_FORM, document_fields(&title), errors).await
         }
         Err(error) => PageError::from(error).into_response(),
     }
@@ -774,16 +692,8 @@ pub async fn open_document(
     let Ok(document_id) = document_id.parse::<DocumentId>() else {
         return PageError::App(AppError::NotFound).into_response();
     };
-    let (meta, content) = try_page!(
-        state
-            .app
-            .open_document(&actor, person_id, document_id)
-            .await
-    );
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        meta.file_name.replace(['"', '\\'], "_")
-    );
+    let (meta, content) = try_page!(state.app.open_document(&actor, person_id, document_id).await);
+    let disposition = format!("attachment; filename=\"{}\"", meta.file_name.replace(['"', '\\'], "_"));
     (
         [
             (header::CONTENT_TYPE, meta.content_type),
@@ -847,13 +757,9 @@ pub async fn new_delegation(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    if let Err(response) = allowed(
-        &state,
-        &actor,
-        person_id,
-        "grant delegated access",
-        |access| access.manage_delegations,
-    )
+    if let Err(response) = allowed(&state, &actor, person_id, "grant delegated access", |access| {
+        access.manage_delegations
+    })
     .await
     {
         return response;
@@ -876,19 +782,13 @@ pub async fn grant_delegation(
     PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<DelegationInput>,
 ) -> Response {
-    let scopes: Vec<DelegationScope> = input
-        .scopes
-        .iter()
-        .filter_map(|scope| DelegationScope::parse(scope))
-        .collect();
+    let scopes: Vec<DelegationScope> = input.scopes.iter().filter_map(|scope| DelegationScope::parse(scope)).collect();
     let expires_on = if input.expires_on.trim().is_empty() {
         Ok(None)
     } else {
         ["%d/%m/%Y", "%Y-%m-%d"]
             .iter()
-            .find_map(|format| {
-                chrono::NaiveDate::parse_from_str(input.expires_on.trim(), format).ok()
-            })
+            .find_map(|format| chrono::NaiveDate::parse_from_str(input.expires_on.trim(), format).ok())
             .map(Some)
             .ok_or(())
     };
@@ -901,25 +801,14 @@ pub async fn grant_delegation(
         }
         Err(()) => {
             let mut errors = ValidationErrors::default();
-            errors.add(
-                "expires_on",
-                "The last day must be a real date, like 31/12/2027",
-            );
+            errors.add("expires_on", "The last day must be a real date, like 31/12/2027");
             Err(AppError::Invalid(errors))
         }
     };
     match result {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
-            record_form_page(
-                &state,
-                &context,
-                person_id,
-                DELEGATION_FORM,
-                delegation_fields(&input),
-                errors,
-            )
-            .await
+            record_form_page(&state, &context, person_id, DELEGATION_FORM, delegation_fields(&input), errors).await
         }
         Err(error) => PageError::from(error).into_response(),
     }
@@ -948,11 +837,7 @@ async fn allocation_fields(state: &AppState, actor: &Actor, selected: &str) -> V
     options.extend(
         workers
             .into_iter()
-            .filter(|user| {
-                user.active
-                    && matches!(user.role, Role::Practitioner | Role::TeamManager)
-                    && user.team_id == actor.team_id
-            })
+            .filter(|user| user.active && matches!(user.role, Role::Practitioner | Role::TeamManager) && user.team_id == actor.team_id)
             .map(|user| Choice {
                 checked: user.id.to_string() == selected,
                 value: user.id.to_string(),
@@ -973,11 +858,7 @@ pub async fn allocation_page(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| {
-        access.edit
-    })
-    .await
-    {
+    if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| access.edit).await {
         return response;
     }
     let current = state
@@ -990,15 +871,7 @@ pub async fn allocation_page(
         .map(|id| id.to_string())
         .unwrap_or_default();
     let fields = allocation_fields(&state, &actor, &current).await;
-    record_form_page(
-        &state,
-        &context,
-        person_id,
-        ALLOCATION_FORM,
-        fields,
-        ValidationErrors::default(),
-    )
-    .await
+    record_form_page(&state, &context, person_id, ALLOCATION_FORM, fields, ValidationErrors::default()).await
 }
 
 pub async fn allocate(
@@ -1041,12 +914,7 @@ const MONEY_HOLDER_FORM: RecordForm = RecordForm {
 };
 
 async fn money_holder_fields(state: &AppState, selected: &str) -> Vec<Field> {
-    let organisations = state
-        .app
-        .store
-        .list_organisations()
-        .await
-        .unwrap_or_default();
+    let organisations = state.app.store.list_organisations().await.unwrap_or_default();
     vec![Field::Radios {
         name: "organisation_id",
         legend: "Which organisation holds the money?",
@@ -1068,27 +936,11 @@ pub async fn new_money_holder(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    if let Err(response) = allowed(
-        &state,
-        &actor,
-        person_id,
-        "record who holds a person's money",
-        |access| access.edit,
-    )
-    .await
-    {
+    if let Err(response) = allowed(&state, &actor, person_id, "record who holds a person's money", |access| access.edit).await {
         return response;
     }
     let fields = money_holder_fields(&state, "").await;
-    record_form_page(
-        &state,
-        &context,
-        person_id,
-        MONEY_HOLDER_FORM,
-        fields,
-        ValidationErrors::default(),
-    )
-    .await
+    record_form_page(&state, &context, person_id, MONEY_HOLDER_FORM, fields, ValidationErrors::default()).await
 }
 
 pub async fn add_money_holder(
@@ -1099,12 +951,7 @@ pub async fn add_money_holder(
     CsrfForm(input): CsrfForm<MoneyHolderInput>,
 ) -> Response {
     let result = match input.organisation_id.parse() {
-        Ok(organisation) => {
-            state
-                .app
-                .add_money_holder(&actor, person_id, organisation)
-                .await
-        }
+        Ok(organisation) => state.app.add_money_holder(&actor, person_id, organisation).await,
         Err(_) => {
             let mut errors = ValidationErrors::default();
             errors.add("organisation_id", "Select an organisation");
@@ -1115,15 +962,7 @@ pub async fn add_money_holder(
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
             let fields = money_holder_fields(&state, &input.organisation_id).await;
-            record_form_page(
-                &state,
-                &context,
-                person_id,
-                MONEY_HOLDER_FORM,
-                fields,
-                errors,
-            )
-            .await
+            record_form_page(&state, &context, person_id, MONEY_HOLDER_FORM, fields, errors).await
         }
         Err(error) => PageError::from(error).into_response(),
     }

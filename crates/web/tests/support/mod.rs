@@ -55,82 +55,38 @@ pub fn details(given: &str, family: &str) -> PersonDetailsInput {
 impl World {
     pub async fn new() -> World {
         let directory = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(&format!(
-            "sqlite:{}",
-            directory.path().join("test.db").display()
-        ))
-        .await
-        .unwrap();
-        let app = App::new(
-            Arc::new(store),
-            Arc::new(SystemClock),
-            SessionPolicy::default(),
-        );
+        let store = SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
+            .await
+            .unwrap();
+        let app = App::new(Arc::new(store), Arc::new(SystemClock), SessionPolicy::default());
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
         let team_b = app.create_team(None, "Team B").await.unwrap().id;
-        let organisation = app
-            .create_organisation(None, "Kindly Care", "care_provider")
-            .await
-            .unwrap()
-            .id;
-        let make = |local: &str,
-                    role: Role,
-                    team: Option<TeamId>,
-                    person: Option<PersonId>,
-                    organisation: Option<OrganisationId>| NewUser {
-            email: format!("{local}@example.org"),
-            display_name: format!("{local} user"),
-            role,
-            team_id: team,
-            person_id: person,
-            organisation_id: organisation,
-            password: PASSWORD.into(),
-        };
+        let organisation = app.create_organisation(None, "Kindly Care", "care_provider").await.unwrap().id;
+        let make =
+            |local: &str, role: Role, team: Option<TeamId>, person: Option<PersonId>, organisation: Option<OrganisationId>| NewUser {
+                email: format!("{local}@example.org"),
+                display_name: format!("{local} user"),
+                role,
+                team_id: team,
+                person_id: person,
+                organisation_id: organisation,
+                password: PASSWORD.into(),
+            };
         let practitioner = app
-            .create_user_unchecked(
-                None,
-                make("practitioner", Role::Practitioner, Some(team_a), None, None),
-            )
+            .create_user_unchecked(None, make("practitioner", Role::Practitioner, Some(team_a), None, None))
             .await
             .unwrap();
         let practitioner_b = app
-            .create_user_unchecked(
-                None,
-                make(
-                    "practitioner-b",
-                    Role::Practitioner,
-                    Some(team_b),
-                    None,
-                    None,
-                ),
-            )
+            .create_user_unchecked(None, make("practitioner-b", Role::Practitioner, Some(team_b), None, None))
             .await
             .unwrap();
         let actor_a = tailor_app::auth::actor_for(&practitioner);
         let actor_b = tailor_app::auth::actor_for(&practitioner_b);
-        let own_record = app
-            .create_person(&actor_a, &details("Olive", "Owner"))
-            .await
-            .unwrap()
-            .id;
-        let helped = app
-            .create_person(&actor_a, &details("Harold", "Helped"))
-            .await
-            .unwrap()
-            .id;
-        let stranger = app
-            .create_person(&actor_b, &details("Stella", "Stranger"))
-            .await
-            .unwrap()
-            .id;
-        let provider_client = app
-            .create_person(&actor_b, &details("Percy", "Provided"))
-            .await
-            .unwrap()
-            .id;
-        app.add_money_holder(&actor_b, provider_client, organisation)
-            .await
-            .unwrap();
+        let own_record = app.create_person(&actor_a, &details("Olive", "Owner")).await.unwrap().id;
+        let helped = app.create_person(&actor_a, &details("Harold", "Helped")).await.unwrap().id;
+        let stranger = app.create_person(&actor_b, &details("Stella", "Stranger")).await.unwrap().id;
+        let provider_client = app.create_person(&actor_b, &details("Percy", "Provided")).await.unwrap().id;
+        app.add_money_holder(&actor_b, provider_client, organisation).await.unwrap();
         for (local, role, team, person, holder) in [
             ("manager", Role::TeamManager, Some(team_a), None, None),
             ("finance", Role::FinanceOfficer, None, None, None),
@@ -145,19 +101,11 @@ impl World {
                 .await
                 .unwrap();
         }
-        app.grant_delegation(
-            &actor_a,
-            helped,
-            "helper@example.org",
-            &[DelegationScope::ViewDetails],
-            None,
-        )
-        .await
-        .unwrap();
+        app.grant_delegation(&actor_a, helped, "helper@example.org", &[DelegationScope::ViewDetails], None)
+            .await
+            .unwrap();
         let state = AppState::new(app.clone(), WebConfig::default());
-        state
-            .ready
-            .store(true, std::sync::atomic::Ordering::Release);
+        state.ready.store(true, std::sync::atomic::Ordering::Release);
         World {
             router: router(state),
             app,
@@ -174,11 +122,7 @@ impl World {
 
     /// Signs in as `local@example.org` through the app and returns (cookie value, CSRF token).
     pub async fn session(&self, local: &str) -> (String, String) {
-        let (cookie, session) = self
-            .app
-            .sign_in(&format!("{local}@example.org"), PASSWORD, None)
-            .await
-            .unwrap();
+        let (cookie, session) = self.app.sign_in(&format!("{local}@example.org"), PASSWORD, None).await.unwrap();
         (cookie, session.record.csrf_token)
     }
 
@@ -211,27 +155,21 @@ impl World {
     }
 
     pub async fn post_form(&self, path: &str, cookie: Option<&str>, body: &str) -> Reply {
-        let mut request =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
         }
-        self.send(request.body(Body::from(body.to_owned())).unwrap())
-            .await
+        self.send(request.body(Body::from(body.to_owned())).unwrap()).await
     }
 
     /// A multipart form, as a browser sends a file upload: text fields, then an optional file.
-    pub async fn post_multipart(
-        &self,
-        path: &str,
-        cookie: Option<&str>,
-        fields: &[(&str, &str)],
-        file: Option<(&str, &[u8])>,
-    ) -> Reply {
+    pub async fn post_multipart(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Reply {
         let boundary = "tailor-test-boundary";
         let mut body: Vec<u8> = Vec::new();
         for (name, value) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
         }
         if let Some((file_name, content)) = file {
             body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
@@ -239,23 +177,14 @@ impl World {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let mut request = Request::post(path).header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        );
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
         }
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
-    pub async fn api(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        json: Option<serde_json::Value>,
-    ) -> Reply {
+    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, json: Option<serde_json::Value>) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
