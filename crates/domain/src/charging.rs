@@ -250,6 +250,8 @@ pub fn weekly_contribution(
 }
 
 #[cfg(test)]
+// Amounts are written pounds_pence (250_00 is £250.00), which reads as money.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 
