@@ -216,6 +216,7 @@ impl App {
                 "The database already has accounts; the demo council is only built on an empty database",
             ));
         }
+        self.ensure_default_configuration().await?;
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         let today = self.clock.today();
         let mut accounts = Vec::new();

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod people;
+pub mod planning;
 
 use clock::Clock;
 use std::sync::Arc;

@@ -169,6 +169,9 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
         .with_context(|| format!("could not listen on {}", settings.bind))?;
     let address = listener.local_addr()?;
     before_ready.await?;
+    app.ensure_default_configuration()
+        .await
+        .map_err(|error| anyhow::anyhow!("could not load the default configuration: {error}"))?;
     state.ready.store(true, Ordering::Release);
     // Printed on its own line so scripts (and the browser tests) can find the port.
     println!("Tailor is listening on http://{address}");

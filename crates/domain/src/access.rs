@@ -97,7 +97,7 @@ impl Role {
             Role::Analyst => matches!(permission, ViewStaffHome | UseApi),
             Role::Administrator => matches!(
                 permission,
-                ViewStaffHome | AdministerUsers | ManageOrganisations | ViewAuditLog | UseApi
+                ViewStaffHome | AdministerUsers | ManageOrganisations | ViewAuditLog | ManageConfiguration | UseApi
             ),
         }
     }
@@ -122,6 +122,8 @@ pub enum Permission {
     AdministerUsers,
     ManageOrganisations,
     ViewAuditLog,
+    /// Loading new versions of questionnaires, allocation models and charging rates.
+    ManageConfiguration,
     UseApi,
 }
 
@@ -221,6 +223,8 @@ pub struct PersonAccess {
     pub documents: bool,
     pub edit: bool,
     pub manage_delegations: bool,
+    /// Filling in the self-assessment and writing the support plan for the person.
+    pub plan: bool,
     /// Why access was granted, in words recorded in the read log ("allocated worker", "team").
     pub basis: Option<AccessBasis>,
 }
@@ -251,7 +255,7 @@ impl AccessBasis {
 
 impl PersonAccess {
     pub fn any(&self) -> bool {
-        self.details || self.relationships || self.case_notes || self.warnings || self.documents
+        self.details || self.relationships || self.case_notes || self.warnings || self.documents || self.plan
     }
 
     fn staff(basis: AccessBasis) -> Self {
@@ -263,6 +267,7 @@ impl PersonAccess {
             documents: true,
             edit: true,
             manage_delegations: true,
+            plan: true,
             basis: Some(basis),
         }
     }
@@ -296,6 +301,7 @@ pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate)
                     relationships: true,
                     documents: true,
                     manage_delegations: true,
+                    plan: true,
                     basis: Some(AccessBasis::Themselves),
                     ..PersonAccess::default()
                 }
@@ -317,6 +323,7 @@ pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate)
                 details: scopes.contains(&DelegationScope::ViewDetails),
                 relationships: scopes.contains(&DelegationScope::ViewRelationships),
                 documents: scopes.contains(&DelegationScope::ViewDocuments),
+                plan: scopes.contains(&DelegationScope::ActOnAssessmentAndPlan),
                 basis: Some(AccessBasis::DelegatedHelper),
                 ..PersonAccess::default()
             }

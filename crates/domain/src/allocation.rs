@@ -120,7 +120,10 @@ pub struct AnswerRule {
 
 impl AnswerRule {
     pub fn value_for(&self, answer: &str) -> Option<(&Arc<str>, i64)> {
-        self.by_answer.iter().find(|(candidate, _)| candidate.as_ref() == answer).map(|(name, value)| (name, *value))
+        self.by_answer
+            .iter()
+            .find(|(candidate, _)| candidate.as_ref() == answer)
+            .map(|(name, value)| (name, *value))
     }
 }
 

@@ -53,7 +53,7 @@ pub const FORM_LIMIT_BYTES: usize = 256 * 1024;
 pub const UPLOAD_LIMIT_BYTES: usize = tailor_domain::notes::MAX_DOCUMENT_BYTES + 64 * 1024;
 
 pub fn table() -> Vec<RouteSpec> {
-    use pages::{admin, auth, home, people};
+    use pages::{admin, auth, home, people, planning};
     let (g, p) = (Method::GET, Method::POST);
     vec![
         // Service
@@ -146,7 +146,113 @@ pub fn table() -> Vec<RouteSpec> {
             may(EditPersonRecord),
             post(people::add_money_holder),
         ),
+        // Steps 1 to 3: self-assessment, eligibility, budget, plan, agreement
+        route(
+            p.clone(),
+            "/people/{id}/assessments",
+            may(ViewPersonRecord),
+            post(planning::start_assessment),
+        ),
+        route(g.clone(), "/assessments/{id}", may(ViewPersonRecord), get(planning::assessment)),
+        route(
+            g.clone(),
+            "/assessments/{id}/record.pdf",
+            may(ViewPersonRecord),
+            get(planning::assessment_pdf),
+        ),
+        route(
+            g.clone(),
+            "/assessments/{id}/questions/{question}",
+            may(ViewPersonRecord),
+            get(planning::question),
+        ),
+        route(
+            p.clone(),
+            "/assessments/{id}/questions/{question}",
+            may(ViewPersonRecord),
+            post(planning::answer),
+        ),
+        route(
+            g.clone(),
+            "/assessments/{id}/check",
+            may(ViewPersonRecord),
+            get(planning::check_answers),
+        ),
+        route(p.clone(), "/assessments/{id}/submit", may(ViewPersonRecord), post(planning::submit)),
+        route(
+            g.clone(),
+            "/assessments/{id}/review",
+            may(EditPersonRecord),
+            get(planning::review_page),
+        ),
+        route(p.clone(), "/assessments/{id}/review", may(EditPersonRecord), post(planning::review)),
+        route(
+            g.clone(),
+            "/assessments/{id}/eligibility",
+            may(EditPersonRecord),
+            get(planning::eligibility_page),
+        ),
+        route(
+            p.clone(),
+            "/assessments/{id}/eligibility",
+            may(EditPersonRecord),
+            post(planning::decide_eligibility),
+        ),
+        route(g.clone(), "/allocations/{id}", may(ViewPersonRecord), get(planning::allocation)),
+        route(
+            p.clone(),
+            "/allocations/{id}/override",
+            may(EditPersonRecord),
+            post(planning::override_budget),
+        ),
+        route(
+            g.clone(),
+            "/people/{id}/financial-assessment",
+            may(ViewPersonRecord),
+            get(planning::financial_page),
+        ),
+        route(
+            p.clone(),
+            "/people/{id}/financial-assessment",
+            may(ViewPersonRecord),
+            post(planning::record_financial),
+        ),
+        route(g.clone(), "/people/{id}/plan", may(ViewPersonRecord), get(planning::plan_page)),
+        route(p.clone(), "/people/{id}/plan", may(ViewPersonRecord), post(planning::save_plan)),
+        route(
+            p.clone(),
+            "/people/{id}/plan/submit",
+            may(ViewPersonRecord),
+            post(planning::submit_plan),
+        ),
+        route(g.clone(), "/plans/{id}", may(ViewPersonRecord), get(planning::plan_view)),
+        route(
+            g.clone(),
+            "/plans/{id}/decision",
+            may(EditPersonRecord),
+            get(planning::decision_page),
+        ),
+        route(p.clone(), "/plans/{id}/decision", may(EditPersonRecord), post(planning::decide)),
+        route(g.clone(), "/budgets/{id}", may(ViewPersonRecord), get(planning::budget)),
+        route(
+            p.clone(),
+            "/budgets/{id}/challenges",
+            may(ViewPersonRecord),
+            post(planning::challenge),
+        ),
         // Administration
+        route(
+            g.clone(),
+            "/admin/configuration",
+            may(ManageConfiguration),
+            get(planning::configuration),
+        ),
+        route(
+            p.clone(),
+            "/admin/configuration",
+            may(ManageConfiguration),
+            post(planning::load_configuration),
+        ),
         route(g.clone(), "/admin/users", may(AdministerUsers), get(admin::users)),
         route(g.clone(), "/admin/users/new", may(AdministerUsers), get(admin::new_user)),
         route(p.clone(), "/admin/users", may(AdministerUsers), post(admin::create_user)),

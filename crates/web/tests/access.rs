@@ -27,6 +27,7 @@ fn role_account(role: Role) -> &'static str {
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190b1a4-0000-7000-8000-000000000000")
         .replace("{document_id}", "0190b1a4-0000-7000-8000-000000000001")
+        .replace("{question}", "nutrition")
         .replace("{*path}", "no-such-file.css")
 }
 

@@ -60,6 +60,13 @@ struct StaffHome {
     previous_page: Option<i64>,
     next_page: Option<i64>,
     links: Vec<(&'static str, &'static str, &'static str)>,
+    queues: Vec<WorkQueue>,
+}
+
+/// Things waiting for this worker, with a link to each.
+pub struct WorkQueue {
+    pub heading: &'static str,
+    pub items: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -124,6 +131,68 @@ pub async fn staff_home(
             "The JSON API's OpenAPI document, for building reports.",
         ));
     }
+    let queues = match state.app.work_queues(&actor).await {
+        Ok(found) => {
+            let name_of = |person_id: tailor_domain::PersonId| {
+                let app = state.app.clone();
+                async move {
+                    app.store
+                        .get_person(person_id)
+                        .await
+                        .map(|person| person.full_name())
+                        .unwrap_or_default()
+                }
+            };
+            let mut queues = Vec::new();
+            let mut items = Vec::new();
+            for assessment in &found.assessments_to_check {
+                items.push((format!("/assessments/{}", assessment.id), name_of(assessment.person_id).await));
+            }
+            queues.push(WorkQueue {
+                heading: "Self-assessments to check",
+                items,
+            });
+            let mut items = Vec::new();
+            for assessment in &found.eligibility_to_decide {
+                items.push((
+                    format!("/assessments/{}/eligibility", assessment.id),
+                    name_of(assessment.person_id).await,
+                ));
+            }
+            queues.push(WorkQueue {
+                heading: "Eligibility to decide",
+                items,
+            });
+            let mut items = Vec::new();
+            for plan in &found.plans_to_agree {
+                items.push((format!("/plans/{}", plan.id), name_of(plan.person_id).await));
+            }
+            queues.push(WorkQueue {
+                heading: "Plans to agree",
+                items,
+            });
+            if role == Role::TeamManager {
+                let mut items = Vec::new();
+                for plan in &found.plans_for_manager {
+                    items.push((format!("/plans/{}", plan.id), name_of(plan.person_id).await));
+                }
+                queues.push(WorkQueue {
+                    heading: "Plans over tolerance, waiting for you",
+                    items,
+                });
+                let mut items = Vec::new();
+                for challenge in &found.challenges {
+                    items.push((format!("/budgets/{}", challenge.budget_id), name_of(challenge.person_id).await));
+                }
+                queues.push(WorkQueue {
+                    heading: "Budgets challenged as not enough",
+                    items,
+                });
+            }
+            queues
+        }
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let caseload_heading = if role == Role::TeamManager {
         "Your team's people".to_owned()
     } else {
@@ -141,6 +210,7 @@ pub async fn staff_home(
         previous_page: (page_number > 0).then(|| page_number - 1),
         next_page: (page_number < last_page).then_some(page_number + 1),
         links,
+        queues,
     };
     render(&page)
 }
@@ -151,9 +221,11 @@ pub struct Step {
     pub name: &'static str,
     pub description: &'static str,
     pub status: &'static str,
+    pub link: Option<String>,
 }
 
-pub fn seven_steps() -> Vec<Step> {
+/// The steps, with each one's status taken from the person's records and a link to act on it.
+pub fn seven_steps(statuses: [&'static str; 7], links: [Option<String>; 7]) -> Vec<Step> {
     let steps = [
         ("My money", "Tell us about your needs and see how much money you could have."),
         ("Making my plan", "Write down how you want to use the money to live your life."),
@@ -168,12 +240,15 @@ pub fn seven_steps() -> Vec<Step> {
     ];
     steps
         .iter()
+        .zip(statuses)
+        .zip(links)
         .enumerate()
-        .map(|(index, (name, description))| Step {
+        .map(|(index, (((name, description), status), link))| Step {
             number: index as u8 + 1,
             name,
             description,
-            status: if index == 0 { "Next" } else { "Not started" },
+            status,
+            link,
         })
         .collect()
 }
@@ -199,15 +274,41 @@ pub async fn my_home(State(state): State<AppState>, context: RequestContext, Cur
         (Role::Person, Some(worker)) => state.app.store.get_user(worker).await.ok().map(|user| user.display_name),
         _ => None,
     };
+    let own_record = (actor.role == Role::Person)
+        .then(|| people.first().map(|person| person.id))
+        .flatten();
+    let (statuses, links) = match own_record {
+        Some(person_id) => {
+            let overview = match state.app.planning_overview(&actor, person_id).await {
+                Ok(overview) => overview,
+                Err(error) => return PageError::from(error).into_response(),
+            };
+            let statuses = tailor_app::planning::step_statuses(&overview);
+            let mut links: [Option<String>; 7] = Default::default();
+            links[0] = match overview.allocations.first() {
+                Some(allocation) => Some(format!("/allocations/{}", allocation.id)),
+                None => overview
+                    .assessments
+                    .first()
+                    .map(|assessment| format!("/assessments/{}", assessment.id))
+                    .or_else(|| Some(format!("/people/{person_id}"))),
+            };
+            if overview.allocations.first().is_some() {
+                links[1] = Some(format!("/people/{person_id}/plan"));
+            }
+            links[2] = overview.plans.first().map(|plan| format!("/plans/{}", plan.id));
+            links[3] = overview.budgets.first().map(|budget| format!("/budgets/{}", budget.id));
+            (statuses, links)
+        }
+        None => (["Not started"; 7], Default::default()),
+    };
     let page = MyHome {
         page: PageContext::new(&state, &context, "Your home page", "/my"),
         first_name: actor.display_name.split_whitespace().next().unwrap_or_default().to_owned(),
         is_helper: actor.role == Role::Helper,
-        own_record: (actor.role == Role::Person)
-            .then(|| people.first().map(|person| person.id.to_string()))
-            .flatten(),
+        own_record: own_record.map(|id| id.to_string()),
         rows: person_rows(&people),
-        steps: seven_steps(),
+        steps: seven_steps(statuses, links),
         worker_name,
     };
     render(&page)

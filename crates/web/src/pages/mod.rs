@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod home;
 pub mod people;
+pub mod planning;
 
 use crate::context::RequestContext;
 use crate::AppState;
@@ -107,6 +108,9 @@ fn navigation(actor: &Actor, current_path: &str) -> Vec<NavItem> {
     }
     if role.allows(Permission::ManageOrganisations) {
         items.push(("/admin/organisations", "Organisations"));
+    }
+    if role.allows(Permission::ManageConfiguration) {
+        items.push(("/admin/configuration", "Configuration"));
     }
     if role.allows(Permission::ViewAuditLog) {
         items.push(("/admin/audit", "Audit log"));

@@ -104,6 +104,72 @@ struct PersonPage {
     can_edit: bool,
     can_allocate: bool,
     is_self: bool,
+    planning: Option<PlanningSummary>,
+}
+
+/// The person's assessments, budget and plan, for their record page.
+pub struct PlanningSummary {
+    pub can_act: bool,
+    pub staff: bool,
+    pub can_assess_finances: bool,
+    pub assessments: Vec<(String, &'static str, &'static str, String)>,
+    pub eligibility: Option<(bool, String)>,
+    pub allocation: Option<(String, String)>,
+    pub contribution: Option<String>,
+    pub plan: Option<(String, &'static str)>,
+    pub budget: Option<(String, String)>,
+    pub has_editable_assessment: bool,
+}
+
+fn planning_summary(
+    overview: &tailor_app::planning::PlanningOverview,
+    access: &tailor_domain::access::PersonAccess,
+    actor: &Actor,
+) -> PlanningSummary {
+    use tailor_domain::eligibility::AssessmentKind;
+    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.edit;
+    PlanningSummary {
+        can_act: access.plan,
+        staff,
+        can_assess_finances: staff || actor.role == Role::FinanceOfficer,
+        assessments: overview
+            .assessments
+            .iter()
+            .map(|assessment| {
+                (
+                    assessment.id.to_string(),
+                    if assessment.kind == AssessmentKind::Carer {
+                        "Carer's assessment"
+                    } else {
+                        "Self-assessment"
+                    },
+                    assessment.status.label(),
+                    assessment.started_at.format("%-d %B %Y").to_string(),
+                )
+            })
+            .collect(),
+        eligibility: overview
+            .eligibility
+            .first()
+            .map(|record| (record.decision.eligible, record.assessment_id.to_string())),
+        allocation: overview
+            .allocations
+            .first()
+            .map(|allocation| (allocation.id.to_string(), allocation.indicative().to_string())),
+        contribution: overview.financial.as_ref().map(|financial| {
+            if financial.circumstances.declined {
+                "Declined a financial assessment: pays the full cost".to_owned()
+            } else {
+                format!("Can afford {} a week towards their care", financial.contribution.weekly)
+            }
+        }),
+        plan: overview.plans.first().map(|plan| (plan.id.to_string(), plan.status.label())),
+        budget: overview
+            .budgets
+            .first()
+            .map(|budget| (budget.id.to_string(), budget.annual_cost.to_string())),
+        has_editable_assessment: overview.assessments.iter().any(|assessment| assessment.is_editable()),
+    }
 }
 
 fn detail_rows(view: &PersonView, today: chrono::NaiveDate) -> Vec<Row> {
@@ -201,6 +267,12 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let planning = if view.access.plan || view.access.case_notes || actor.role == Role::FinanceOfficer {
+        let overview = try_page!(state.app.planning_overview(&actor, person_id).await);
+        Some(planning_summary(&overview, &view.access, &actor))
+    } else {
+        None
+    };
     let page = PersonPage {
         page: PageContext::new(&state, &context, &view.person.full_name(), ""),
         id: person_id.to_string(),
@@ -208,6 +280,7 @@ pub async fn show(
         can_edit: view.access.edit,
         can_allocate: actor.role == Role::TeamManager,
         is_self: actor.person_id == Some(person_id),
+        planning,
         details,
         view,
     };
@@ -329,7 +402,7 @@ struct RecordFormPage {
     errors: ValidationErrors,
     heading: String,
     person_name: String,
-    person_id: String,
+    cancel: String,
     action: String,
     multipart: bool,
     button: String,
@@ -373,6 +446,10 @@ pub enum Field {
         label: &'static str,
         hint: &'static str,
     },
+    Hidden {
+        name: &'static str,
+        value: String,
+    },
 }
 
 struct RecordForm {
@@ -390,6 +467,42 @@ async fn record_form_page(
     fields: Vec<Field>,
     errors: ValidationErrors,
 ) -> Response {
+    let action = format!("/people/{person_id}/{}", form.path);
+    form_page(
+        state,
+        context,
+        person_id,
+        FormPage {
+            heading: form.heading,
+            action,
+            button: form.button,
+            multipart: form.multipart,
+            cancel: None,
+        },
+        fields,
+        errors,
+    )
+    .await
+}
+
+/// Where a form posts and what it says; `cancel` defaults to the person's page.
+pub struct FormPage {
+    pub heading: &'static str,
+    pub action: String,
+    pub button: &'static str,
+    pub multipart: bool,
+    pub cancel: Option<String>,
+}
+
+/// A form about one person, captioned with their name, built from `Field`s.
+pub async fn form_page(
+    state: &AppState,
+    context: &RequestContext,
+    person_id: PersonId,
+    form: FormPage,
+    fields: Vec<Field>,
+    errors: ValidationErrors,
+) -> Response {
     let person = match state.app.store.get_person(person_id).await {
         Ok(person) => person,
         Err(error) => return PageError::from(AppError::from(error)).into_response(),
@@ -398,8 +511,8 @@ async fn record_form_page(
         page: PageContext::new(state, context, form.heading, "").with_errors(&errors),
         heading: form.heading.into(),
         person_name: person.full_name(),
-        person_id: person_id.to_string(),
-        action: format!("/people/{person_id}/{}", form.path),
+        cancel: form.cancel.unwrap_or_else(|| format!("/people/{person_id}")),
+        action: form.action,
         multipart: form.multipart,
         button: form.button.into(),
         fields,

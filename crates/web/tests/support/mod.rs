@@ -59,6 +59,7 @@ impl World {
             .await
             .unwrap();
         let app = App::new(Arc::new(store), Arc::new(SystemClock), SessionPolicy::default());
+        app.ensure_default_configuration().await.unwrap();
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
         let team_b = app.create_team(None, "Team B").await.unwrap().id;
         let organisation = app.create_organisation(None, "Kindly Care", "care_provider").await.unwrap().id;
