@@ -1073,7 +1073,10 @@ async fn plan_page_with(
         .as_ref()
         .and_then(|content| content.annual_cost().ok())
         .unwrap_or(Money::ZERO);
-    let mut lines: Vec<LineField> = (0..MAX_LINES)
+    // The lines written so far and three spare; saving shows three more.
+    let filled = input.line_description.iter().rposition(|description| !description.trim().is_empty()).map_or(0, |last| last + 1);
+    let shown = (filled + 3).min(MAX_LINES);
+    let mut lines: Vec<LineField> = (0..shown)
         .map(|index| {
             let get = |values: &Vec<String>| values.get(index).cloned().unwrap_or_default();
             let frequency = get(&input.line_frequency);

@@ -1,0 +1,143 @@
+// Steps 1 to 3 end to end: a person completes their self-assessment and sees how their budget
+// was worked out, writes a plan and sends it; the practitioner checks the assessment, decides
+// eligibility, records the financial assessment and agrees the plan; the person sees the budget
+// statement. axe-core checks every page on the way.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startDemo, launchBrowser, newPage, checkAccessibility, signIn, screenshot } from './helpers.mjs'
+
+let demo
+let browser
+
+before(async () => {
+  demo = await startDemo({ people: 30 })
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await demo?.stop()
+})
+
+async function signOut (page) {
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByText('You have signed out.').waitFor()
+}
+
+test('a person assesses, plans and gets their plan agreed', async () => {
+  const page = await newPage(browser)
+
+  // The person starts their self-assessment from their home page.
+  await signIn(page, demo.url, 'person@demo.invalid')
+  await page.waitForURL(`${demo.url}/my`)
+  await page.getByRole('link', { name: 'See your details, contacts and letters' }).click()
+  await page.getByRole('button', { name: 'Start a self-assessment' }).click()
+  await page.waitForURL(/\/questions\//)
+  await checkAccessibility(page, 'a question page')
+  await screenshot(page, 'p1-question')
+
+  // Continuing without an answer is refused with the error summary.
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.locator('.govuk-error-summary').waitFor()
+  await checkAccessibility(page, 'a question page with an error')
+
+  // Answer every question: the third option ("some help") where there is one.
+  for (let answered = 0; answered < 40 && /\/questions\//.test(page.url()); answered++) {
+    const radios = page.locator('input[type=radio][name=answer]')
+    const count = await radios.count()
+    await radios.nth(Math.min(2, count - 1)).check()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForLoadState()
+  }
+  assert.match(page.url(), /\/check$/)
+  await checkAccessibility(page, 'check your answers')
+  await screenshot(page, 'p2-check-answers')
+  await page.getByRole('button', { name: 'Send my answers' }).click()
+  await page.getByText('Waiting for the council to check').first().waitFor()
+  await checkAccessibility(page, 'the written record of the assessment')
+  const assessmentUrl = page.url()
+  await signOut(page)
+
+  // The practitioner accepts it and decides eligibility; the budget is worked out.
+  await signIn(page, demo.url, 'practitioner@demo.invalid')
+  await page.waitForURL(`${demo.url}/home`)
+  await page.getByRole('heading', { name: /Self-assessments to check/ }).waitFor()
+  await checkAccessibility(page, 'the caseload with work queues')
+  await page.goto(assessmentUrl)
+  await page.getByRole('link', { name: 'Check this assessment' }).click()
+  await checkAccessibility(page, 'the assessment check form')
+  await page.getByLabel('Yes: accept it').check()
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('link', { name: 'Decide eligibility' }).click()
+  await checkAccessibility(page, 'the eligibility form')
+  await page.locator('fieldset').filter({ hasText: 'impairment or illness' }).getByLabel('Yes').check()
+  await page.locator('input[name=outcome_maintaining_personal_hygiene][value=needs_assistance]').check()
+  await page.locator('input[name=outcome_managing_and_maintaining_nutrition][value=needs_assistance]').check()
+  await page.locator('fieldset').filter({ hasText: 'significant impact' }).getByLabel('Yes').check()
+  await page.getByLabel('Why: the impact on their wellbeing').fill('Without help to wash and eat, their health and dignity are at risk.')
+  await page.getByRole('button', { name: 'Record the decision' }).click()
+  await page.getByText('You are eligible for care and support').waitFor()
+  await checkAccessibility(page, 'the eligibility decision letter')
+  await screenshot(page, 'p3-eligibility-letter')
+  await page.getByRole('link', { name: 'See how we worked this out' }).click()
+  await page.getByRole('heading', { name: 'How we worked out your budget' }).waitFor()
+  await checkAccessibility(page, 'how the budget was worked out')
+  await screenshot(page, 'p4-how-we-worked-it-out')
+  await page.getByRole('link', { name: 'Back' }).click()
+  await page.getByRole('link', { name: 'Record a financial assessment' }).click()
+  await checkAccessibility(page, 'the financial assessment form')
+  await page.getByLabel('Yes, they gave their financial details').check()
+  await page.getByLabel('State Pension age or over').check()
+  await page.getByLabel('Weekly income, in pounds').fill('260')
+  await page.getByLabel('Savings and investments, in pounds').fill('5000')
+  await page.getByLabel('Weekly housing costs, in pounds').fill('0')
+  await page.getByLabel('Weekly extra costs because of disability, in pounds').fill('10')
+  await page.getByRole('button', { name: 'Work out the contribution' }).click()
+  await page.getByText(/Can afford .* a week towards their care/).waitFor()
+  await signOut(page)
+
+  // The person sees their budget and writes their plan.
+  await signIn(page, demo.url, 'person@demo.invalid')
+  await page.waitForURL(`${demo.url}/my`)
+  await checkAccessibility(page, 'the person home page with steps')
+  await page.getByRole('link', { name: '2. Making my plan' }).click()
+  await checkAccessibility(page, 'the plan form')
+  await page.getByLabel('What do you want to achieve?').fill('Stay in my own home and keep going to the market on Thursdays.')
+  await page.locator('#line_description_1').fill('Personal assistant, mornings')
+  await page.locator('#line_unit_cost_1').fill('15.50')
+  await page.locator('#line_units_1').fill('7')
+  await page.getByRole('button', { name: 'Update the total' }).click()
+  await page.locator('#plan-total').getByText('£5,642.00 a year').waitFor()
+  await screenshot(page, 'p5-plan')
+  await page.getByLabel('What could go wrong, and how will you manage it?').fill('Falls in the bathroom: the PA is there every morning.')
+  await page.getByLabel('What will happen if your support does not turn up?').fill('My daughter lives nearby and will come.')
+  await page.getByLabel('Me, as a direct payment').check()
+  await page.getByRole('button', { name: 'Send my plan to be agreed' }).click()
+  await page.getByRole('heading', { name: 'Waiting for the practitioner to agree it' }).waitFor()
+  await checkAccessibility(page, 'the submitted plan')
+  await signOut(page)
+
+  // The practitioner agrees the plan; a refusal without a reason is not accepted first.
+  await signIn(page, demo.url, 'practitioner@demo.invalid')
+  await page.waitForURL(`${demo.url}/home`)
+  await page.getByRole('heading', { name: /Plans to agree/ }).waitFor()
+  await page.locator('h2:has-text("Plans to agree") + ul a').first().click()
+  await page.getByRole('link', { name: 'Agree the plan, or ask for changes' }).click()
+  await checkAccessibility(page, 'the sign-off form')
+  await page.getByLabel(/Some spending cannot be agreed/).check()
+  await page.getByRole('button', { name: 'Save decision' }).click()
+  await page.locator('.govuk-error-summary').getByText('Enter why the spending is unlawful or would cause harm').waitFor()
+  await page.getByLabel(/Yes: this is a realistic plan/).check()
+  await page.getByRole('button', { name: 'Save decision' }).click()
+  await page.getByRole('heading', { name: 'Your personal budget' }).waitFor()
+  await signOut(page)
+
+  // The person sees the budget statement.
+  await signIn(page, demo.url, 'person@demo.invalid')
+  await page.waitForURL(`${demo.url}/my`)
+  await page.getByRole('link', { name: '4. Organising my money' }).click()
+  await page.getByRole('heading', { name: 'Your personal budget' }).waitFor()
+  await page.getByText('The cost of meeting your needs').waitFor()
+  await checkAccessibility(page, 'the budget statement')
+  await screenshot(page, 'p6-budget-statement')
+})
