@@ -2,12 +2,13 @@
 //! and a population whose ages, needs, carers and relationships are spread the way a real adult
 //! social care caseload is. The same seed always gives the same people.
 
-use crate::{App, AppResult};
+use crate::App;
+use crate::AppResult;
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::seq::SliceRandom;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tailor_domain::access::{DelegationScope, Role};
+use tailor_domain::access::{Actor, DelegationScope, Role};
 use tailor_domain::audit::{AuditAction, NewAuditEvent};
 use tailor_domain::nhs_number::NhsNumber;
 use tailor_domain::notes::{CaseNote, NoteKind};
@@ -31,6 +32,10 @@ pub struct DemoSummary {
 }
 
 pub const DEMO_DOMAIN: &str = "demo.invalid";
+
+/// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
+/// records, the provider's client, then one person at each stage from assessment to agreed plan.
+const DEMO_PLANNING_PEOPLE: u32 = 11;
 
 const FEMALE_NAMES: &[&str] = &[
     "Margaret",
@@ -305,14 +310,15 @@ impl App {
         };
         let chunk_size = 2_000u32;
         let mut first_people: Vec<Person> = Vec::new();
+        let wanted = DEMO_PLANNING_PEOPLE as usize;
         let mut start = 0u32;
         while start < options.people {
             let end = (start + chunk_size).min(options.people);
             let bundles: Vec<DemoPersonBundle> = (start..end)
                 .map(|index| generate_person(&mut rng, options.seed, index, &council, today, self.clock.now()))
                 .collect();
-            if first_people.len() < 3 {
-                first_people.extend(bundles.iter().take(3 - first_people.len()).map(|bundle| bundle.person.clone()));
+            if first_people.len() < wanted {
+                first_people.extend(bundles.iter().take(wanted - first_people.len()).map(|bundle| bundle.person.clone()));
             }
             self.store.insert_demo_people(&bundles).await?;
             start = end;
@@ -396,6 +402,16 @@ impl App {
                 .await?;
             index += 20;
         }
+        let manager = self
+            .store
+            .find_user_by_email(&format!("manager@{DEMO_DOMAIN}"))
+            .await?
+            .map(|(user, _)| crate::auth::actor_for(&user));
+        if let Some(manager) = manager {
+            let practitioner = crate::auth::actor_for(&practitioners[0]);
+            self.demo_planning_records(&practitioner, &manager, first_people.get(3..).unwrap_or_default(), &mut rng)
+                .await?;
+        }
         let event = NewAuditEvent::new(self.clock.now(), None, "demo council", AuditAction::DemoCouncilCreated)
             .details(serde_json::json!({ "people": options.people, "seed": options.seed }));
         self.store.append_audit(&event).await?;
@@ -403,6 +419,143 @@ impl App {
             people: options.people,
             accounts,
         })
+    }
+}
+
+/// The stages the demo shows, one person each, in the order `demo_planning_records` builds them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum DemoStage {
+    Submitted,
+    Accepted,
+    NotEligible,
+    Drafting,
+    PlanSubmitted,
+    OverTolerance,
+    Agreed,
+    Challenged,
+}
+
+impl App {
+    /// Walks people through steps 1 to 3 with the real use cases, stopping each at a different
+    /// stage, so every work queue and page has something in it.
+    async fn demo_planning_records(&self, practitioner: &Actor, manager: &Actor, people: &[Person], rng: &mut ChaCha8Rng) -> AppResult<()> {
+        use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
+        use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
+        use tailor_domain::money::Money;
+        use tailor_domain::plans::{DecisionInput, PlanInput};
+        let stages = [
+            DemoStage::Submitted,
+            DemoStage::Accepted,
+            DemoStage::NotEligible,
+            DemoStage::Drafting,
+            DemoStage::PlanSubmitted,
+            DemoStage::OverTolerance,
+            DemoStage::Agreed,
+            DemoStage::Challenged,
+        ];
+        for (person, stage) in people.iter().zip(stages) {
+            let assessment = self.start_assessment(practitioner, person.id, AssessmentKind::Adult).await?;
+            let (_, questionnaire, _) = self.open_assessment(practitioner, assessment.id).await?;
+            for question in questionnaire.questions() {
+                let grade = rng.gen_range(0..question.answers.len());
+                self.answer_question(practitioner, assessment.id, &question.id, &question.answers[grade].id)
+                    .await?;
+            }
+            self.submit_assessment(practitioner, assessment.id).await?;
+            if stage == DemoStage::Submitted {
+                continue;
+            }
+            self.review_assessment(practitioner, assessment.id, true, &[], "").await?;
+            if stage == DemoStage::Accepted {
+                continue;
+            }
+            let unable = if stage == DemoStage::NotEligible {
+                1
+            } else {
+                3 + rng.gen_range(0..4)
+            };
+            let findings = EligibilityFindings {
+                kind: AssessmentKind::Adult,
+                needs_condition_met: true,
+                carer_health_at_risk: false,
+                outcomes: outcomes(AssessmentKind::Adult)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, (code, _))| OutcomeFinding {
+                        outcome: code.into(),
+                        unable: (index < unable).then_some(UnableReason::NeedsAssistance),
+                        evidence: if index < unable {
+                            "Needs another person's help every day.".into()
+                        } else {
+                            String::new()
+                        },
+                    })
+                    .collect(),
+                significant_impact_on_wellbeing: true,
+                wellbeing_reasons: "Without support their health, dignity and contact with family are at risk.".into(),
+            };
+            let (_, allocation) = self.decide_eligibility(practitioner, assessment.id, findings).await?;
+            let Some(allocation) = allocation else { continue };
+            self.record_financial_assessment(
+                practitioner,
+                person.id,
+                FinancialCircumstances {
+                    declined: false,
+                    age_group: AgeGroup::PensionAge,
+                    disability_premium: false,
+                    enhanced_disability_premium: false,
+                    weekly_income: Money::from_pence(rng.gen_range(20_000..40_000)),
+                    capital: Money::from_pence(rng.gen_range(0..2_000_000)),
+                    weekly_housing_costs: Money::from_pence(rng.gen_range(0..5_000)),
+                    weekly_disability_related_expenditure: Money::from_pence(rng.gen_range(0..3_000)),
+                },
+            )
+            .await?;
+            // A plan near the budget (or well over it, for the manager's queue), in whole pounds a week.
+            let weekly_budget = allocation.indicative().pence() / 52;
+            let share = if stage == DemoStage::OverTolerance { 125 } else { 95 };
+            let assistant_hours = (weekly_budget * share / 100 - 2_500).max(1_650) / 1_650;
+            let plan = PlanInput {
+                outcomes: "Stay living at home, get out to the market on Thursdays, and keep seeing my grandchildren.".into(),
+                risks: "Falls in the bathroom: a personal assistant is there for washing. Forgetting tablets: a dosette box and a reminder call.".into(),
+                contingency: "If the personal assistant is off sick, Brightpath's on-call list covers; my son can come the same day.".into(),
+                money_manager: "direct_payment".into(),
+                line_description: vec!["Personal assistant".into(), "Lunch club".into()],
+                line_unit_cost: vec!["16.50".into(), "25".into()],
+                line_units: vec![assistant_hours.to_string(), "1".into()],
+                line_frequency: vec!["weekly".into(), "weekly".into()],
+                line_component: vec!["direct_payment".into(), "other".into()],
+            };
+            let submit = stage != DemoStage::Drafting;
+            let saved = self.save_plan(practitioner, person.id, &plan, submit).await?;
+            if stage <= DemoStage::PlanSubmitted {
+                continue;
+            }
+            let agree = DecisionInput {
+                verdict: "agreed".into(),
+                ..Default::default()
+            };
+            let (decided, budget) = self.decide_plan(practitioner, saved.id, &agree).await?;
+            if stage == DemoStage::OverTolerance {
+                continue;
+            }
+            let budget = match budget {
+                Some(budget) => budget,
+                None => match self.decide_plan(manager, decided.id, &agree).await?.1 {
+                    Some(budget) => budget,
+                    None => continue,
+                },
+            };
+            if stage == DemoStage::Challenged {
+                self.raise_challenge(
+                    practitioner,
+                    budget.id,
+                    "The budget does not cover help at night, when I am most at risk of falling.",
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -469,7 +622,7 @@ fn generate_person(
     let (town, district) = TOWNS[rng.gen_range(0..TOWNS.len())];
     let letters = ["AB", "BD", "EF", "GH", "JL", "NP", "QR", "ST", "UW", "XY"];
     let postcode = format!("{district} {}{}", rng.gen_range(1..10), letters[rng.gen_range(0..letters.len())]);
-    let (team_index, worker) = if index < 3 {
+    let (team_index, worker) = if index < DEMO_PLANNING_PEOPLE {
         (0, Some(council.practitioners[0].id))
     } else {
         let team_index = if age < 65 && rng.gen_bool(0.3) { 3 } else { rng.gen_range(0..3) };

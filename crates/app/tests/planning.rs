@@ -37,8 +37,16 @@ async fn council() -> Council {
         organisation_id: None,
         password: "a long test password".into(),
     };
-    let practitioner = tailor_app::auth::actor_for(&app.create_user_unchecked(None, account("worker@example.org", Role::Practitioner, None)).await.unwrap());
-    let manager = tailor_app::auth::actor_for(&app.create_user_unchecked(None, account("manager@example.org", Role::TeamManager, None)).await.unwrap());
+    let practitioner = tailor_app::auth::actor_for(
+        &app.create_user_unchecked(None, account("worker@example.org", Role::Practitioner, None))
+            .await
+            .unwrap(),
+    );
+    let manager = tailor_app::auth::actor_for(
+        &app.create_user_unchecked(None, account("manager@example.org", Role::TeamManager, None))
+            .await
+            .unwrap(),
+    );
     let details = PersonDetailsInput {
         given_name: "Ada".into(),
         family_name: "Okafor".into(),
@@ -52,18 +60,33 @@ async fn council() -> Council {
         ..Default::default()
     };
     let person_id = app.create_person(&practitioner, &details).await.unwrap().id;
-    let person = tailor_app::auth::actor_for(&app.create_user_unchecked(None, account("ada@example.org", Role::Person, Some(person_id))).await.unwrap());
-    Council { app, practitioner, manager, person, person_id }
+    let person = tailor_app::auth::actor_for(
+        &app.create_user_unchecked(None, account("ada@example.org", Role::Person, Some(person_id)))
+            .await
+            .unwrap(),
+    );
+    Council {
+        app,
+        practitioner,
+        manager,
+        person,
+        person_id,
+    }
 }
 
 /// The person answers every question with the answer at `grade` (0 = least need).
 async fn assessed(council: &Council, grade: usize) -> uuid::Uuid {
     let app = &council.app;
-    let assessment = app.start_assessment(&council.person, council.person_id, AssessmentKind::Adult).await.unwrap();
+    let assessment = app
+        .start_assessment(&council.person, council.person_id, AssessmentKind::Adult)
+        .await
+        .unwrap();
     let (_, questionnaire, _) = app.open_assessment(&council.person, assessment.id).await.unwrap();
     for question in questionnaire.questions() {
         let answer = &question.answers[grade.min(question.answers.len() - 1)];
-        app.answer_question(&council.person, assessment.id, &question.id, &answer.id).await.unwrap();
+        app.answer_question(&council.person, assessment.id, &question.id, &answer.id)
+            .await
+            .unwrap();
     }
     app.submit_assessment(&council.person, assessment.id).await.unwrap();
     assessment.id
@@ -77,7 +100,11 @@ fn findings(unable: usize) -> EligibilityFindings {
         outcomes: outcomes(AssessmentKind::Adult)
             .into_iter()
             .enumerate()
-            .map(|(index, (code, _))| OutcomeFinding { outcome: code.into(), unable: (index < unable).then_some(UnableReason::NeedsAssistance), evidence: String::new() })
+            .map(|(index, (code, _))| OutcomeFinding {
+                outcome: code.into(),
+                unable: (index < unable).then_some(UnableReason::NeedsAssistance),
+                evidence: String::new(),
+            })
             .collect(),
         significant_impact_on_wellbeing: true,
         wellbeing_reasons: "At risk without help".into(),
@@ -115,8 +142,16 @@ fn circumstances() -> FinancialCircumstances {
 async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
     let council = council().await;
     let assessment = assessed(&council, 2).await;
-    council.app.review_assessment(&council.practitioner, assessment, true, &[], "").await.unwrap();
-    let (eligibility, allocation) = council.app.decide_eligibility(&council.practitioner, assessment, findings(2)).await.unwrap();
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    let (eligibility, allocation) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(2))
+        .await
+        .unwrap();
     assert!(eligibility.decision.eligible);
     let allocation = allocation.expect("eligible people get an indicative budget");
     let model = AllocationModel::parse(&allocation.model_source).unwrap();
@@ -128,32 +163,70 @@ async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
 async fn an_assessment_can_be_sent_back_only_with_the_parts_and_a_reason() {
     let council = council().await;
     let assessment = assessed(&council, 1).await;
-    let refused = council.app.review_assessment(&council.practitioner, assessment, false, &[], "").await;
-    let Err(AppError::Invalid(errors)) = refused else { panic!("{refused:?}") };
+    let refused = council
+        .app
+        .review_assessment(&council.practitioner, assessment, false, &[], "")
+        .await;
+    let Err(AppError::Invalid(errors)) = refused else {
+        panic!("{refused:?}")
+    };
     assert!(errors.message_for("questions").is_some() && errors.message_for("reason").is_some());
-    let sent_back = council.app.review_assessment(&council.practitioner, assessment, false, &["safety".into()], "You said you need no help but the notes mention falls").await.unwrap();
+    let sent_back = council
+        .app
+        .review_assessment(
+            &council.practitioner,
+            assessment,
+            false,
+            &["safety".into()],
+            "You said you need no help but the notes mention falls",
+        )
+        .await
+        .unwrap();
     assert!(sent_back.is_editable());
     // The person changes the answer and sends it again.
-    council.app.answer_question(&council.person, assessment, "safety", "full_help").await.unwrap();
+    council
+        .app
+        .answer_question(&council.person, assessment, "safety", "full_help")
+        .await
+        .unwrap();
     council.app.submit_assessment(&council.person, assessment).await.unwrap();
     // People cannot check their own assessment.
-    assert!(matches!(council.app.review_assessment(&council.person, assessment, true, &[], "").await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        council.app.review_assessment(&council.person, assessment, true, &[], "").await,
+        Err(AppError::Forbidden)
+    ));
 }
 
 #[tokio::test]
 async fn one_outcome_is_not_enough_for_an_adult_and_no_budget_is_worked_out() {
     let council = council().await;
     let assessment = assessed(&council, 1).await;
-    council.app.review_assessment(&council.practitioner, assessment, true, &[], "").await.unwrap();
-    let (eligibility, allocation) = council.app.decide_eligibility(&council.practitioner, assessment, findings(1)).await.unwrap();
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    let (eligibility, allocation) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(1))
+        .await
+        .unwrap();
     assert!(!eligibility.decision.eligible);
     assert!(allocation.is_none());
 }
 
 async fn ready_to_plan(council: &Council) -> Money {
     let assessment = assessed(council, 2).await;
-    council.app.review_assessment(&council.practitioner, assessment, true, &[], "").await.unwrap();
-    let (_, allocation) = council.app.decide_eligibility(&council.practitioner, assessment, findings(3)).await.unwrap();
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    let (_, allocation) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(3))
+        .await
+        .unwrap();
     allocation.unwrap().indicative()
 }
 
@@ -162,20 +235,44 @@ async fn a_plan_within_tolerance_is_agreed_by_the_practitioner_and_issues_the_st
     let council = council().await;
     let indicative = ready_to_plan(&council).await;
     let weekly = format!("{}", indicative.pence() / 52 / 100);
-    let submitted = council.app.save_plan(&council.person, council.person_id, &plan(&weekly), true).await.unwrap();
+    let submitted = council
+        .app
+        .save_plan(&council.person, council.person_id, &plan(&weekly), true)
+        .await
+        .unwrap();
     assert_eq!(submitted.status, PlanStatus::Submitted);
-    let agree = DecisionInput { verdict: "agreed".into(), ..Default::default() };
+    let agree = DecisionInput {
+        verdict: "agreed".into(),
+        ..Default::default()
+    };
     // No financial assessment yet: agreement waits for one.
-    assert!(matches!(council.app.decide_plan(&council.practitioner, submitted.id, &agree).await, Err(AppError::Invalid(_))));
-    council.app.record_financial_assessment(&council.practitioner, council.person_id, circumstances()).await.unwrap();
+    assert!(matches!(
+        council.app.decide_plan(&council.practitioner, submitted.id, &agree).await,
+        Err(AppError::Invalid(_))
+    ));
+    council
+        .app
+        .record_financial_assessment(&council.practitioner, council.person_id, circumstances())
+        .await
+        .unwrap();
     let (agreed, budget) = council.app.decide_plan(&council.practitioner, submitted.id, &agree).await.unwrap();
     assert_eq!(agreed.status, PlanStatus::Agreed);
     let budget = budget.unwrap();
-    assert_eq!(budget.annual_cost.checked_sub(budget.annual_contribution).unwrap(), budget.annual_council_amount);
+    assert_eq!(
+        budget.annual_cost.checked_sub(budget.annual_contribution).unwrap(),
+        budget.annual_council_amount
+    );
     assert_eq!(budget.indicative_annual, indicative);
     // The person can challenge its sufficiency; the challenge is routed to the team manager.
-    assert!(matches!(council.app.raise_challenge(&council.person, budget.id, " ").await, Err(AppError::Invalid(_))));
-    council.app.raise_challenge(&council.person, budget.id, "It does not cover the nights").await.unwrap();
+    assert!(matches!(
+        council.app.raise_challenge(&council.person, budget.id, " ").await,
+        Err(AppError::Invalid(_))
+    ));
+    council
+        .app
+        .raise_challenge(&council.person, budget.id, "It does not cover the nights")
+        .await
+        .unwrap();
     assert_eq!(council.app.work_queues(&council.manager).await.unwrap().challenges.len(), 1);
 }
 
@@ -183,16 +280,30 @@ async fn a_plan_within_tolerance_is_agreed_by_the_practitioner_and_issues_the_st
 async fn an_over_tolerance_plan_needs_the_manager() {
     let council = council().await;
     let indicative = ready_to_plan(&council).await;
-    council.app.record_financial_assessment(&council.practitioner, council.person_id, circumstances()).await.unwrap();
+    council
+        .app
+        .record_financial_assessment(&council.practitioner, council.person_id, circumstances())
+        .await
+        .unwrap();
     // 20% over the indicative budget; the default tolerance is 10%.
     let weekly = format!("{}", indicative.pence() * 12 / 10 / 52 / 100 + 1);
-    let submitted = council.app.save_plan(&council.person, council.person_id, &plan(&weekly), true).await.unwrap();
-    let agree = DecisionInput { verdict: "agreed".into(), ..Default::default() };
+    let submitted = council
+        .app
+        .save_plan(&council.person, council.person_id, &plan(&weekly), true)
+        .await
+        .unwrap();
+    let agree = DecisionInput {
+        verdict: "agreed".into(),
+        ..Default::default()
+    };
     let (waiting, budget) = council.app.decide_plan(&council.practitioner, submitted.id, &agree).await.unwrap();
     assert_eq!(waiting.status, PlanStatus::AwaitingManager);
     assert!(budget.is_none());
     assert_eq!(council.app.work_queues(&council.manager).await.unwrap().plans_for_manager.len(), 1);
-    assert!(matches!(council.app.decide_plan(&council.practitioner, submitted.id, &agree).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        council.app.decide_plan(&council.practitioner, submitted.id, &agree).await,
+        Err(AppError::Forbidden)
+    ));
     let (agreed, budget) = council.app.decide_plan(&council.manager, submitted.id, &agree).await.unwrap();
     assert_eq!(agreed.status, PlanStatus::Agreed);
     assert!(budget.is_some());
@@ -202,11 +313,34 @@ async fn an_over_tolerance_plan_needs_the_manager() {
 async fn a_refusal_without_a_reason_cannot_be_saved() {
     let council = council().await;
     let indicative = ready_to_plan(&council).await;
-    let submitted = council.app.save_plan(&council.person, council.person_id, &plan(&format!("{}", indicative.pence() / 52 / 100)), true).await.unwrap();
-    let refusal = DecisionInput { verdict: "spending_refused".into(), reason: String::new(), refused_lines: vec!["1".into()] };
-    assert!(matches!(council.app.decide_plan(&council.practitioner, submitted.id, &refusal).await, Err(AppError::Invalid(_))));
-    let with_reason = DecisionInput { reason: "Paying a relative who lives with you needs a decision that it is necessary".into(), ..refusal };
-    let (changed, _) = council.app.decide_plan(&council.practitioner, submitted.id, &with_reason).await.unwrap();
+    let submitted = council
+        .app
+        .save_plan(
+            &council.person,
+            council.person_id,
+            &plan(&format!("{}", indicative.pence() / 52 / 100)),
+            true,
+        )
+        .await
+        .unwrap();
+    let refusal = DecisionInput {
+        verdict: "spending_refused".into(),
+        reason: String::new(),
+        refused_lines: vec!["1".into()],
+    };
+    assert!(matches!(
+        council.app.decide_plan(&council.practitioner, submitted.id, &refusal).await,
+        Err(AppError::Invalid(_))
+    ));
+    let with_reason = DecisionInput {
+        reason: "Paying a relative who lives with you needs a decision that it is necessary".into(),
+        ..refusal
+    };
+    let (changed, _) = council
+        .app
+        .decide_plan(&council.practitioner, submitted.id, &with_reason)
+        .await
+        .unwrap();
     assert_eq!(changed.status, PlanStatus::ChangesRequested);
     assert_eq!(changed.decisions.last().unwrap().refused_lines, vec![1]);
 }
@@ -217,18 +351,48 @@ async fn a_new_configuration_version_is_checked_before_it_is_loaded() {
     let admin = tailor_app::auth::actor_for(
         &council
             .app
-            .create_user_unchecked(None, NewUser { email: "admin@example.org".into(), display_name: "Admin".into(), role: Role::Administrator, team_id: None, person_id: None, organisation_id: None, password: "a long test password".into() })
+            .create_user_unchecked(
+                None,
+                NewUser {
+                    email: "admin@example.org".into(),
+                    display_name: "Admin".into(),
+                    role: Role::Administrator,
+                    team_id: None,
+                    person_id: None,
+                    organisation_id: None,
+                    password: "a long test password".into(),
+                },
+            )
             .await
             .unwrap(),
     );
     let model = include_str!("../../../config/allocation/adult.toml");
     let same_version = council.app.load_configuration(&admin, "allocation", model).await;
     assert!(matches!(same_version, Err(AppError::Invalid(_))), "version 1 is already loaded");
-    let typo = model.replace("version = 1", "version = 2").replace("pence_per_point", "pence_per_piont");
-    let Err(AppError::Invalid(errors)) = council.app.load_configuration(&admin, "allocation", &typo).await else { panic!() };
+    let typo = model
+        .replace("version = 1", "version = 2")
+        .replace("pence_per_point", "pence_per_piont");
+    let Err(AppError::Invalid(errors)) = council.app.load_configuration(&admin, "allocation", &typo).await else {
+        panic!()
+    };
     assert!(errors.to_string().contains("line"), "{errors}");
-    let next = model.replace("version = 1", "version = 2").replace("pence_per_point = 30000", "pence_per_point = 31000");
+    let next = model
+        .replace("version = 1", "version = 2")
+        .replace("pence_per_point = 30000", "pence_per_point = 31000");
     council.app.load_configuration(&admin, "allocation", &next).await.unwrap();
-    assert_eq!(council.app.list_configuration(&admin, "allocation").await.unwrap().iter().filter(|version| version.config_id == "adult").count(), 2);
-    assert!(matches!(council.app.load_configuration(&council.practitioner, "allocation", &next).await, Err(AppError::Forbidden)));
+    assert_eq!(
+        council
+            .app
+            .list_configuration(&admin, "allocation")
+            .await
+            .unwrap()
+            .iter()
+            .filter(|version| version.config_id == "adult")
+            .count(),
+        2
+    );
+    assert!(matches!(
+        council.app.load_configuration(&council.practitioner, "allocation", &next).await,
+        Err(AppError::Forbidden)
+    ));
 }

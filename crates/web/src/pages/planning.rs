@@ -1074,7 +1074,11 @@ async fn plan_page_with(
         .and_then(|content| content.annual_cost().ok())
         .unwrap_or(Money::ZERO);
     // The lines written so far and three spare; saving shows three more.
-    let filled = input.line_description.iter().rposition(|description| !description.trim().is_empty()).map_or(0, |last| last + 1);
+    let filled = input
+        .line_description
+        .iter()
+        .rposition(|description| !description.trim().is_empty())
+        .map_or(0, |last| last + 1);
     let shown = (filled + 3).min(MAX_LINES);
     let mut lines: Vec<LineField> = (0..shown)
         .map(|index| {
