@@ -640,11 +640,201 @@ impl utoipa::Modify for BearerSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tailor API", description = "Self-directed support for adult social care. Every error has a stable `code` and a plain `message`."),
-    paths(create_token, me, search_people, caseload, create_person, get_person, update_person, list_notes, add_note, add_relationship, person_audit, list_users, create_user, list_teams),
+    paths(
+        create_token, me, search_people, caseload, create_person, get_person, update_person, list_notes, add_note, add_relationship, person_audit, list_users, create_user, list_teams,
+        planning, start_assessment, get_assessment, answer, submit_assessment, get_allocation, get_plan, decide_plan, get_budget
+    ),
     modifiers(&BearerSecurity)
 )]
 pub struct ApiDocument;
 
 pub async fn openapi_json() -> Response {
     Json(ApiDocument::openapi()).into_response()
+}
+
+// Steps 1 to 3. Records are returned as Tailor stores them: every decision with who, when, why,
+// and the inputs it saw (docs/api.md describes their fields).
+
+fn record_id(text: &str) -> ApiResult<uuid::Uuid> {
+    text.parse().map_err(|_| ApiError(AppError::NotFound))
+}
+
+fn json_of<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// A person's assessments, eligibility decisions, indicative budgets, financial assessment, plans,
+/// personal budgets and challenges, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct PlanningResponse {
+    #[schema(value_type = Vec<Object>)]
+    pub assessments: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub eligibility: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub allocations: Vec<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub financial_assessment: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub plans: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub budgets: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub challenges: Vec<serde_json::Value>,
+    /// The seven steps' statuses, in order.
+    pub steps: Vec<String>,
+}
+
+/// Where a person is in steps 1 to 3, with every record behind it.
+#[utoipa::path(get, path = "/api/v1/people/{id}/planning", params(("id" = String, Path, description = "Person id")), tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = PlanningResponse), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn planning(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PlanningResponse>> {
+    let overview = state.app.planning_overview(&actor, person_id(&id)?).await?;
+    Ok(Json(PlanningResponse {
+        steps: tailor_app::planning::step_statuses(&overview)
+            .iter()
+            .map(|status| status.to_string())
+            .collect(),
+        assessments: overview.assessments.iter().map(json_of).collect(),
+        eligibility: overview.eligibility.iter().map(json_of).collect(),
+        allocations: overview.allocations.iter().map(json_of).collect(),
+        financial_assessment: overview.financial.as_ref().map(json_of).unwrap_or(serde_json::Value::Null),
+        plans: overview.plans.iter().map(json_of).collect(),
+        budgets: overview.budgets.iter().map(json_of).collect(),
+        challenges: overview.challenges.iter().map(json_of).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct StartAssessmentRequest {
+    /// `adult` (the default) or `carer`.
+    pub kind: String,
+}
+
+/// Start a self-assessment for a person, or get the one under way.
+#[utoipa::path(post, path = "/api/v1/people/{id}/assessments", params(("id" = String, Path, description = "Person id")), request_body = StartAssessmentRequest, tag = "planning", security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 403, body = ApiErrorBody)))]
+pub async fn start_assessment(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StartAssessmentRequest>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let kind = tailor_domain::eligibility::AssessmentKind::parse(&body.kind).unwrap_or(tailor_domain::eligibility::AssessmentKind::Adult);
+    let assessment = state.app.start_assessment(&actor, person_id(&id)?, kind).await?;
+    Ok((StatusCode::CREATED, Json(json_of(&assessment))))
+}
+
+/// An assessment and its questionnaire (questions, answers, help text).
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", params(("id" = String, Path, description = "Assessment id")), tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn get_assessment(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (assessment, questionnaire, _) = state.app.open_assessment(&actor, record_id(&id)?).await?;
+    Ok(Json(
+        serde_json::json!({ "assessment": assessment, "questionnaire": questionnaire }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct AnswerRequest {
+    /// The answer's id, from the questionnaire.
+    pub answer: String,
+}
+
+/// Answer (or change the answer to) one question.
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/answers/{question}", params(("id" = String, Path, description = "Assessment id"), ("question" = String, Path, description = "Question id")), request_body = AnswerRequest, tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, question)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AnswerRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let assessment = state.app.answer_question(&actor, record_id(&id)?, &question, &body.answer).await?;
+    Ok(Json(json_of(&assessment)))
+}
+
+/// Send a completed self-assessment to the council.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/submit", params(("id" = String, Path, description = "Assessment id")), tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+pub async fn submit_assessment(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json_of(&state.app.submit_assessment(&actor, record_id(&id)?).await?)))
+}
+
+/// An indicative budget with its line-by-line working and the frozen snapshot behind it.
+#[utoipa::path(get, path = "/api/v1/allocations/{id}", params(("id" = String, Path, description = "Allocation id")), tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn get_allocation(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json_of(&state.app.open_allocation(&actor, record_id(&id)?).await?)))
+}
+
+/// A support plan, with every sign-off decision.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Plan id")), tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn get_plan(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (plan, allocation, _) = state.app.open_plan(&actor, record_id(&id)?).await?;
+    Ok(Json(
+        serde_json::json!({ "plan": plan, "annual_cost_pence": plan.content.annual_cost().map(|cost| cost.pence()).ok(), "indicative_pence": allocation.indicative().pence() }),
+    ))
+}
+
+/// Record the sign-off decision on a submitted plan: `agreed`, `changes_requested` or `spending_refused`.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/decision", params(("id" = String, Path, description = "Plan id")), request_body = Object, tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+pub async fn decide_plan(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DecisionRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let input = tailor_domain::plans::DecisionInput {
+        verdict: body.verdict,
+        reason: body.reason,
+        refused_lines: body.refused_lines.iter().map(|line| line.to_string()).collect(),
+    };
+    let (plan, budget) = state.app.decide_plan(&actor, record_id(&id)?, &input).await?;
+    Ok(Json(serde_json::json!({ "plan": plan, "budget": budget })))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct DecisionRequest {
+    pub verdict: String,
+    /// Required for `changes_requested` and `spending_refused`.
+    pub reason: String,
+    /// For `spending_refused`: the plan lines refused, counting from 1.
+    pub refused_lines: Vec<usize>,
+}
+
+/// The personal budget statement: cost, the person's contribution, the council's amount.
+#[utoipa::path(get, path = "/api/v1/budgets/{id}", params(("id" = String, Path, description = "Budget id")), tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn get_budget(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json_of(&state.app.open_budget(&actor, record_id(&id)?).await?.0)))
 }

@@ -440,3 +440,86 @@ async fn health_metrics_and_assets_are_served() {
     assert!(page.headers.get("content-security-policy").is_some());
     assert_eq!(world.get("/no/such/page", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_person_completes_a_self_assessment_through_the_api_and_gets_a_pdf_record() {
+    let world = World::new().await;
+    let token = world.token("person").await;
+    let started = world
+        .api(
+            "POST",
+            &format!("/api/v1/people/{}/assessments", world.own_record),
+            Some(&token),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let assessment_id = started.json()["id"].as_str().unwrap().to_owned();
+    let opened = world
+        .api("GET", &format!("/api/v1/assessments/{assessment_id}"), Some(&token), None)
+        .await
+        .json();
+    let mut questions = Vec::new();
+    for section in opened["questionnaire"]["sections"].as_array().unwrap() {
+        for question in section["questions"].as_array().unwrap() {
+            questions.push((
+                question["id"].as_str().unwrap().to_owned(),
+                question["answers"][1]["id"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    let early = world
+        .api("POST", &format!("/api/v1/assessments/{assessment_id}/submit"), Some(&token), None)
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an incomplete assessment cannot be sent"
+    );
+    let wrong = world
+        .api(
+            "PUT",
+            &format!("/api/v1/assessments/{assessment_id}/answers/nutrition"),
+            Some(&token),
+            Some(serde_json::json!({ "answer": "lots" })),
+        )
+        .await;
+    assert_eq!(wrong.json()["code"], "invalid");
+    for (question, answer) in &questions {
+        let reply = world
+            .api(
+                "PUT",
+                &format!("/api/v1/assessments/{assessment_id}/answers/{question}"),
+                Some(&token),
+                Some(serde_json::json!({ "answer": answer })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let submitted = world
+        .api("POST", &format!("/api/v1/assessments/{assessment_id}/submit"), Some(&token), None)
+        .await;
+    assert_eq!(submitted.json()["status"], "submitted");
+    let planning = world
+        .api("GET", &format!("/api/v1/people/{}/planning", world.own_record), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(planning["steps"][0], "Waiting for the council");
+
+    let (cookie, _) = world.session("person").await;
+    let pdf = world.get(&format!("/assessments/{assessment_id}/record.pdf"), Some(&cookie)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
+    assert!(pdf.body.starts_with("%PDF"));
+    // Someone with no relationship to the person cannot open it.
+    let (stranger, _) = world.session("analyst").await;
+    assert_eq!(
+        world.get(&format!("/assessments/{assessment_id}"), Some(&stranger)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (other_team, _) = world.session("practitioner-b").await;
+    assert_eq!(
+        world.get(&format!("/assessments/{assessment_id}"), Some(&other_team)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
