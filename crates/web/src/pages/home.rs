@@ -293,7 +293,7 @@ pub async fn my_home(State(state): State<AppState>, context: RequestContext, Cur
                     .map(|assessment| format!("/assessments/{}", assessment.id))
                     .or_else(|| Some(format!("/people/{person_id}"))),
             };
-            if overview.allocations.first().is_some() {
+            if !overview.allocations.is_empty() {
                 links[1] = Some(format!("/people/{person_id}/plan"));
             }
             links[2] = overview.plans.first().map(|plan| format!("/plans/{}", plan.id));
