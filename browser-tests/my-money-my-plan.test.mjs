@@ -139,6 +139,7 @@ test('a person assesses, plans and gets their plan agreed', async () => {
   await page.getByRole('link', { name: '4. Organising my money' }).click()
   await page.getByRole('heading', { name: 'Your personal budget' }).waitFor()
   await page.getByText('The cost of meeting your needs').waitFor()
+  await page.getByText('How your contribution was worked out').waitFor()
   await checkAccessibility(page, 'the budget statement')
   await screenshot(page, 'p6-budget-statement')
 })

@@ -1417,6 +1417,8 @@ struct BudgetPage {
     can_challenge: bool,
     challenges: Vec<Challenge>,
     reason: String,
+    contribution_working: Vec<(String, String)>,
+    contribution_explanation: String,
 }
 
 async fn budget_page_with(
@@ -1440,8 +1442,34 @@ async fn budget_page_with(
             "We pay the whole budget and send you a bill for your contribution.".to_owned()
         }
     };
+    // The working is recomputed from the stored circumstances and rates, against this plan's cost.
+    let (contribution_working, contribution_explanation) = match &overview.financial {
+        Some(financial) => match tailor_domain::charging::ChargingRates::parse(&financial.rates_source)
+            .ok()
+            .and_then(|rates| {
+                tailor_domain::charging::weekly_contribution(
+                    &rates,
+                    &financial.circumstances,
+                    Money::from_pence(budget.annual_cost.pence() / 52),
+                )
+                .ok()
+            }) {
+            Some(contribution) => (
+                contribution
+                    .working
+                    .iter()
+                    .map(|line| (line.label.clone(), line.weekly.to_string()))
+                    .collect(),
+                format!("{} So you pay {} a week.", contribution.explanation, contribution.weekly),
+            ),
+            None => (Vec::new(), String::new()),
+        },
+        None => (Vec::new(), String::new()),
+    };
     let page = BudgetPage {
         page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
+        contribution_working,
+        contribution_explanation,
         errors,
         person_name: person.full_name(),
         weekly_cost: weekly(budget.annual_cost),
@@ -1492,6 +1520,7 @@ pub async fn challenge(
 // Configuration
 
 pub struct ConfigurationRow {
+    pub link: String,
     pub kind: String,
     pub id: String,
     pub version: i64,
@@ -1528,6 +1557,7 @@ async fn configuration_page_with(
     for kind in ["questionnaire", "allocation", "charging"] {
         for version in try_page!(state.app.list_configuration(actor, kind).await) {
             rows.push(ConfigurationRow {
+                link: format!("/admin/configuration/{kind}/{}/{}", version.config_id, version.version),
                 kind: kind.into(),
                 id: version.config_id,
                 version: version.version,
@@ -1694,4 +1724,42 @@ pub async fn assessment_pdf(
         ))))
         .into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "admin_configuration_version.html")]
+struct ConfigurationVersionPage {
+    page: PageContext,
+    heading: String,
+    effective_from: String,
+    loaded: String,
+    source: String,
+}
+
+/// One version's file, exactly as loaded.
+pub async fn configuration_version(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path((kind, id, version)): Path<(String, String, i64)>,
+) -> Response {
+    let versions = try_page!(state.app.list_configuration(&actor, &kind).await);
+    let Some(found) = versions
+        .into_iter()
+        .find(|candidate| candidate.config_id == id && candidate.version == version)
+    else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    let page = ConfigurationVersionPage {
+        page: PageContext::new(&state, &context, "Configuration version", "/admin/configuration"),
+        heading: format!("{kind} \"{id}\", version {version}"),
+        effective_from: found.effective_from.format("%-d %B %Y").to_string(),
+        loaded: format!(
+            "{} by {}",
+            found.loaded_at.with_timezone(&chrono_tz::Europe::London).format("%-d %B %Y %H:%M"),
+            found.loaded_by
+        ),
+        source: found.source,
+    };
+    render(&page)
 }
