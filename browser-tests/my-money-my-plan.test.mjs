@@ -107,6 +107,9 @@ test('a person assesses, plans and gets their plan agreed', async () => {
   await page.locator('#line_description_1').fill('Personal assistant, mornings')
   await page.locator('#line_unit_cost_1').fill('15.50')
   await page.locator('#line_units_1').fill('7')
+  // The total follows the typing (the page's script asks the server)...
+  await page.locator('#plan-total-cost').getByText('£5,642.00 a year').waitFor()
+  // ...and "Update the total" gives the same without JavaScript.
   await page.getByRole('button', { name: 'Update the total' }).click()
   await page.locator('#plan-total').getByText('£5,642.00 a year').waitFor()
   await screenshot(page, 'p5-plan')

@@ -1170,6 +1170,39 @@ pub async fn save_plan(
     store_plan(&state, &context, &actor, person_id, plan, false).await
 }
 
+/// The plan's cost as the person types (the page's script posts the form here); nothing is saved.
+pub async fn plan_cost(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    super::people::PersonPath(person_id): super::people::PersonPath,
+    CsrfForm(plan): CsrfForm<PlanInput>,
+) -> Response {
+    let overview = try_page!(state.app.planning_overview(&actor, person_id).await);
+    let Some(allocation) = overview.allocations.first() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    let indicative = allocation.indicative();
+    let total = plan
+        .parse(false)
+        .ok()
+        .and_then(|content| content.annual_cost().ok())
+        .unwrap_or(Money::ZERO);
+    let over = total > indicative;
+    let difference = if over {
+        total.checked_sub(indicative)
+    } else {
+        indicative.checked_sub(total)
+    }
+    .unwrap_or_default();
+    axum::Json(serde_json::json!({
+        "total": format!("{total} a year"),
+        "difference_label": if over { "Over by" } else { "Left" },
+        "difference": difference.to_string(),
+        "over": over,
+    }))
+    .into_response()
+}
+
 /// "Send my plan to be agreed" posts here (the button's `formaction`).
 pub async fn submit_plan(
     State(state): State<AppState>,
