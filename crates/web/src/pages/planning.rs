@@ -1737,7 +1737,8 @@ pub async fn assessment_pdf(
     for section in answer_rows(&assessment, &questionnaire) {
         paragraphs.push(format!("# {}", section.title));
         for row in section.rows {
-            paragraphs.push(format!("{} {}", row.question, row.answer));
+            paragraphs.push(row.question);
+            paragraphs.push(format!("Your answer: {}", row.answer));
         }
     }
     match pdf_document(&questionnaire.title, &paragraphs) {
