@@ -921,6 +921,51 @@ impl App {
         Ok(challenge)
     }
 
+    /// A team manager answers a challenge; the answer is shown to the person and the challenge closes.
+    pub async fn answer_challenge(&self, actor: &Actor, challenge_id: Uuid, text: &str) -> AppResult<Challenge> {
+        let mut challenge: Challenge = body(&self.store.get_case_record(CHALLENGE, challenge_id).await?)?;
+        let access = self
+            .access_to_person(actor, challenge.person_id, "answer a budget challenge")
+            .await?;
+        if !(actor.role == Role::TeamManager && access.edit) {
+            self.record_refusal(actor, "answer a budget challenge", Some(challenge.person_id))
+                .await;
+            return Err(AppError::Forbidden);
+        }
+        if challenge.response.is_some() {
+            return Err(single_error("response", "This challenge has already been answered"));
+        }
+        if text.trim().is_empty() {
+            return Err(single_error(
+                "response",
+                "Write your answer to the person: what will change, or why the budget is enough",
+            ));
+        }
+        let now = self.clock.now();
+        challenge.response = Some(ChallengeResponse {
+            text: text.trim().to_owned(),
+            by: actor.user_id,
+            by_name: actor.display_name.clone(),
+            at: now,
+        });
+        let event = self
+            .event(actor, AuditAction::ChallengeAnswered)
+            .person(challenge.person_id)
+            .subject(CHALLENGE, challenge.id)
+            .details(serde_json::json!({ "response": text.trim() }));
+        let saved = record(
+            CHALLENGE,
+            challenge.id,
+            challenge.person_id,
+            "answered",
+            &challenge,
+            challenge.raised_at,
+            now,
+        )?;
+        self.store.save_case_records(&[saved], &[event]).await?;
+        Ok(challenge)
+    }
+
     /// What is waiting for this worker: assessments to check, plans to agree, challenges to answer.
     pub async fn work_queues(&self, actor: &Actor) -> AppResult<WorkQueues> {
         if !Self::is_staff_worker(actor) {

@@ -49,6 +49,7 @@ labelled_enum!(
         PlanDecided => ("plan_decided", "Support plan decision"),
         BudgetAgreed => ("budget_agreed", "Personal budget agreed"),
         ChallengeRaised => ("challenge_raised", "Budget challenged as not enough"),
+        ChallengeAnswered => ("challenge_answered", "Budget challenge answered"),
     }
 );
 

@@ -221,7 +221,15 @@ pub struct Challenge {
     pub raised_by_name: String,
     pub raised_at: DateTime<Utc>,
     /// Routed to the person's team manager; closed with a response.
-    pub response: Option<String>,
+    pub response: Option<ChallengeResponse>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeResponse {
+    pub text: String,
+    pub by: UserId,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
 }
 
 /// What a plan form sends: up to `MAX_LINES` lines, blank ones ignored.

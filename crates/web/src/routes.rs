@@ -117,6 +117,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/plans/{id}/decision", may(EditPersonRecord), post(planning::decide)),
         route(g.clone(), "/budgets/{id}", may(ViewPersonRecord), get(planning::budget)),
         route(p.clone(), "/budgets/{id}/challenges", may(ViewPersonRecord), post(planning::challenge)),
+        route(p.clone(), "/challenges/{id}/response", may(AllocateWorker), post(planning::answer_challenge)),
         // Administration
         route(g.clone(), "/admin/configuration", may(ManageConfiguration), get(planning::configuration)),
         route(p.clone(), "/admin/configuration", may(ManageConfiguration), post(planning::load_configuration)),

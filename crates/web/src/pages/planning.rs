@@ -1452,6 +1452,7 @@ struct BudgetPage {
     reason: String,
     contribution_working: Vec<(String, String)>,
     contribution_explanation: String,
+    can_answer: bool,
 }
 
 async fn budget_page_with(
@@ -1503,6 +1504,7 @@ async fn budget_page_with(
         page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
         contribution_working,
         contribution_explanation,
+        can_answer: actor.role == Role::TeamManager && access.edit,
         errors,
         person_name: person.full_name(),
         weekly_cost: weekly(budget.annual_cost),
@@ -1546,6 +1548,39 @@ pub async fn challenge(
     match state.app.raise_challenge(&actor, budget_id, &input.reason).await {
         Ok(_) => Redirect::to(&format!("/budgets/{budget_id}")).into_response(),
         Err(AppError::Invalid(errors)) => budget_page_with(&state, &context, &actor, budget_id, input.reason, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnswerChallengeInput {
+    #[serde(default)]
+    response: String,
+}
+
+pub async fn answer_challenge(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(challenge_id): RecordPath,
+    CsrfForm(input): CsrfForm<AnswerChallengeInput>,
+) -> Response {
+    match state.app.answer_challenge(&actor, challenge_id, &input.response).await {
+        Ok(challenge) => Redirect::to(&format!("/budgets/{}", challenge.budget_id)).into_response(),
+        Err(AppError::Invalid(mut errors)) => {
+            // The answer box is named per challenge, so the error summary links to the right one.
+            for error in &mut errors.0 {
+                error.field = format!("response-{challenge_id}");
+            }
+            let found = try_page!(state
+                .app
+                .store
+                .get_case_record(tailor_app::planning::CHALLENGE, challenge_id)
+                .await
+                .map_err(AppError::from));
+            let budget_id = found.body["budget_id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default();
+            budget_page_with(&state, &context, &actor, budget_id, String::new(), errors).await
+        }
         Err(error) => PageError::from(error).into_response(),
     }
 }
