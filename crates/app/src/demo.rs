@@ -33,6 +33,19 @@ pub struct DemoSummary {
 
 pub const DEMO_DOMAIN: &str = "demo.invalid";
 
+/// The demo accounts, by the part of their email before `@demo.invalid`: one for every role.
+pub const DEMO_ACCOUNTS: [&str; 9] = [
+    "practitioner",
+    "manager",
+    "finance",
+    "commissioner",
+    "analyst",
+    "admin",
+    "provider",
+    "person",
+    "helper",
+];
+
 /// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
 /// records, the provider's client, then one person at each stage from assessment to agreed plan.
 const DEMO_PLANNING_PEOPLE: u32 = 11;

@@ -57,17 +57,7 @@ async fn the_same_seed_builds_the_same_people() {
 #[tokio::test]
 async fn every_demo_account_exists_and_can_sign_in() {
     let app = demo_app(1, 40).await;
-    for local in [
-        "practitioner",
-        "manager",
-        "finance",
-        "commissioner",
-        "analyst",
-        "admin",
-        "provider",
-        "person",
-        "helper",
-    ] {
+    for local in tailor_app::demo::DEMO_ACCOUNTS {
         let signed_in = app.sign_in(&format!("{local}@demo.invalid"), "demo password 123", None).await;
         assert!(signed_in.is_ok(), "{local} could not sign in");
     }

@@ -266,17 +266,7 @@ async fn run() -> anyhow::Result<()> {
                     println!("The database already has data, so it is served as it is.");
                 }
                 println!("Demo accounts (password: {demo_password}):");
-                for local in [
-                    "practitioner",
-                    "manager",
-                    "finance",
-                    "commissioner",
-                    "analyst",
-                    "admin",
-                    "provider",
-                    "person",
-                    "helper",
-                ] {
+                for local in tailor_app::demo::DEMO_ACCOUNTS {
                     println!("  {local}@{}", tailor_app::demo::DEMO_DOMAIN);
                 }
                 Ok(())

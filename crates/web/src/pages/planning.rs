@@ -1810,8 +1810,11 @@ pub async fn configuration_version(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    Path((kind, id, version)): Path<(String, String, i64)>,
+    Path((kind, id, version)): Path<(String, String, String)>,
 ) -> Response {
+    let Ok(version) = version.parse::<i64>() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
     let versions = try_page!(state.app.list_configuration(&actor, &kind).await);
     let Some(found) = versions
         .into_iter()
