@@ -1222,22 +1222,21 @@ async fn store_plan(
     plan: PlanInput,
     submit: bool,
 ) -> Response {
-    let (state, context, actor) = (state.clone(), context.clone(), actor.clone());
-    match state.app.save_plan(&actor, person_id, &plan, submit).await {
+    match state.app.save_plan(actor, person_id, &plan, submit).await {
         Ok(plan) if submit => Redirect::to(&format!("/plans/{}", plan.id)).into_response(),
         // "Update the total" and "Save" both save a draft and show the plan again, re-costed.
         Ok(plan) => {
             plan_page_with(
-                &state,
-                &context,
-                &actor,
+                state,
+                context,
+                actor,
                 person_id,
                 PlanInput::from_content(&plan.content),
                 ValidationErrors::default(),
             )
             .await
         }
-        Err(AppError::Invalid(errors)) => plan_page_with(&state, &context, &actor, person_id, plan, errors).await,
+        Err(AppError::Invalid(errors)) => plan_page_with(state, context, actor, person_id, plan, errors).await,
         Err(error) => PageError::from(error).into_response(),
     }
 }
