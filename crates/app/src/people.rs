@@ -1,7 +1,7 @@
 //! Finding people, opening their record (every read logged), and changing it.
 
 use crate::{App, AppError, AppResult};
-use tailor_domain::access::{person_access, search_scope, Actor, DelegationScope, Permission, PersonAccess, Role, SearchScope};
+use tailor_domain::access::{person_access, search_scope, Actor, Capability, DelegationScope, Permission, PersonAccess, Role, SearchScope};
 use tailor_domain::audit::AuditAction;
 use tailor_domain::notes::{check_document, CaseNote, CaseNoteInput, DocumentMeta};
 use tailor_domain::people::{
@@ -69,33 +69,33 @@ impl App {
         let access = self.access_to_person(actor, person_id, "open a person's record").await?;
         let person = self.store.get_person(person_id).await?;
         let store = &self.store;
-        let relationships = if access.relationships {
+        let relationships = if access.may(Capability::ViewRelationships) {
             Some(store.list_relationships(person_id).await?)
         } else {
             None
         };
-        let warnings = if access.warnings {
+        let warnings = if access.may(Capability::ViewWarnings) {
             Some(store.list_warnings(person_id).await?)
         } else {
             None
         };
-        let notes = if access.case_notes {
+        let notes = if access.may(Capability::ViewCaseNotes) {
             Some(store.list_notes(person_id, 200).await?)
         } else {
             None
         };
-        let documents = if access.documents {
+        let documents = if access.may(Capability::ViewDocuments) {
             Some(store.list_documents(person_id).await?)
         } else {
             None
         };
-        let delegations = if access.manage_delegations {
+        let delegations = if access.may(Capability::ManageDelegations) {
             Some(store.list_delegations_for_person(person_id).await?)
         } else {
             None
         };
         let allocated_worker = match person.allocated_worker {
-            Some(worker) if access.details => Some(store.get_user(worker).await?),
+            Some(worker) if access.may(Capability::ViewDetails) => Some(store.get_user(worker).await?),
             _ => None,
         };
         let team_name = match person.team_id {
@@ -108,11 +108,11 @@ impl App {
             None => None,
         };
         let parts: Vec<&str> = [
-            (access.details, "details"),
-            (access.relationships, "relationships"),
-            (access.warnings, "warnings"),
-            (access.case_notes, "case_notes"),
-            (access.documents, "documents"),
+            (access.may(Capability::ViewDetails), "details"),
+            (access.may(Capability::ViewRelationships), "relationships"),
+            (access.may(Capability::ViewWarnings), "warnings"),
+            (access.may(Capability::ViewCaseNotes), "case_notes"),
+            (access.may(Capability::ViewDocuments), "documents"),
         ]
         .iter()
         .filter(|(seen, _)| *seen)
@@ -252,7 +252,8 @@ impl App {
         self.require(actor, Permission::EditPersonRecord, "change a person's details")
             .await?;
         let access = self.access_to_person(actor, person_id, "change a person's details").await?;
-        self.refuse_part(actor, person_id, access.edit, "change a person's details").await?;
+        self.refuse_part(actor, person_id, access.may(Capability::EditRecord), "change a person's details")
+            .await?;
         let before = self.store.get_person(person_id).await?;
         let details = input.parse(self.clock.today(), Some(&before.details.consent))?;
         let after = Person {
@@ -300,8 +301,13 @@ impl App {
 
     pub async fn add_case_note(&self, actor: &Actor, person_id: PersonId, input: &CaseNoteInput) -> AppResult<CaseNote> {
         let access = self.access_to_person(actor, person_id, "add a case note").await?;
-        self.refuse_part(actor, person_id, access.case_notes && access.edit, "add a case note")
-            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.may(Capability::ViewCaseNotes) && access.may(Capability::EditRecord),
+            "add a case note",
+        )
+        .await?;
         let (kind, occurred_on, text) = input.parse(self.clock.today())?;
         let note = CaseNote {
             id: NoteId::generate(),
@@ -324,8 +330,13 @@ impl App {
 
     pub async fn add_relationship(&self, actor: &Actor, person_id: PersonId, input: &RelationshipInput) -> AppResult<Relationship> {
         let access = self.access_to_person(actor, person_id, "add a relationship").await?;
-        self.refuse_part(actor, person_id, access.relationships && access.edit, "add a relationship")
-            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.may(Capability::ViewRelationships) && access.may(Capability::EditRecord),
+            "add a relationship",
+        )
+        .await?;
         let (kind, name, phone, lives_with_person, notes) = input.parse()?;
         let relationship = Relationship {
             id: RelationshipId::generate(),
@@ -349,8 +360,13 @@ impl App {
 
     pub async fn add_warning(&self, actor: &Actor, person_id: PersonId, input: &WarningInput) -> AppResult<Warning> {
         let access = self.access_to_person(actor, person_id, "add a warning").await?;
-        self.refuse_part(actor, person_id, access.warnings && access.edit, "add a warning")
-            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.may(Capability::ViewWarnings) && access.may(Capability::EditRecord),
+            "add a warning",
+        )
+        .await?;
         let (category, text) = input.parse()?;
         let warning = Warning {
             id: WarningId::generate(),
@@ -379,8 +395,13 @@ impl App {
         content: &[u8],
     ) -> AppResult<DocumentMeta> {
         let access = self.access_to_person(actor, person_id, "add a document").await?;
-        self.refuse_part(actor, person_id, access.documents && access.edit, "add a document")
-            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.may(Capability::ViewDocuments) && access.may(Capability::EditRecord),
+            "add a document",
+        )
+        .await?;
         let (title, file_name, content_type) = check_document(title, file_name, content.len())?;
         let document = DocumentMeta {
             id: DocumentId::generate(),
@@ -405,7 +426,8 @@ impl App {
     /// Opens a document; the read is logged like any read of the record.
     pub async fn open_document(&self, actor: &Actor, person_id: PersonId, document_id: DocumentId) -> AppResult<(DocumentMeta, Vec<u8>)> {
         let access = self.access_to_person(actor, person_id, "open a document").await?;
-        self.refuse_part(actor, person_id, access.documents, "open a document").await?;
+        self.refuse_part(actor, person_id, access.may(Capability::ViewDocuments), "open a document")
+            .await?;
         let (meta, content) = self.store.get_document(document_id).await?;
         if meta.person_id != person_id {
             return Err(AppError::NotFound);
@@ -428,8 +450,13 @@ impl App {
         expires_on: Option<chrono::NaiveDate>,
     ) -> AppResult<Delegation> {
         let access = self.access_to_person(actor, person_id, "grant delegated access").await?;
-        self.refuse_part(actor, person_id, access.manage_delegations, "grant delegated access")
-            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.may(Capability::ManageDelegations),
+            "grant delegated access",
+        )
+        .await?;
         let mut errors = ValidationErrors::default();
         let helper = match self.store.find_user_by_email(&helper_email.trim().to_lowercase()).await? {
             Some((user, _)) if user.role == Role::Helper && user.active => Some(user),
@@ -471,8 +498,13 @@ impl App {
         self.require(actor, Permission::EditPersonRecord, "record who holds a person's money")
             .await?;
         let access = self.access_to_person(actor, person_id, "record who holds a person's money").await?;
-        self.refuse_part(actor, person_id, access.edit, "record who holds a person's money")
-            .await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            access.may(Capability::EditRecord),
+            "record who holds a person's money",
+        )
+        .await?;
         let organisation = self
             .store
             .get_organisation(organisation_id)

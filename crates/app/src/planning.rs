@@ -10,7 +10,7 @@ use crate::{App, AppError, AppResult};
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tailor_domain::access::{Actor, Permission, PersonAccess, Role};
+use tailor_domain::access::{Actor, Capability, Permission, PersonAccess, Role};
 use tailor_domain::allocation::{calculate, needs_second_approval, AllocationModel};
 use tailor_domain::assessments::*;
 use tailor_domain::audit::{AuditAction, NewAuditEvent};
@@ -270,7 +270,7 @@ impl App {
 
     pub async fn planning_overview(&self, actor: &Actor, person_id: PersonId) -> AppResult<PlanningOverview> {
         self.planning_access(actor, person_id, "see assessments and plans", |access| {
-            access.plan || access.details
+            access.may(Capability::WritePlan) || access.may(Capability::ViewDetails)
         })
         .await?;
         self.load_overview(person_id).await
@@ -308,8 +308,10 @@ impl App {
 
     /// Starts a self-assessment, or returns the one already under way.
     pub async fn start_assessment(&self, actor: &Actor, person_id: PersonId, kind: AssessmentKind) -> AppResult<Assessment> {
-        self.planning_access(actor, person_id, "start a self-assessment", |access| access.plan)
-            .await?;
+        self.planning_access(actor, person_id, "start a self-assessment", |access| {
+            access.may(Capability::WritePlan)
+        })
+        .await?;
         for found in self.store.list_case_records(ASSESSMENT, person_id).await? {
             let existing: Assessment = body(&found)?;
             if existing.kind == kind && existing.is_editable() {
@@ -360,7 +362,9 @@ impl App {
         let found = self.store.get_case_record(ASSESSMENT, assessment_id).await?;
         let assessment: Assessment = body(&found)?;
         let access = self
-            .planning_access(actor, assessment.person_id, "open a self-assessment", |access| access.plan)
+            .planning_access(actor, assessment.person_id, "open a self-assessment", |access| {
+                access.may(Capability::WritePlan)
+            })
             .await?;
         let questionnaire = self
             .questionnaire_version(&assessment.questionnaire_id, assessment.questionnaire_version)
@@ -439,7 +443,7 @@ impl App {
         reason: &str,
     ) -> AppResult<Assessment> {
         let (mut assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
-        if !(Self::is_staff_worker(actor) && access.edit) {
+        if !(Self::is_staff_worker(actor) && access.may(Capability::EditRecord)) {
             self.record_refusal(actor, "check a self-assessment", Some(assessment.person_id))
                 .await;
             return Err(AppError::Forbidden);
@@ -498,7 +502,7 @@ impl App {
         findings: EligibilityFindings,
     ) -> AppResult<(EligibilityRecord, Option<AllocationRecord>)> {
         let (assessment, _, access) = self.open_assessment(actor, assessment_id).await?;
-        if !(Self::is_staff_worker(actor) && access.edit) {
+        if !(Self::is_staff_worker(actor) && access.may(Capability::EditRecord)) {
             self.record_refusal(actor, "decide eligibility", Some(assessment.person_id)).await;
             return Err(AppError::Forbidden);
         }
@@ -591,7 +595,7 @@ impl App {
     pub async fn open_allocation(&self, actor: &Actor, allocation_id: Uuid) -> AppResult<AllocationRecord> {
         let allocation: AllocationRecord = body(&self.store.get_case_record(ALLOCATION, allocation_id).await?)?;
         self.planning_access(actor, allocation.person_id, "see how a budget was worked out", |access| {
-            access.plan || access.details
+            access.may(Capability::WritePlan) || access.may(Capability::ViewDetails)
         })
         .await?;
         Ok(allocation)
@@ -603,7 +607,7 @@ impl App {
         let access = self
             .access_to_person(actor, allocation.person_id, "change an indicative budget")
             .await?;
-        if !(Self::is_staff_worker(actor) && access.edit) {
+        if !(Self::is_staff_worker(actor) && access.may(Capability::EditRecord)) {
             self.record_refusal(actor, "change an indicative budget", Some(allocation.person_id))
                 .await;
             return Err(AppError::Forbidden);
@@ -655,7 +659,7 @@ impl App {
         circumstances: FinancialCircumstances,
     ) -> AppResult<FinancialAssessmentRecord> {
         let access = self.access_to_person(actor, person_id, "record a financial assessment").await?;
-        if !(actor.role == Role::FinanceOfficer || (Self::is_staff_worker(actor) && access.edit)) {
+        if !(actor.role == Role::FinanceOfficer || (Self::is_staff_worker(actor) && access.may(Capability::EditRecord))) {
             self.record_refusal(actor, "record a financial assessment", Some(person_id)).await;
             return Err(AppError::Forbidden);
         }
@@ -698,7 +702,7 @@ impl App {
 
     /// Saves the person's plan (a draft, or `submit` it for agreement).
     pub async fn save_plan(&self, actor: &Actor, person_id: PersonId, input: &PlanInput, submit: bool) -> AppResult<SupportPlan> {
-        self.planning_access(actor, person_id, "write a support plan", |access| access.plan)
+        self.planning_access(actor, person_id, "write a support plan", |access| access.may(Capability::WritePlan))
             .await?;
         let overview = self.load_overview(person_id).await?;
         let allocation = overview.allocations.first().ok_or_else(|| {
@@ -762,7 +766,9 @@ impl App {
     pub async fn open_plan(&self, actor: &Actor, plan_id: Uuid) -> AppResult<(SupportPlan, AllocationRecord, PersonAccess)> {
         let plan: SupportPlan = body(&self.store.get_case_record(PLAN, plan_id).await?)?;
         let access = self
-            .planning_access(actor, plan.person_id, "open a support plan", |access| access.plan || access.details)
+            .planning_access(actor, plan.person_id, "open a support plan", |access| {
+                access.may(Capability::WritePlan) || access.may(Capability::ViewDetails)
+            })
             .await?;
         let allocation: AllocationRecord = body(&self.store.get_case_record(ALLOCATION, plan.allocation_id).await?)?;
         Ok((plan, allocation, access))
@@ -778,8 +784,8 @@ impl App {
     ) -> AppResult<(SupportPlan, Option<PersonalBudget>)> {
         let (mut plan, allocation, access) = self.open_plan(actor, plan_id).await?;
         let stage = match plan.status {
-            PlanStatus::Submitted if Self::is_staff_worker(actor) && access.edit => DecisionStage::Practitioner,
-            PlanStatus::AwaitingManager if actor.role == Role::TeamManager && access.edit => DecisionStage::Manager,
+            PlanStatus::Submitted if Self::is_staff_worker(actor) && access.may(Capability::EditRecord) => DecisionStage::Practitioner,
+            PlanStatus::AwaitingManager if actor.role == Role::TeamManager && access.may(Capability::EditRecord) => DecisionStage::Manager,
             PlanStatus::Submitted | PlanStatus::AwaitingManager => {
                 self.record_refusal(actor, "decide on a support plan", Some(plan.person_id)).await;
                 return Err(AppError::Forbidden);
@@ -884,7 +890,7 @@ impl App {
         let budget: PersonalBudget = body(&self.store.get_case_record(BUDGET, budget_id).await?)?;
         let access = self
             .planning_access(actor, budget.person_id, "see a personal budget", |access| {
-                access.plan || access.details
+                access.may(Capability::WritePlan) || access.may(Capability::ViewDetails)
             })
             .await?;
         Ok((budget, access))
@@ -893,7 +899,7 @@ impl App {
     /// The person says the budget is not enough; the challenge is recorded and goes to the team manager.
     pub async fn raise_challenge(&self, actor: &Actor, budget_id: Uuid, reason: &str) -> AppResult<Challenge> {
         let (budget, access) = self.open_budget(actor, budget_id).await?;
-        if !access.plan {
+        if !access.may(Capability::WritePlan) {
             self.record_refusal(actor, "challenge a budget", Some(budget.person_id)).await;
             return Err(AppError::Forbidden);
         }
@@ -927,7 +933,7 @@ impl App {
         let access = self
             .access_to_person(actor, challenge.person_id, "answer a budget challenge")
             .await?;
-        if !(actor.role == Role::TeamManager && access.edit) {
+        if !(actor.role == Role::TeamManager && access.may(Capability::EditRecord)) {
             self.record_refusal(actor, "answer a budget challenge", Some(challenge.person_id))
                 .await;
             return Err(AppError::Forbidden);

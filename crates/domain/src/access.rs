@@ -70,6 +70,11 @@ impl Role {
         Role::ALL.into_iter().find(|role| role.as_str() == text)
     }
 
+    /// Practitioners and team managers: the roles that can be someone's allocated worker.
+    pub fn holds_caseload(self) -> bool {
+        matches!(self, Role::Practitioner | Role::TeamManager)
+    }
+
     /// Staff work across many people's records; people and helpers see their own.
     pub fn is_staff(self) -> bool {
         !matches!(self, Role::Person | Role::Helper | Role::Provider)
@@ -213,20 +218,107 @@ pub struct Actor {
     pub organisation_id: Option<OrganisationId>,
 }
 
-/// Which parts of one person's record an actor may reach. Everything false means no access.
+/// Something an actor may want to do with one person's record. Use cases and pages ask
+/// `may` (or `PersonAccess::may`) for these; nothing outside this module matches on roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    ViewDetails,
+    ViewRelationships,
+    ViewCaseNotes,
+    ViewWarnings,
+    ViewDocuments,
+    /// Changing details, adding notes, warnings, relationships and documents.
+    EditRecord,
+    ManageDelegations,
+    /// Choosing the person's allocated worker (a team manager, within their team).
+    AllocateWorker,
+    /// Seeing the self-assessment's answers and the council's check of them.
+    ViewAssessment,
+    /// Answering the self-assessment for or with the person.
+    FillInAssessment,
+    ReviewAssessment,
+    ViewEligibility,
+    DecideEligibility,
+    /// Seeing the indicative budget and how it was worked out.
+    ViewAllocation,
+    OverrideBudget,
+    /// Agreeing an override above the model's tolerance or panel threshold.
+    OverrideBudgetAboveTolerance,
+    ViewFinancialAssessment,
+    RecordFinancialAssessment,
+    ViewPlan,
+    WritePlan,
+    AgreePlan,
+    /// The second sign-off a plan over tolerance needs.
+    AgreePlanAboveTolerance,
+    ViewBudget,
+    RaiseChallenge,
+    AnswerChallenge,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 25] = [
+        Capability::ViewDetails,
+        Capability::ViewRelationships,
+        Capability::ViewCaseNotes,
+        Capability::ViewWarnings,
+        Capability::ViewDocuments,
+        Capability::EditRecord,
+        Capability::ManageDelegations,
+        Capability::AllocateWorker,
+        Capability::ViewAssessment,
+        Capability::FillInAssessment,
+        Capability::ReviewAssessment,
+        Capability::ViewEligibility,
+        Capability::DecideEligibility,
+        Capability::ViewAllocation,
+        Capability::OverrideBudget,
+        Capability::OverrideBudgetAboveTolerance,
+        Capability::ViewFinancialAssessment,
+        Capability::RecordFinancialAssessment,
+        Capability::ViewPlan,
+        Capability::WritePlan,
+        Capability::AgreePlan,
+        Capability::AgreePlanAboveTolerance,
+        Capability::ViewBudget,
+        Capability::RaiseChallenge,
+        Capability::AnswerChallenge,
+    ];
+}
+
+/// The delegation scopes a helper holds for one person, as a small set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ScopeSet(u8);
+
+impl ScopeSet {
+    pub fn contains(self, scope: DelegationScope) -> bool {
+        self.0 & (1 << scope as u8) != 0
+    }
+
+    pub fn with(self, scope: DelegationScope) -> ScopeSet {
+        ScopeSet(self.0 | (1 << scope as u8))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl FromIterator<DelegationScope> for ScopeSet {
+    fn from_iter<I: IntoIterator<Item = DelegationScope>>(scopes: I) -> Self {
+        scopes.into_iter().fold(ScopeSet::default(), ScopeSet::with)
+    }
+}
+
+/// What one actor is to one person: their role and the relationship that opens the record
+/// (`basis`), with a helper's scopes. No basis means no access at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct PersonAccess {
-    pub details: bool,
-    pub relationships: bool,
-    pub case_notes: bool,
-    pub warnings: bool,
-    pub documents: bool,
-    pub edit: bool,
-    pub manage_delegations: bool,
-    /// Filling in the self-assessment and writing the support plan for the person.
-    pub plan: bool,
+    pub role: Role,
     /// Why access was granted, in words recorded in the read log ("allocated worker", "team").
     pub basis: Option<AccessBasis>,
+    pub scopes: ScopeSet,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -254,89 +346,137 @@ impl AccessBasis {
 }
 
 impl PersonAccess {
-    pub fn any(&self) -> bool {
-        self.details || self.relationships || self.case_notes || self.warnings || self.documents || self.plan
-    }
-
-    fn staff(basis: AccessBasis) -> Self {
+    pub fn none(role: Role) -> Self {
         PersonAccess {
-            details: true,
-            relationships: true,
-            case_notes: true,
-            warnings: true,
-            documents: true,
-            edit: true,
-            manage_delegations: true,
-            plan: true,
-            basis: Some(basis),
+            role,
+            basis: None,
+            scopes: ScopeSet::default(),
         }
     }
+
+    /// Whether any part of the record is open to the actor.
+    pub fn any(&self) -> bool {
+        self.basis.is_some()
+    }
+
+    pub fn may(&self, capability: Capability) -> bool {
+        capability_allowed(self.role, self.basis, self.scopes, capability)
+    }
+}
+
+/// The question every use case and page asks: may this actor, related to this person as
+/// `access` says, do this?
+pub fn may(actor: &Actor, access: &PersonAccess, capability: Capability) -> bool {
+    actor.role == access.role && access.may(capability)
+}
+
+/// The one table of who may do what to a person's record, by relationship and role.
+fn capability_allowed(role: Role, basis: Option<AccessBasis>, scopes: ScopeSet, capability: Capability) -> bool {
+    use Capability::*;
+    let Some(basis) = basis else {
+        return false;
+    };
+    match basis {
+        AccessBasis::AllocatedWorker | AccessBasis::Team => match capability {
+            AllocateWorker | OverrideBudgetAboveTolerance | AgreePlanAboveTolerance | AnswerChallenge => role == Role::TeamManager,
+            // Staff record a challenge for the person only through the person's own words.
+            RaiseChallenge => false,
+            _ => true,
+        },
+        AccessBasis::FinanceDuty => matches!(
+            capability,
+            ViewDetails | ViewWarnings | ViewFinancialAssessment | RecordFinancialAssessment | ViewBudget
+        ),
+        AccessBasis::Themselves => matches!(
+            capability,
+            ViewDetails
+                | ViewRelationships
+                | ViewDocuments
+                | ManageDelegations
+                | ViewAssessment
+                | FillInAssessment
+                | ViewEligibility
+                | ViewAllocation
+                | ViewFinancialAssessment
+                | ViewPlan
+                | WritePlan
+                | ViewBudget
+                | RaiseChallenge
+        ),
+        AccessBasis::DelegatedHelper => match capability {
+            ViewDetails => scopes.contains(DelegationScope::ViewDetails),
+            ViewRelationships => scopes.contains(DelegationScope::ViewRelationships),
+            ViewDocuments => scopes.contains(DelegationScope::ViewDocuments),
+            ViewAssessment | FillInAssessment | ViewEligibility | ViewAllocation | ViewPlan | WritePlan | RaiseChallenge => {
+                scopes.contains(DelegationScope::ActOnAssessmentAndPlan)
+            }
+            ViewFinancialAssessment | ViewBudget => scopes.contains(DelegationScope::ManageMoney),
+            _ => false,
+        },
+        // A provider holding the money delivers the plan as an individual service fund: it sees
+        // how to reach the person and the plan it delivers, never their assessment or finances.
+        AccessBasis::ProviderHoldingMoney => matches!(capability, ViewDetails | ViewPlan),
+    }
+}
+
+/// Whether a team manager may make `worker` someone's allocated worker: active staff who hold
+/// a caseload, in the manager's own team.
+pub fn may_allocate_to(actor: &Actor, access: &PersonAccess, worker_role: Role, worker_team: Option<TeamId>, worker_active: bool) -> bool {
+    may(actor, access, Capability::AllocateWorker)
+        && worker_active
+        && worker_role.holds_caseload()
+        && actor.team_id.is_some()
+        && worker_team == actor.team_id
 }
 
 /// The single rule for reaching a person's record.
 pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate) -> PersonAccess {
+    let none = PersonAccess::none(actor.role);
     if !actor.role.allows(Permission::ViewPersonRecord) {
-        return PersonAccess::default();
+        return none;
     }
+    let with = |basis| PersonAccess {
+        basis: Some(basis),
+        ..none
+    };
     match actor.role {
         Role::Practitioner | Role::TeamManager => {
             if facts.allocated_worker == Some(actor.user_id) {
-                PersonAccess::staff(AccessBasis::AllocatedWorker)
+                with(AccessBasis::AllocatedWorker)
             } else if actor.team_id.is_some() && facts.team == actor.team_id {
-                PersonAccess::staff(AccessBasis::Team)
+                with(AccessBasis::Team)
             } else {
-                PersonAccess::default()
+                none
             }
         }
-        Role::FinanceOfficer => PersonAccess {
-            details: true,
-            warnings: true,
-            basis: Some(AccessBasis::FinanceDuty),
-            ..PersonAccess::default()
-        },
+        Role::FinanceOfficer => with(AccessBasis::FinanceDuty),
         Role::Person => {
             if actor.person_id.is_some() && actor.person_id == facts.person_id {
-                PersonAccess {
-                    details: true,
-                    relationships: true,
-                    documents: true,
-                    manage_delegations: true,
-                    plan: true,
-                    basis: Some(AccessBasis::Themselves),
-                    ..PersonAccess::default()
-                }
+                with(AccessBasis::Themselves)
             } else {
-                PersonAccess::default()
+                none
             }
         }
         Role::Helper => {
-            let scopes: Vec<DelegationScope> = facts
+            let scopes: ScopeSet = facts
                 .delegations
                 .iter()
                 .filter(|grant| grant.helper == actor.user_id && grant.is_current(today))
                 .flat_map(|grant| grant.scopes.iter().copied())
                 .collect();
             if scopes.is_empty() {
-                return PersonAccess::default();
+                return none;
             }
             PersonAccess {
-                details: scopes.contains(&DelegationScope::ViewDetails),
-                relationships: scopes.contains(&DelegationScope::ViewRelationships),
-                documents: scopes.contains(&DelegationScope::ViewDocuments),
-                plan: scopes.contains(&DelegationScope::ActOnAssessmentAndPlan),
-                basis: Some(AccessBasis::DelegatedHelper),
-                ..PersonAccess::default()
+                scopes,
+                ..with(AccessBasis::DelegatedHelper)
             }
         }
         Role::Provider => match actor.organisation_id {
-            Some(organisation) if facts.money_held_by.contains(&organisation) => PersonAccess {
-                details: true,
-                basis: Some(AccessBasis::ProviderHoldingMoney),
-                ..PersonAccess::default()
-            },
-            _ => PersonAccess::default(),
+            Some(organisation) if facts.money_held_by.contains(&organisation) => with(AccessBasis::ProviderHoldingMoney),
+            _ => none,
         },
-        Role::Commissioner | Role::Analyst | Role::Administrator => PersonAccess::default(),
+        Role::Commissioner | Role::Analyst | Role::Administrator => none,
     }
 }
 
@@ -408,7 +548,7 @@ mod tests {
             allocated_worker: Some(practitioner.user_id),
             ..Default::default()
         };
-        assert!(person_access(&practitioner, &facts, day("2026-01-01")).case_notes);
+        assert!(person_access(&practitioner, &facts, day("2026-01-01")).may(Capability::ViewCaseNotes));
     }
 
     #[test]
@@ -423,9 +563,9 @@ mod tests {
             ..Default::default()
         };
         let access = person_access(&helper, &facts, day("2026-06-30"));
-        assert!(access.details);
-        assert!(!access.documents);
-        assert!(!access.case_notes);
+        assert!(access.may(Capability::ViewDetails));
+        assert!(!access.may(Capability::ViewDocuments));
+        assert!(!access.may(Capability::ViewCaseNotes));
         assert!(!person_access(&helper, &facts, day("2026-07-01")).any());
     }
 
@@ -457,7 +597,20 @@ mod tests {
             ..Default::default()
         };
         let access = person_access(&provider, &held, day("2026-01-01"));
-        assert!(access.details && !access.case_notes);
+        assert!(access.may(Capability::ViewDetails) && !access.may(Capability::ViewCaseNotes));
+        for hidden in [
+            Capability::ViewAssessment,
+            Capability::ViewAllocation,
+            Capability::ViewFinancialAssessment,
+            Capability::ViewBudget,
+            Capability::ViewEligibility,
+        ] {
+            assert!(!access.may(hidden), "{hidden:?}");
+        }
+        assert!(
+            access.may(Capability::ViewPlan),
+            "an individual service fund's provider sees the plan it delivers"
+        );
         assert!(!person_access(&provider, &not_held, day("2026-01-01")).any());
     }
 
@@ -466,17 +619,15 @@ mod tests {
         let own = PersonId::generate();
         let mut person = actor(Role::Person);
         person.person_id = Some(own);
-        assert!(
-            person_access(
-                &person,
-                &PersonAccessFacts {
-                    person_id: Some(own),
-                    ..Default::default()
-                },
-                day("2026-01-01")
-            )
-            .details
-        );
+        assert!(person_access(
+            &person,
+            &PersonAccessFacts {
+                person_id: Some(own),
+                ..Default::default()
+            },
+            day("2026-01-01")
+        )
+        .may(Capability::ViewDetails));
         assert!(!person_access(
             &person,
             &PersonAccessFacts {
@@ -500,6 +651,91 @@ mod tests {
                 ..Default::default()
             };
             assert!(!person_access(&someone, &facts, day("2026-01-01")).any(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_helper_without_the_money_scope_never_sees_budgets_or_finances() {
+        let helper = actor(Role::Helper);
+        let facts = PersonAccessFacts {
+            delegations: vec![DelegationGrant {
+                helper: helper.user_id,
+                scopes: vec![DelegationScope::ViewDetails, DelegationScope::ActOnAssessmentAndPlan],
+                expires_on: None,
+            }],
+            ..Default::default()
+        };
+        let access = person_access(&helper, &facts, day("2026-01-01"));
+        assert!(access.may(Capability::WritePlan) && access.may(Capability::ViewAssessment));
+        assert!(!access.may(Capability::ViewBudget) && !access.may(Capability::ViewFinancialAssessment));
+        let with_money = PersonAccessFacts {
+            delegations: vec![DelegationGrant {
+                helper: helper.user_id,
+                scopes: vec![DelegationScope::ManageMoney],
+                expires_on: None,
+            }],
+            ..Default::default()
+        };
+        let access = person_access(&helper, &with_money, day("2026-01-01"));
+        assert!(access.may(Capability::ViewBudget) && !access.may(Capability::WritePlan));
+    }
+
+    #[test]
+    fn only_a_team_manager_gives_the_second_sign_off_and_answers_challenges() {
+        let team = TeamId::generate();
+        let facts = PersonAccessFacts {
+            team: Some(team),
+            ..Default::default()
+        };
+        for (role, expected) in [(Role::Practitioner, false), (Role::TeamManager, true)] {
+            let mut worker = actor(role);
+            worker.team_id = Some(team);
+            let access = person_access(&worker, &facts, day("2026-01-01"));
+            assert!(may(&worker, &access, Capability::AgreePlan));
+            for capability in [
+                Capability::AgreePlanAboveTolerance,
+                Capability::OverrideBudgetAboveTolerance,
+                Capability::AnswerChallenge,
+                Capability::AllocateWorker,
+            ] {
+                assert_eq!(may(&worker, &access, capability), expected, "{role:?} {capability:?}");
+            }
+            assert!(!may(&worker, &access, Capability::RaiseChallenge));
+        }
+    }
+
+    #[test]
+    fn a_team_manager_allocates_only_workers_of_their_own_team() {
+        let team = TeamId::generate();
+        let mut manager = actor(Role::TeamManager);
+        manager.team_id = Some(team);
+        let access = person_access(
+            &manager,
+            &PersonAccessFacts {
+                team: Some(team),
+                ..Default::default()
+            },
+            day("2026-01-01"),
+        );
+        assert!(may_allocate_to(&manager, &access, Role::Practitioner, Some(team), true));
+        assert!(!may_allocate_to(
+            &manager,
+            &access,
+            Role::Practitioner,
+            Some(TeamId::generate()),
+            true
+        ));
+        assert!(!may_allocate_to(&manager, &access, Role::Practitioner, Some(team), false));
+        assert!(!may_allocate_to(&manager, &access, Role::FinanceOfficer, Some(team), true));
+    }
+
+    #[test]
+    fn no_relationship_means_no_capability() {
+        for role in Role::ALL {
+            let access = PersonAccess::none(role);
+            for capability in Capability::ALL {
+                assert!(!access.may(capability), "{role:?} {capability:?}");
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tailor_app::AppError;
-use tailor_domain::access::Actor;
+use tailor_domain::access::{Actor, Capability};
 use tailor_domain::audit::AuditEvent;
 use tailor_domain::notes::{CaseNote, CaseNoteInput};
 use tailor_domain::people::{PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput, Warning};
@@ -375,15 +375,18 @@ async fn read_person(state: &AppState, actor: &Actor, person_id: PersonId) -> Ap
     let view = state.app.view_person(actor, person_id).await?;
     Ok(PersonResponse {
         id: person_id.to_string(),
-        details: view.access.details.then(|| PersonDetailsBody::from_person(&view.person)),
+        details: view
+            .access
+            .may(Capability::ViewDetails)
+            .then(|| PersonDetailsBody::from_person(&view.person)),
         team_id: view
             .access
-            .case_notes
+            .may(Capability::ViewCaseNotes)
             .then(|| view.person.team_id.map(|id| id.to_string()))
             .flatten(),
         allocated_worker_id: view
             .access
-            .details
+            .may(Capability::ViewDetails)
             .then(|| view.person.allocated_worker.map(|id| id.to_string()))
             .flatten(),
         relationships: view.relationships.as_ref().map(|all| all.iter().map(Into::into).collect()),

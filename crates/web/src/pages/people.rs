@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tailor_app::people::{PersonView, PAGE_SIZE};
 use tailor_app::AppError;
-use tailor_domain::access::{Actor, DelegationScope, Role};
+use tailor_domain::access::{Actor, Capability, DelegationScope, Role};
 use tailor_domain::notes::{CaseNoteInput, NoteKind};
 use tailor_domain::people::*;
 use tailor_domain::validation::ValidationErrors;
@@ -127,9 +127,9 @@ fn planning_summary(
     actor: &Actor,
 ) -> PlanningSummary {
     use tailor_domain::eligibility::AssessmentKind;
-    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.edit;
+    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord);
     PlanningSummary {
-        can_act: access.plan,
+        can_act: access.may(Capability::WritePlan),
         staff,
         can_assess_finances: staff || actor.role == Role::FinanceOfficer,
         assessments: overview
@@ -238,7 +238,7 @@ fn detail_rows(view: &PersonView, today: chrono::NaiveDate) -> Vec<Row> {
             },
         },
     ];
-    if view.access.case_notes {
+    if view.access.may(Capability::ViewCaseNotes) {
         rows.push(Row {
             key: "Team",
             value: view.team_name.clone().unwrap_or_else(|| "No team".into()),
@@ -262,22 +262,23 @@ pub async fn show(
     PersonPath(person_id): PersonPath,
 ) -> Response {
     let view = try_page!(state.app.view_person(&actor, person_id).await);
-    let details = if view.access.details {
+    let details = if view.access.may(Capability::ViewDetails) {
         detail_rows(&view, state.app.clock.today())
     } else {
         Vec::new()
     };
-    let planning = if view.access.plan || view.access.case_notes || actor.role == Role::FinanceOfficer {
-        let overview = try_page!(state.app.planning_overview(&actor, person_id).await);
-        Some(planning_summary(&overview, &view.access, &actor))
-    } else {
-        None
-    };
+    let planning =
+        if view.access.may(Capability::WritePlan) || view.access.may(Capability::ViewCaseNotes) || actor.role == Role::FinanceOfficer {
+            let overview = try_page!(state.app.planning_overview(&actor, person_id).await);
+            Some(planning_summary(&overview, &view.access, &actor))
+        } else {
+            None
+        };
     let page = PersonPage {
         page: PageContext::new(&state, &context, &view.person.full_name(), ""),
         id: person_id.to_string(),
         name: view.person.full_name(),
-        can_edit: view.access.edit,
+        can_edit: view.access.may(Capability::EditRecord),
         can_allocate: actor.role == Role::TeamManager,
         is_self: actor.person_id == Some(person_id),
         planning,
@@ -367,7 +368,7 @@ pub async fn edit_person(
     PersonPath(person_id): PersonPath,
 ) -> Response {
     let access = try_page!(state.app.access_to_person(&actor, person_id, "change a person's details").await);
-    if !access.edit {
+    if !access.may(Capability::EditRecord) {
         return PageError::from(AppError::Forbidden).into_response();
     }
     let person = try_page!(state.app.store.get_person(person_id).await.map_err(AppError::from));
@@ -621,7 +622,7 @@ record_form_handlers!(
     CaseNoteInput,
     note_fields,
     "add a case note",
-    |access| access.case_notes && access.edit,
+    |access| access.may(Capability::ViewCaseNotes) && access.may(Capability::EditRecord),
     add_case_note
 );
 
@@ -659,7 +660,7 @@ record_form_handlers!(
     RelationshipInput,
     relationship_fields,
     "add a relationship",
-    |access| access.relationships && access.edit,
+    |access| access.may(Capability::ViewRelationships) && access.may(Capability::EditRecord),
     add_relationship
 );
 
@@ -697,7 +698,7 @@ record_form_handlers!(
     WarningInput,
     warning_fields,
     "add a warning",
-    |access| access.warnings && access.edit,
+    |access| access.may(Capability::ViewWarnings) && access.may(Capability::EditRecord),
     add_warning
 );
 
@@ -731,7 +732,7 @@ pub async fn new_document(
     PersonPath(person_id): PersonPath,
 ) -> Response {
     if let Err(response) = allowed(&state, &actor, person_id, "add a document", |access| {
-        access.documents && access.edit
+        access.may(Capability::ViewDocuments) && access.may(Capability::EditRecord)
     })
     .await
     {
@@ -871,7 +872,7 @@ pub async fn new_delegation(
     PersonPath(person_id): PersonPath,
 ) -> Response {
     if let Err(response) = allowed(&state, &actor, person_id, "grant delegated access", |access| {
-        access.manage_delegations
+        access.may(Capability::ManageDelegations)
     })
     .await
     {
@@ -971,7 +972,11 @@ pub async fn allocation_page(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| access.edit).await {
+    if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| {
+        access.may(Capability::EditRecord)
+    })
+    .await
+    {
         return response;
     }
     let current = state
@@ -1049,7 +1054,11 @@ pub async fn new_money_holder(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    if let Err(response) = allowed(&state, &actor, person_id, "record who holds a person's money", |access| access.edit).await {
+    if let Err(response) = allowed(&state, &actor, person_id, "record who holds a person's money", |access| {
+        access.may(Capability::EditRecord)
+    })
+    .await
+    {
         return response;
     }
     let fields = money_holder_fields(&state, "").await;

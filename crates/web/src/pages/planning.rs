@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tailor_app::planning::PlanningOverview;
 use tailor_app::AppError;
-use tailor_domain::access::Role;
+use tailor_domain::access::{Capability, Role};
 use tailor_domain::allocation::AllocationResult;
 use tailor_domain::assessments::{AllocationRecord, Assessment, AssessmentStatus, EligibilityRecord};
 use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
@@ -362,7 +362,7 @@ pub async fn assessment(
         .find(|record| record.assessment_id == assessment_id)
         .cloned();
     let allocation = overview.allocations.iter().find(|record| record.assessment_id == assessment_id);
-    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.edit;
+    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord);
     let findings = eligibility
         .as_ref()
         .map(|record| {
@@ -776,7 +776,7 @@ async fn allocation_page_with(
             .override_
             .as_ref()
             .map(|change| format!("{} on {}", change.by_name, change.at.format("%-d %B %Y"))),
-        can_override: matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.edit,
+        can_override: matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord),
         annual_input: annual,
         reason_input: reason,
         result: allocation.result,
@@ -993,7 +993,9 @@ pub async fn financial_page(
     super::people::PersonPath(person_id): super::people::PersonPath,
 ) -> Response {
     let access = try_page!(state.app.access_to_person(&actor, person_id, "record a financial assessment").await);
-    if !(actor.role == Role::FinanceOfficer || (matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.edit)) {
+    if !(actor.role == Role::FinanceOfficer
+        || (matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord)))
+    {
         state
             .app
             .record_refusal(&actor, "record a financial assessment", Some(person_id))
@@ -1282,8 +1284,8 @@ pub async fn plan_view(
     let (plan, allocation, access) = try_page!(state.app.open_plan(&actor, plan_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, plan.person_id).await);
     let can_decide = match plan.status {
-        PlanStatus::Submitted => matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.edit,
-        PlanStatus::AwaitingManager => actor.role == Role::TeamManager && access.edit,
+        PlanStatus::Submitted => matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord),
+        PlanStatus::AwaitingManager => actor.role == Role::TeamManager && access.may(Capability::EditRecord),
         _ => false,
     };
     let page = PlanPage {
@@ -1333,7 +1335,7 @@ pub async fn plan_view(
             })
             .collect(),
         can_decide,
-        can_edit: access.plan && matches!(plan.status, PlanStatus::Drafting | PlanStatus::ChangesRequested),
+        can_edit: access.may(Capability::WritePlan) && matches!(plan.status, PlanStatus::Drafting | PlanStatus::ChangesRequested),
         budget_id: overview
             .budgets
             .iter()
@@ -1503,14 +1505,14 @@ async fn budget_page_with(
         page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
         contribution_working,
         contribution_explanation,
-        can_answer: actor.role == Role::TeamManager && access.edit,
+        can_answer: actor.role == Role::TeamManager && access.may(Capability::EditRecord),
         errors,
         person_name: person.full_name(),
         weekly_cost: weekly(budget.annual_cost),
         weekly_contribution: weekly(budget.annual_contribution),
         weekly_council: weekly(budget.annual_council_amount),
         basis_explanation,
-        can_challenge: access.plan,
+        can_challenge: access.may(Capability::WritePlan),
         challenges: overview
             .challenges
             .into_iter()
