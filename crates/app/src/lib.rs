@@ -9,7 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod people;
-pub mod planning;
+pub mod steps;
 
 use clock::Clock;
 use std::sync::Arc;

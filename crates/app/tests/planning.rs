@@ -75,7 +75,7 @@ async fn council() -> Council {
 }
 
 /// The person answers every question with the answer at `grade` (0 = least need).
-async fn assessed(council: &Council, grade: usize) -> uuid::Uuid {
+async fn assessed(council: &Council, grade: usize) -> tailor_domain::AssessmentId {
     let app = &council.app;
     let assessment = app
         .start_assessment(&council.person, council.person_id, AssessmentKind::Adult)

@@ -75,6 +75,16 @@ impl Role {
         matches!(self, Role::Practitioner | Role::TeamManager)
     }
 
+    /// Practitioners and team managers have queues of assessments to check and plans to agree.
+    pub fn holds_caseload_queues(self) -> bool {
+        self.holds_caseload()
+    }
+
+    /// Team managers give the second sign-off and answer challenges, so have those queues too.
+    pub fn gives_second_sign_off(self) -> bool {
+        self == Role::TeamManager
+    }
+
     /// Staff work across many people's records; people and helpers see their own.
     pub fn is_staff(self) -> bool {
         !matches!(self, Role::Person | Role::Helper | Role::Provider)
@@ -359,6 +369,12 @@ impl PersonAccess {
         self.basis.is_some()
     }
 
+    /// Whether what this actor writes is the person's own word (themselves, or a helper they
+    /// chose), rather than staff recording it on the person's behalf.
+    pub fn acts_for_the_person(&self) -> bool {
+        matches!(self.basis, Some(AccessBasis::Themselves | AccessBasis::DelegatedHelper))
+    }
+
     pub fn may(&self, capability: Capability) -> bool {
         capability_allowed(self.role, self.basis, self.scopes, capability)
     }
@@ -379,8 +395,8 @@ fn capability_allowed(role: Role, basis: Option<AccessBasis>, scopes: ScopeSet, 
     match basis {
         AccessBasis::AllocatedWorker | AccessBasis::Team => match capability {
             AllocateWorker | OverrideBudgetAboveTolerance | AgreePlanAboveTolerance | AnswerChallenge => role == Role::TeamManager,
-            // Staff record a challenge for the person only through the person's own words.
-            RaiseChallenge => false,
+            // Staff may record a challenge the person made to them; it is marked as recorded
+            // on the person's behalf (`PersonAccess::acts_for_the_person`).
             _ => true,
         },
         AccessBasis::FinanceDuty => matches!(
@@ -700,7 +716,7 @@ mod tests {
             ] {
                 assert_eq!(may(&worker, &access, capability), expected, "{role:?} {capability:?}");
             }
-            assert!(!may(&worker, &access, Capability::RaiseChallenge));
+            assert!(may(&worker, &access, Capability::RaiseChallenge) && !access.acts_for_the_person());
         }
     }
 

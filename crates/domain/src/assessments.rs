@@ -5,12 +5,11 @@
 use crate::allocation::{AllocationResult, Answers};
 use crate::charging::{Contribution, FinancialCircumstances};
 use crate::eligibility::{AssessmentKind, EligibilityDecision, EligibilityFindings};
-use crate::ids::{PersonId, UserId};
+use crate::ids::{AllocationId, AssessmentId, EligibilityDecisionId, FinancialAssessmentId, PersonId, UserId};
 use crate::money::Money;
 use crate::people::labelled_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 labelled_enum!(
     /// Where a self-assessment is (domain rules 1.4).
@@ -24,7 +23,7 @@ labelled_enum!(
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
-    pub id: Uuid,
+    pub id: AssessmentId,
     pub person_id: PersonId,
     pub kind: AssessmentKind,
     pub questionnaire_id: String,
@@ -38,6 +37,13 @@ pub struct Assessment {
     /// The practitioner's assurance: accepted, or the questions sent back and why.
     pub review: Option<AssessmentReview>,
     pub updated_at: DateTime<Utc>,
+    /// Rises with every change; a change made against an older version is refused.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+pub fn first_version() -> i64 {
+    1
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,9 +66,9 @@ impl Assessment {
 /// The eligibility determination for one assessment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityRecord {
-    pub id: Uuid,
+    pub id: EligibilityDecisionId,
     pub person_id: PersonId,
-    pub assessment_id: Uuid,
+    pub assessment_id: AssessmentId,
     pub findings: EligibilityFindings,
     pub decision: EligibilityDecision,
     pub decided_by: UserId,
@@ -73,9 +79,9 @@ pub struct EligibilityRecord {
 /// An indicative budget, with the frozen snapshot that reproduces it to the penny.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationRecord {
-    pub id: Uuid,
+    pub id: AllocationId,
     pub person_id: PersonId,
-    pub assessment_id: Uuid,
+    pub assessment_id: AssessmentId,
     /// The model file exactly as it was used, and the answers exactly as they were.
     pub model_source: String,
     pub answers: Answers,
@@ -84,6 +90,8 @@ pub struct AllocationRecord {
     pub calculated_by_name: String,
     pub calculated_at: DateTime<Utc>,
     pub override_: Option<BudgetOverride>,
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 /// A practitioner's professional judgement that the indicative figure should differ.
@@ -109,7 +117,7 @@ impl AllocationRecord {
 /// A financial assessment and the weekly contribution it led to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinancialAssessmentRecord {
-    pub id: Uuid,
+    pub id: FinancialAssessmentId,
     pub person_id: PersonId,
     pub circumstances: FinancialCircumstances,
     pub rates_source: String,

@@ -50,6 +50,8 @@ labelled_enum!(
         BudgetAgreed => ("budget_agreed", "Personal budget agreed"),
         ChallengeRaised => ("challenge_raised", "Budget challenged as not enough"),
         ChallengeAnswered => ("challenge_answered", "Budget challenge answered"),
+        JobEnqueued => ("job_enqueued", "Later work scheduled"),
+        JobFailed => ("job_failed", "Later work failed and will not be tried again"),
     }
 );
 

@@ -49,4 +49,13 @@ entity_id!(
     WarningId,
     DocumentId,
     DelegationId,
+    AssessmentId,
+    EligibilityDecisionId,
+    AllocationId,
+    FinancialAssessmentId,
+    PlanId,
+    PlanDecisionId,
+    BudgetId,
+    ChallengeId,
+    JobId,
 );

@@ -11,6 +11,7 @@ pub mod charging;
 pub mod config_file;
 pub mod eligibility;
 pub mod ids;
+pub mod jobs;
 pub mod money;
 pub mod nhs_number;
 pub mod notes;

@@ -2,13 +2,13 @@
 //! statutory guidance): the person's own plan, its cost checked against the indicative budget,
 //! the sign-off decision, and the personal budget statement.
 
-use crate::ids::{PersonId, UserId};
+use crate::assessments::first_version;
+use crate::ids::{AllocationId, BudgetId, ChallengeId, FinancialAssessmentId, PersonId, PlanDecisionId, PlanId, UserId};
 use crate::money::{Money, MoneyError};
 use crate::people::labelled_enum;
 use crate::validation::{optional_text, required_line, required_text, ValidationErrors};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 labelled_enum!(
     /// How often a plan line is paid for.
@@ -109,15 +109,17 @@ labelled_enum!(
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportPlan {
-    pub id: Uuid,
+    pub id: PlanId,
     pub person_id: PersonId,
-    pub allocation_id: Uuid,
+    pub allocation_id: AllocationId,
     pub status: PlanStatus,
     pub content: PlanContent,
     pub written_by: Vec<String>,
     pub decisions: Vec<PlanDecision>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 labelled_enum!(
@@ -132,6 +134,8 @@ labelled_enum!(
 /// A sign-off decision, with who, when and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDecision {
+    #[serde(default = "PlanDecisionId::generate")]
+    pub id: PlanDecisionId,
     pub stage: DecisionStage,
     pub verdict: Verdict,
     pub reason: String,
@@ -194,10 +198,14 @@ impl DecisionInput {
 /// The personal budget statement (Care Act s26): the cost, what the person pays, what the council pays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalBudget {
-    pub id: Uuid,
+    pub id: BudgetId,
     pub person_id: PersonId,
-    pub plan_id: Uuid,
-    pub allocation_id: Uuid,
+    pub plan_id: PlanId,
+    pub allocation_id: AllocationId,
+    /// The financial assessment the contribution was worked out from; `None` only for budgets
+    /// carried over from before this was kept.
+    #[serde(default)]
+    pub financial_assessment_id: Option<FinancialAssessmentId>,
     pub indicative_annual: Money,
     /// The final budget: the agreed plan's cost.
     pub annual_cost: Money,
@@ -213,15 +221,17 @@ pub struct PersonalBudget {
 /// A person's challenge that their budget is not enough to meet their needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Challenge {
-    pub id: Uuid,
+    pub id: ChallengeId,
     pub person_id: PersonId,
-    pub budget_id: Uuid,
+    pub budget_id: BudgetId,
     pub reason: String,
     pub raised_by: UserId,
     pub raised_by_name: String,
     pub raised_at: DateTime<Utc>,
     /// Routed to the person's team manager; closed with a response.
     pub response: Option<ChallengeResponse>,
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,8 @@
 //! An adapter's test calls `run_all` with a function that makes a fresh, empty, migrated store;
 //! each check gets its own store, so checks never see each other's rows.
 
+mod steps;
+
 use crate::*;
 use chrono::{Duration, SubsecRound};
 use std::future::Future;
@@ -17,7 +19,7 @@ use tailor_domain::*;
 type Check = fn(Box<dyn Store>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
 macro_rules! checks {
-    ($($name:ident),* $(,)?) => {
+    ($($name:path),* $(,)?) => {
         /// Every check by name, so a failure says which one.
         pub const CHECKS: &[(&str, Check)] = &[$((stringify!($name), |store| Box::pin($name(store)))),*];
     };
@@ -38,7 +40,12 @@ checks!(
     audit_events_form_a_verifiable_chain,
     demo_bulk_load_writes_everything,
     configuration_versions_are_kept_in_order,
-    case_records_save_together_and_form_work_queues,
+    steps::assessments_change_only_from_the_state_they_were_read_in,
+    steps::plans_budgets_and_challenges_round_trip,
+    steps::simultaneous_plan_decisions_land_once,
+    steps::simultaneous_eligibility_decisions_land_once,
+    steps::simultaneous_plans_for_one_person_start_once,
+    steps::jobs_run_once_and_retry_with_back_off,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
@@ -59,7 +66,7 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-fn audit(action: AuditAction) -> NewAuditEvent {
+pub(crate) fn audit(action: AuditAction) -> NewAuditEvent {
     NewAuditEvent::new(now(), None, "conformance suite", action)
 }
 
@@ -110,7 +117,7 @@ fn details(given: &str, family: &str, born: &str, nhs: Option<&str>) -> PersonDe
     }
 }
 
-fn person(given: &str, family: &str, born: &str, nhs: Option<&str>, team_id: Option<TeamId>) -> Person {
+pub(crate) fn person(given: &str, family: &str, born: &str, nhs: Option<&str>, team_id: Option<TeamId>) -> Person {
     Person {
         id: PersonId::generate(),
         details: details(given, family, born, nhs),
@@ -121,7 +128,7 @@ fn person(given: &str, family: &str, born: &str, nhs: Option<&str>, team_id: Opt
     }
 }
 
-async fn seed_team_and_worker(store: &dyn Store) -> (Team, User) {
+pub(crate) async fn seed_team_and_worker(store: &dyn Store) -> (Team, User) {
     let team = team("North locality");
     store.insert_team(&team, &audit(AuditAction::TeamCreated)).await.unwrap();
     let worker = user("worker@example.org", Role::Practitioner, Some(team.id));
@@ -738,82 +745,4 @@ async fn configuration_versions_are_kept_in_order(store: Box<dyn Store>) {
         Err(StoreError::Conflict { .. })
     ));
     assert!(store.list_configurations("charging").await.unwrap().is_empty());
-}
-
-async fn case_records_save_together_and_form_work_queues(store: Box<dyn Store>) {
-    let (team, worker) = seed_team_and_worker(&*store).await;
-    let in_team = person("In", "Team", "1950-01-01", None, Some(team.id));
-    let elsewhere = person("Else", "Where", "1950-01-01", None, None);
-    for someone in [&in_team, &elsewhere] {
-        store.insert_person(someone, &audit(AuditAction::PersonCreated)).await.unwrap();
-    }
-    let record = |person: PersonId, status: &str, note: &str| CaseRecord {
-        id: uuid::Uuid::now_v7(),
-        kind: "assessment".into(),
-        person_id: person,
-        status: status.into(),
-        body: serde_json::json!({ "note": note, "answers": { "nutrition": "some_help" } }),
-        created_at: now(),
-        updated_at: now(),
-    };
-    let first = record(in_team.id, "submitted", "first");
-    let second = record(elsewhere.id, "submitted", "second");
-    let before = store.audit_chain(0, 1000).await.unwrap().len();
-    store
-        .save_case_records(
-            &[first.clone(), second.clone()],
-            &[audit(AuditAction::AssessmentSubmitted), audit(AuditAction::AssessmentSubmitted)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(store.audit_chain(0, 1000).await.unwrap().len(), before + 2);
-    assert_eq!(store.get_case_record("assessment", first.id).await.unwrap(), first);
-    assert!(matches!(store.get_case_record("plan", first.id).await, Err(StoreError::NotFound)));
-
-    let mut accepted = first.clone();
-    accepted.status = "accepted".into();
-    accepted.body = serde_json::json!({ "note": "accepted" });
-    accepted.updated_at = now();
-    store
-        .save_case_records(&[accepted.clone()], &[audit(AuditAction::AssessmentReviewed)])
-        .await
-        .unwrap();
-    assert_eq!(
-        store.get_case_record("assessment", first.id).await.unwrap(),
-        accepted,
-        "saving again replaces the body and status"
-    );
-    assert_eq!(store.list_case_records("assessment", in_team.id).await.unwrap(), vec![accepted]);
-
-    let everyone = store
-        .list_case_records_by_status("assessment", "submitted", &PeopleFilter::Everyone, 10)
-        .await
-        .unwrap();
-    assert_eq!(everyone, vec![second.clone()]);
-    let team_queue = PeopleFilter::TeamOrAllocated {
-        team: Some(team.id),
-        worker: worker.id,
-    };
-    let mut third = record(in_team.id, "submitted", "third");
-    third.kind = "assessment".into();
-    store.save_case_records(&[third.clone()], &[]).await.unwrap();
-    assert_eq!(
-        store
-            .list_case_records_by_status("assessment", "submitted", &team_queue, 10)
-            .await
-            .unwrap(),
-        vec![third]
-    );
-
-    // A record for a person who does not exist is refused, and nothing in the batch is kept.
-    let orphan = record(PersonId::generate(), "submitted", "orphan");
-    let valid = record(in_team.id, "in_progress", "valid");
-    assert!(store
-        .save_case_records(&[valid.clone(), orphan], &[audit(AuditAction::AssessmentSubmitted)])
-        .await
-        .is_err());
-    assert!(matches!(
-        store.get_case_record("assessment", valid.id).await,
-        Err(StoreError::NotFound)
-    ));
 }

@@ -8,11 +8,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use tailor_domain::access::{DelegationGrant, DelegationScope, PersonAccessFacts, Role};
+use tailor_domain::assessments::{AllocationRecord, Assessment, AssessmentStatus, EligibilityRecord, FinancialAssessmentRecord};
 use tailor_domain::audit::{AuditEvent, NewAuditEvent};
+use tailor_domain::jobs::Job;
 use tailor_domain::notes::{CaseNote, DocumentMeta};
 use tailor_domain::people::{PeopleSearch, Person, PersonSummary, Relationship, Warning};
+use tailor_domain::plans::{Challenge, PersonalBudget, PlanDecision, PlanStatus, SupportPlan};
 use tailor_domain::users::{Organisation, Team, User};
-use tailor_domain::{DelegationId, DocumentId, OrganisationId, PersonId, TeamId, UserId};
+use tailor_domain::{
+    AllocationId, AssessmentId, BudgetId, ChallengeId, DelegationId, DocumentId, FinancialAssessmentId, JobId, OrganisationId, PersonId,
+    PlanId, TeamId, UserId,
+};
 use thiserror::Error;
 
 #[cfg(feature = "conformance")]
@@ -26,9 +32,14 @@ pub enum StoreError {
     /// A uniqueness rule was broken; `what` names it in words ("email").
     #[error("already exists: {what}")]
     Conflict { what: &'static str },
+    /// A conditional write found the record no longer in the state (or version) it was read in:
+    /// someone else changed it first. Nothing was written.
+    #[error("changed by someone else: {0}")]
+    StateChanged(&'static str),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
-    #[error("database error: {0}")]
+    /// Anything else, with what was being done when it failed ("reading plans: ...").
+    #[error("storage failed: {0}")]
     Other(String),
 }
 
@@ -122,21 +133,31 @@ pub struct ConfigurationVersion {
     pub loaded_by: String,
 }
 
-/// A case record (an assessment, a plan, a budget...): a JSON body the use cases own, and the
-/// columns the store looks it up by.
+/// The change of state a conditional write expects: the record must still be in one of `from`
+/// at `version` (as it was read), or the write is refused with `StoreError::StateChanged`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expect<'a> {
+    pub from: &'a [&'a str],
+    pub version: i64,
+}
+
+/// How a job ended on one try.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseRecord {
-    pub id: uuid::Uuid,
-    pub kind: String,
-    pub person_id: PersonId,
-    pub status: String,
-    pub body: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+pub enum JobOutcome {
+    Done,
+    /// Try again at `at`.
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    /// No more tries.
+    Failed {
+        error: String,
+    },
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: StepStore + Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 
@@ -212,21 +233,88 @@ pub trait Store: Send + Sync + 'static {
     /// Every version of one kind, newest effective date (then version) first.
     async fn list_configurations(&self, kind: &str) -> StoreResult<Vec<ConfigurationVersion>>;
 
-    // Case records
-    /// Inserts or replaces each record, and appends every audit event, in one transaction.
-    async fn save_case_records(&self, records: &[CaseRecord], audit: &[NewAuditEvent]) -> StoreResult<()>;
-    async fn get_case_record(&self, kind: &str, id: uuid::Uuid) -> StoreResult<CaseRecord>;
-    /// A person's records of one kind, newest first.
-    async fn list_case_records(&self, kind: &str, person_id: PersonId) -> StoreResult<Vec<CaseRecord>>;
-    /// Records of one kind in one status for the people a filter allows, oldest first: a work queue.
-    async fn list_case_records_by_status(
-        &self,
-        kind: &str,
-        status: &str,
-        filter: &PeopleFilter,
-        limit: i64,
-    ) -> StoreResult<Vec<CaseRecord>>;
-
     // Bulk loading for the demo council
     async fn insert_demo_people(&self, bundles: &[DemoPersonBundle]) -> StoreResult<()>;
+}
+
+/// The records of the seven steps (1 to 3 so far) and the jobs table. A separate trait so that
+/// each half of the port stays readable; every `Store` is one.
+#[async_trait]
+pub trait StepStore: Send + Sync + 'static {
+    // Step 1, my money: self-assessment, eligibility, the indicative budget, the financial assessment
+    /// A new self-assessment; `Conflict` when the person already has one of that kind under way.
+    async fn insert_assessment(&self, assessment: &Assessment, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn get_assessment(&self, id: AssessmentId) -> StoreResult<Assessment>;
+    /// A person's assessments, newest first.
+    async fn list_assessments(&self, person_id: PersonId) -> StoreResult<Vec<Assessment>>;
+    /// Records one answer, if the assessment is still as expected; returns the new version.
+    async fn save_answer(
+        &self,
+        assessment: &Assessment,
+        expect: Expect<'_>,
+        question_id: &str,
+        answer_id: &str,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<i64>;
+    /// Writes an assessment's new status, submission and review, if it is still as expected.
+    async fn update_assessment(&self, assessment: &Assessment, expect: Expect<'_>, audit: &NewAuditEvent) -> StoreResult<()>;
+    /// The eligibility decision and, when eligible, the indicative budget, in one transaction;
+    /// only for an accepted assessment without a decision (else `StateChanged`).
+    async fn record_eligibility(
+        &self,
+        decision: &EligibilityRecord,
+        allocation: Option<&AllocationRecord>,
+        audit: &[NewAuditEvent],
+    ) -> StoreResult<()>;
+    async fn list_eligibility(&self, person_id: PersonId) -> StoreResult<Vec<EligibilityRecord>>;
+    async fn get_allocation(&self, id: AllocationId) -> StoreResult<AllocationRecord>;
+    async fn list_allocations(&self, person_id: PersonId) -> StoreResult<Vec<AllocationRecord>>;
+    /// Writes a professional override onto an indicative budget read at `expected_version`.
+    async fn override_allocation(&self, allocation: &AllocationRecord, expected_version: i64, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn insert_financial_assessment(&self, record: &FinancialAssessmentRecord, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn get_financial_assessment(&self, id: FinancialAssessmentId) -> StoreResult<FinancialAssessmentRecord>;
+    async fn list_financial_assessments(&self, person_id: PersonId) -> StoreResult<Vec<FinancialAssessmentRecord>>;
+
+    // Steps 2 and 3, my plan and my plan agreed
+    /// A new plan; `Conflict` when the person already has a plan in progress.
+    async fn insert_plan(&self, plan: &SupportPlan, audit: &NewAuditEvent) -> StoreResult<()>;
+    /// Writes a plan's content and status (its lines replaced), if it is still as expected.
+    async fn update_plan(&self, plan: &SupportPlan, expect: Expect<'_>, audit: &NewAuditEvent) -> StoreResult<()>;
+    /// A sign-off decision: the plan moves to its new status if it is still as expected, the
+    /// decision is added, and an agreed plan's personal budget is issued, all in one transaction.
+    async fn decide_plan(
+        &self,
+        plan: &SupportPlan,
+        expect: Expect<'_>,
+        decision: &PlanDecision,
+        budget: Option<&PersonalBudget>,
+        audit: &[NewAuditEvent],
+    ) -> StoreResult<()>;
+    async fn get_plan(&self, id: PlanId) -> StoreResult<SupportPlan>;
+    async fn list_plans(&self, person_id: PersonId) -> StoreResult<Vec<SupportPlan>>;
+    async fn get_budget(&self, id: BudgetId) -> StoreResult<PersonalBudget>;
+    async fn list_budgets(&self, person_id: PersonId) -> StoreResult<Vec<PersonalBudget>>;
+    async fn insert_challenge(&self, challenge: &Challenge, audit: &NewAuditEvent) -> StoreResult<()>;
+    /// Closes an open challenge with its response, if no one answered it first.
+    async fn answer_challenge(&self, challenge: &Challenge, expected_version: i64, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn get_challenge(&self, id: ChallengeId) -> StoreResult<Challenge>;
+    async fn list_challenges(&self, person_id: PersonId) -> StoreResult<Vec<Challenge>>;
+
+    // Work queues: records waiting for someone, for the people a filter allows, oldest first
+    async fn assessments_waiting(&self, status: AssessmentStatus, filter: &PeopleFilter, limit: i64) -> StoreResult<Vec<Assessment>>;
+    /// Accepted assessments with no eligibility decision yet.
+    async fn assessments_to_decide(&self, filter: &PeopleFilter, limit: i64) -> StoreResult<Vec<Assessment>>;
+    async fn plans_waiting(&self, status: PlanStatus, filter: &PeopleFilter, limit: i64) -> StoreResult<Vec<SupportPlan>>;
+    async fn open_challenges(&self, filter: &PeopleFilter, limit: i64) -> StoreResult<Vec<Challenge>>;
+
+    // Jobs: work that runs later
+    /// Enqueues a job, with its audit event when it has one. A job whose `dedupe_key` is already
+    /// queued or done is not added again: returns false.
+    async fn enqueue_job(&self, job: &Job, audit: Option<&NewAuditEvent>) -> StoreResult<bool>;
+    /// Takes the oldest due job for `worker` until `lease_until`, so no other worker runs it.
+    async fn claim_job(&self, worker: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<Option<Job>>;
+    /// Records how a claimed job ended; refused (`StateChanged`) if `worker` no longer holds it.
+    async fn finish_job(&self, id: JobId, worker: &str, outcome: &JobOutcome, at: DateTime<Utc>) -> StoreResult<()>;
+    /// The latest jobs, newest first, for the administrators' page.
+    async fn list_jobs(&self, limit: i64) -> StoreResult<Vec<Job>>;
 }

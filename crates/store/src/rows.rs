@@ -7,12 +7,22 @@
 use crate::{Delegation, SessionRecord, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use tailor_domain::access::{DelegationScope, Role};
+use tailor_domain::assessments::{
+    AllocationRecord, Assessment, AssessmentReview, AssessmentStatus, BudgetOverride, EligibilityRecord, FinancialAssessmentRecord,
+};
 use tailor_domain::audit::{AuditAction, AuditEvent, NewAuditEvent};
+use tailor_domain::eligibility::AssessmentKind;
+use tailor_domain::jobs::{Job, JobStatus};
+use tailor_domain::money::Money;
 use tailor_domain::nhs_number::NhsNumber;
 use tailor_domain::notes::{CaseNote, DocumentMeta, NoteKind};
 use tailor_domain::people::{
     Address, Consent, ConsentStatus, ContactPreference, Person, PersonDetails, PersonSummary, Relationship, RelationshipKind, Warning,
     WarningCategory,
+};
+use tailor_domain::plans::{
+    Challenge, ChallengeResponse, Frequency, MoneyManager, PersonalBudget, PlanContent, PlanDecision, PlanLine, PlanStatus,
+    ServiceComponent, SupportPlan, Verdict,
 };
 use tailor_domain::users::{Organisation, OrganisationKind, Team, User};
 use tailor_domain::*;
@@ -28,6 +38,9 @@ pub trait RowAccess {
     fn time(&self, column: &str) -> StoreResult<DateTime<Utc>>;
     fn integer(&self, column: &str) -> StoreResult<i64>;
     fn boolean(&self, column: &str) -> StoreResult<bool>;
+    fn optional_time(&self, column: &str) -> StoreResult<Option<DateTime<Utc>>>;
+    fn optional_integer(&self, column: &str) -> StoreResult<Option<i64>>;
+    fn optional_boolean(&self, column: &str) -> StoreResult<Option<bool>>;
 }
 
 /// A stored value that the code no longer understands: a sign of a bad migration or manual edit.
@@ -279,15 +292,274 @@ pub fn configuration_from_row(row: &impl RowAccess) -> StoreResult<crate::Config
     })
 }
 
-pub fn case_record_from_row(row: &impl RowAccess) -> StoreResult<crate::CaseRecord> {
-    let body_text = row.text("body")?;
-    Ok(crate::CaseRecord {
-        id: row.uuid("id")?,
-        kind: row.text("kind")?,
+/// A value kept as JSON text (a snapshot shown whole, or a short list).
+pub fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|error| StoreError::Other(format!("writing JSON: {error}")))
+}
+
+fn json<T: serde::de::DeserializeOwned>(row: &impl RowAccess, column: &str) -> StoreResult<T> {
+    let text = row.text(column)?;
+    serde_json::from_str(&text).map_err(|_| corrupt(column, &text))
+}
+
+/// The stored code of a unit enum that serde names (`"net"`, `"manager"`).
+pub fn enum_code<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    Ok(to_json(value)?.trim_matches('"').to_owned())
+}
+
+fn enum_from_code<T: serde::de::DeserializeOwned>(row: &impl RowAccess, column: &str) -> StoreResult<T> {
+    let text = row.text(column)?;
+    serde_json::from_value(serde_json::Value::String(text.clone())).map_err(|_| corrupt(column, &text))
+}
+
+#[macro_export]
+macro_rules! assessment_columns {
+    () => {
+        "a.id, a.person_id, a.kind, a.questionnaire_id, a.questionnaire_version, a.status, a.completed_by, a.started_at, a.submitted_at, a.review_accepted, a.review_questions, a.review_reason, a.reviewed_by, a.reviewed_by_name, a.reviewed_at, a.updated_at, a.version"
+    };
+}
+
+/// An assessment from its row and its answers (question id, answer id).
+pub fn assessment_from_row(row: &impl RowAccess, answers: Vec<(String, String)>) -> StoreResult<Assessment> {
+    let review = match row.optional_boolean("review_accepted")? {
+        Some(accepted) => Some(AssessmentReview {
+            accepted,
+            questions_sent_back: match row.optional_text("review_questions")? {
+                Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("review_questions", &text))?,
+                None => Vec::new(),
+            },
+            reason: row.optional_text("review_reason")?.unwrap_or_default(),
+            reviewed_by: UserId(row.optional_uuid("reviewed_by")?.ok_or_else(|| corrupt("reviewed_by", "null"))?),
+            reviewed_by_name: row.optional_text("reviewed_by_name")?.unwrap_or_default(),
+            reviewed_at: row.optional_time("reviewed_at")?.ok_or_else(|| corrupt("reviewed_at", "null"))?,
+        }),
+        None => None,
+    };
+    Ok(Assessment {
+        id: AssessmentId(row.uuid("id")?),
         person_id: PersonId(row.uuid("person_id")?),
-        status: row.text("status")?,
-        body: serde_json::from_str(&body_text).map_err(|_| corrupt("body", &body_text))?,
+        kind: code(row, "kind", AssessmentKind::parse)?,
+        questionnaire_id: row.text("questionnaire_id")?,
+        questionnaire_version: row.integer("questionnaire_version")?,
+        status: code(row, "status", AssessmentStatus::parse)?,
+        answers: answers
+            .into_iter()
+            .map(|(question, answer)| (question.into(), answer.into()))
+            .collect(),
+        completed_by: json(row, "completed_by")?,
+        started_at: row.time("started_at")?,
+        submitted_at: row.optional_time("submitted_at")?,
+        review,
+        updated_at: row.time("updated_at")?,
+        version: row.integer("version")?,
+    })
+}
+
+#[macro_export]
+macro_rules! eligibility_columns {
+    () => {
+        "id, person_id, assessment_id, eligible, findings, decision, decided_by, decided_by_name, decided_at"
+    };
+}
+
+pub fn eligibility_from_row(row: &impl RowAccess) -> StoreResult<EligibilityRecord> {
+    Ok(EligibilityRecord {
+        id: EligibilityDecisionId(row.uuid("id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        assessment_id: AssessmentId(row.uuid("assessment_id")?),
+        findings: json(row, "findings")?,
+        decision: json(row, "decision")?,
+        decided_by: UserId(row.uuid("decided_by")?),
+        decided_by_name: row.text("decided_by_name")?,
+        decided_at: row.time("decided_at")?,
+    })
+}
+
+#[macro_export]
+macro_rules! allocation_columns {
+    () => {
+        "id, person_id, assessment_id, model_source, answers, result, total_pence, calculated_by, calculated_by_name, calculated_at, override_pence, override_reason, override_by, override_by_name, override_at, version"
+    };
+}
+
+pub fn allocation_from_row(row: &impl RowAccess) -> StoreResult<AllocationRecord> {
+    let override_ = match row.optional_integer("override_pence")? {
+        Some(pence) => Some(BudgetOverride {
+            annual: Money::from_pence(pence),
+            reason: row.optional_text("override_reason")?.unwrap_or_default(),
+            by: UserId(row.optional_uuid("override_by")?.ok_or_else(|| corrupt("override_by", "null"))?),
+            by_name: row.optional_text("override_by_name")?.unwrap_or_default(),
+            at: row.optional_time("override_at")?.ok_or_else(|| corrupt("override_at", "null"))?,
+        }),
+        None => None,
+    };
+    Ok(AllocationRecord {
+        id: AllocationId(row.uuid("id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        assessment_id: AssessmentId(row.uuid("assessment_id")?),
+        model_source: row.text("model_source")?,
+        answers: json(row, "answers")?,
+        result: json(row, "result")?,
+        calculated_by: UserId(row.uuid("calculated_by")?),
+        calculated_by_name: row.text("calculated_by_name")?,
+        calculated_at: row.time("calculated_at")?,
+        override_,
+        version: row.integer("version")?,
+    })
+}
+
+#[macro_export]
+macro_rules! financial_assessment_columns {
+    () => {
+        "id, person_id, circumstances, rates_source, weekly_cost_pence, contribution, assessed_by, assessed_by_name, assessed_at"
+    };
+}
+
+pub fn financial_assessment_from_row(row: &impl RowAccess) -> StoreResult<FinancialAssessmentRecord> {
+    Ok(FinancialAssessmentRecord {
+        id: FinancialAssessmentId(row.uuid("id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        circumstances: json(row, "circumstances")?,
+        rates_source: row.text("rates_source")?,
+        weekly_cost: Money::from_pence(row.integer("weekly_cost_pence")?),
+        contribution: json(row, "contribution")?,
+        assessed_by: UserId(row.uuid("assessed_by")?),
+        assessed_by_name: row.text("assessed_by_name")?,
+        assessed_at: row.time("assessed_at")?,
+    })
+}
+
+#[macro_export]
+macro_rules! plan_columns {
+    () => {
+        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version"
+    };
+}
+
+/// A plan from its row, its lines (in order) and its decisions (oldest first).
+pub fn plan_from_row(row: &impl RowAccess, lines: Vec<PlanLine>, decisions: Vec<PlanDecision>) -> StoreResult<SupportPlan> {
+    Ok(SupportPlan {
+        id: PlanId(row.uuid("id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        allocation_id: AllocationId(row.uuid("allocation_id")?),
+        status: code(row, "status", PlanStatus::parse)?,
+        content: PlanContent {
+            outcomes: row.text("outcomes")?,
+            lines,
+            risks: row.text("risks")?,
+            contingency: row.text("contingency")?,
+            money_manager: code(row, "money_manager", MoneyManager::parse)?,
+        },
+        written_by: json(row, "written_by")?,
+        decisions,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
+        version: row.integer("version")?,
+    })
+}
+
+pub fn plan_line_from_row(row: &impl RowAccess) -> StoreResult<PlanLine> {
+    Ok(PlanLine {
+        description: row.text("description")?,
+        unit_cost: Money::from_pence(row.integer("unit_cost_pence")?),
+        units: row.integer("units")?,
+        frequency: code(row, "frequency", Frequency::parse)?,
+        component: code(row, "component", ServiceComponent::parse)?,
+    })
+}
+
+pub fn plan_decision_from_row(row: &impl RowAccess) -> StoreResult<PlanDecision> {
+    Ok(PlanDecision {
+        id: PlanDecisionId(row.uuid("id")?),
+        stage: enum_from_code(row, "stage")?,
+        verdict: code(row, "verdict", Verdict::parse)?,
+        reason: row.text("reason")?,
+        refused_lines: json(row, "refused_lines")?,
+        plan_cost: Money::from_pence(row.integer("plan_cost_pence")?),
+        indicative: Money::from_pence(row.integer("indicative_pence")?),
+        decided_by: UserId(row.uuid("decided_by")?),
+        decided_by_name: row.text("decided_by_name")?,
+        decided_at: row.time("decided_at")?,
+    })
+}
+
+#[macro_export]
+macro_rules! budget_columns {
+    () => {
+        "id, person_id, plan_id, allocation_id, financial_assessment_id, indicative_annual_pence, annual_cost_pence, annual_contribution_pence, annual_council_pence, contribution_basis, money_manager, agreed_by, agreed_by_name, agreed_at"
+    };
+}
+
+pub fn budget_from_row(row: &impl RowAccess) -> StoreResult<PersonalBudget> {
+    Ok(PersonalBudget {
+        id: BudgetId(row.uuid("id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        plan_id: PlanId(row.uuid("plan_id")?),
+        allocation_id: AllocationId(row.uuid("allocation_id")?),
+        financial_assessment_id: row.optional_uuid("financial_assessment_id")?.map(FinancialAssessmentId),
+        indicative_annual: Money::from_pence(row.integer("indicative_annual_pence")?),
+        annual_cost: Money::from_pence(row.integer("annual_cost_pence")?),
+        annual_contribution: Money::from_pence(row.integer("annual_contribution_pence")?),
+        annual_council_amount: Money::from_pence(row.integer("annual_council_pence")?),
+        contribution_basis: enum_from_code(row, "contribution_basis")?,
+        money_manager: code(row, "money_manager", MoneyManager::parse)?,
+        agreed_by: UserId(row.uuid("agreed_by")?),
+        agreed_by_name: row.text("agreed_by_name")?,
+        agreed_at: row.time("agreed_at")?,
+    })
+}
+
+#[macro_export]
+macro_rules! challenge_columns {
+    () => {
+        "c.id, c.person_id, c.budget_id, c.reason, c.raised_by, c.raised_by_name, c.raised_at, c.status, c.response, c.responded_by, c.responded_by_name, c.responded_at, c.version"
+    };
+}
+
+pub fn challenge_from_row(row: &impl RowAccess) -> StoreResult<Challenge> {
+    let response = match row.optional_text("response")? {
+        Some(text) => Some(ChallengeResponse {
+            text,
+            by: UserId(row.optional_uuid("responded_by")?.ok_or_else(|| corrupt("responded_by", "null"))?),
+            by_name: row.optional_text("responded_by_name")?.unwrap_or_default(),
+            at: row.optional_time("responded_at")?.ok_or_else(|| corrupt("responded_at", "null"))?,
+        }),
+        None => None,
+    };
+    Ok(Challenge {
+        id: ChallengeId(row.uuid("id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        budget_id: BudgetId(row.uuid("budget_id")?),
+        reason: row.text("reason")?,
+        raised_by: UserId(row.uuid("raised_by")?),
+        raised_by_name: row.text("raised_by_name")?,
+        raised_at: row.time("raised_at")?,
+        response,
+        version: row.integer("version")?,
+    })
+}
+
+#[macro_export]
+macro_rules! job_columns {
+    () => {
+        "id, kind, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, finished_at, dedupe_key"
+    };
+}
+
+pub fn job_from_row(row: &impl RowAccess) -> StoreResult<Job> {
+    Ok(Job {
+        id: JobId(row.uuid("id")?),
+        kind: row.text("kind")?,
+        payload: row.text("payload")?,
+        status: code(row, "status", JobStatus::parse)?,
+        attempts: row.integer("attempts")?,
+        max_attempts: row.integer("max_attempts")?,
+        run_at: row.time("run_at")?,
+        locked_by: row.optional_text("locked_by")?,
+        locked_until: row.optional_time("locked_until")?,
+        last_error: row.optional_text("last_error")?,
+        created_at: row.time("created_at")?,
+        finished_at: row.optional_time("finished_at")?,
+        dedupe_key: row.optional_text("dedupe_key")?,
     })
 }

@@ -658,7 +658,7 @@ pub async fn openapi_json() -> Response {
 // Steps 1 to 3. Records are returned as Tailor stores them: every decision with who, when, why,
 // and the inputs it saw (docs/api.md describes their fields).
 
-fn record_id(text: &str) -> ApiResult<uuid::Uuid> {
+fn record_id<T: std::str::FromStr>(text: &str) -> ApiResult<T> {
     text.parse().map_err(|_| ApiError(AppError::NotFound))
 }
 
@@ -698,7 +698,7 @@ pub async fn planning(
 ) -> ApiResult<Json<PlanningResponse>> {
     let overview = state.app.planning_overview(&actor, person_id(&id)?).await?;
     Ok(Json(PlanningResponse {
-        steps: tailor_app::planning::step_statuses(&overview)
+        steps: tailor_app::steps::step_statuses(&overview)
             .iter()
             .map(|status| status.to_string())
             .collect(),

@@ -283,7 +283,7 @@ pub async fn my_home(State(state): State<AppState>, context: RequestContext, Cur
                 Ok(overview) => overview,
                 Err(error) => return PageError::from(error).into_response(),
             };
-            let statuses = tailor_app::planning::step_statuses(&overview);
+            let statuses = tailor_app::steps::step_statuses(&overview);
             let mut links: [Option<String>; 7] = Default::default();
             links[0] = match overview.allocations.first() {
                 Some(allocation) => Some(format!("/allocations/{}", allocation.id)),

@@ -122,7 +122,7 @@ pub struct PlanningSummary {
 }
 
 fn planning_summary(
-    overview: &tailor_app::planning::PlanningOverview,
+    overview: &tailor_app::steps::PlanningOverview,
     access: &tailor_domain::access::PersonAccess,
     actor: &Actor,
 ) -> PlanningSummary {

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
-use tailor_app::planning::PlanningOverview;
+use tailor_app::steps::PlanningOverview;
 use tailor_app::AppError;
 use tailor_domain::access::{Capability, Role};
 use tailor_domain::allocation::AllocationResult;
@@ -24,7 +24,7 @@ use tailor_domain::plans::*;
 use tailor_domain::questionnaires::Questionnaire;
 use tailor_domain::validation::ValidationErrors;
 use tailor_domain::PersonId;
-use uuid::Uuid;
+use tailor_domain::{AllocationId, AssessmentId, BudgetId, ChallengeId, PlanId};
 
 macro_rules! try_page {
     ($result:expr) => {
@@ -36,9 +36,9 @@ macro_rules! try_page {
 }
 
 /// The `{id}` of an assessment, allocation, plan or budget page; a malformed id is a 404 page.
-pub struct RecordPath(pub Uuid);
+pub struct RecordPath<T>(pub T);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RecordPath {
+impl<S: Send + Sync, T: std::str::FromStr> axum::extract::FromRequestParts<S> for RecordPath<T> {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path(parameters) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
@@ -151,7 +151,7 @@ pub async fn question(
     CurrentActor(actor): CurrentActor,
     Path((id, question_id)): Path<(String, String)>,
 ) -> Response {
-    let Ok(assessment_id) = id.parse::<Uuid>() else {
+    let Ok(assessment_id) = id.parse::<AssessmentId>() else {
         return PageError::App(AppError::NotFound).into_response();
     };
     let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
@@ -183,7 +183,7 @@ pub async fn answer(
     Path((id, question_id)): Path<(String, String)>,
     CsrfForm(input): CsrfForm<AnswerInput>,
 ) -> Response {
-    let Ok(assessment_id) = id.parse::<Uuid>() else {
+    let Ok(assessment_id) = id.parse::<AssessmentId>() else {
         return PageError::App(AppError::NotFound).into_response();
     };
     match state.app.answer_question(&actor, assessment_id, &question_id, &input.answer).await {
@@ -272,7 +272,7 @@ async fn check_answers_page(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
-    assessment_id: Uuid,
+    assessment_id: AssessmentId,
     errors: ValidationErrors,
 ) -> Response {
     let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(actor, assessment_id).await);
@@ -301,7 +301,7 @@ pub async fn check_answers(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
 ) -> Response {
     check_answers_page(&state, &context, &actor, assessment_id, ValidationErrors::default()).await
 }
@@ -313,7 +313,7 @@ pub async fn submit(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Response {
     match state.app.submit_assessment(&actor, assessment_id).await {
@@ -352,7 +352,7 @@ pub async fn assessment(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
 ) -> Response {
     let (assessment, questionnaire, access) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, assessment.person_id).await);
@@ -448,7 +448,7 @@ async fn review_page_with(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
-    assessment_id: Uuid,
+    assessment_id: AssessmentId,
     input: &ReviewInput,
     errors: ValidationErrors,
 ) -> Response {
@@ -475,7 +475,7 @@ pub async fn review_page(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
 ) -> Response {
     review_page_with(
         &state,
@@ -492,7 +492,7 @@ pub async fn review(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
     CsrfForm(input): CsrfForm<ReviewInput>,
 ) -> Response {
     if input.decision.is_empty() {
@@ -539,7 +539,7 @@ async fn eligibility_page_with(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
-    assessment_id: Uuid,
+    assessment_id: AssessmentId,
     form: &HashMap<String, String>,
     errors: ValidationErrors,
 ) -> Response {
@@ -605,7 +605,7 @@ pub async fn eligibility_page(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
 ) -> Response {
     eligibility_page_with(
         &state,
@@ -622,7 +622,7 @@ pub async fn decide_eligibility(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let (assessment, _, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
@@ -734,7 +734,7 @@ async fn allocation_page_with(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
-    allocation_id: Uuid,
+    allocation_id: AllocationId,
     annual: String,
     reason: String,
     errors: ValidationErrors,
@@ -788,7 +788,7 @@ pub async fn allocation(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(allocation_id): RecordPath,
+    RecordPath(allocation_id): RecordPath<AllocationId>,
 ) -> Response {
     allocation_page_with(
         &state,
@@ -814,7 +814,7 @@ pub async fn override_budget(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(allocation_id): RecordPath,
+    RecordPath(allocation_id): RecordPath<AllocationId>,
     CsrfForm(input): CsrfForm<OverrideInput>,
 ) -> Response {
     match state.app.override_budget(&actor, allocation_id, &input.annual, &input.reason).await {
@@ -1279,7 +1279,7 @@ pub async fn plan_view(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(plan_id): RecordPath,
+    RecordPath(plan_id): RecordPath<PlanId>,
 ) -> Response {
     let (plan, allocation, access) = try_page!(state.app.open_plan(&actor, plan_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, plan.person_id).await);
@@ -1388,7 +1388,7 @@ async fn decision_page_with(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
-    plan_id: Uuid,
+    plan_id: PlanId,
     input: &DecisionInput,
     errors: ValidationErrors,
 ) -> Response {
@@ -1407,7 +1407,7 @@ pub async fn decision_page(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(plan_id): RecordPath,
+    RecordPath(plan_id): RecordPath<PlanId>,
 ) -> Response {
     decision_page_with(
         &state,
@@ -1424,7 +1424,7 @@ pub async fn decide(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(plan_id): RecordPath,
+    RecordPath(plan_id): RecordPath<PlanId>,
     CsrfForm(input): CsrfForm<DecisionInput>,
 ) -> Response {
     match state.app.decide_plan(&actor, plan_id, &input).await {
@@ -1460,7 +1460,7 @@ async fn budget_page_with(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
-    budget_id: Uuid,
+    budget_id: BudgetId,
     reason: String,
     errors: ValidationErrors,
 ) -> Response {
@@ -1528,7 +1528,7 @@ pub async fn budget(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(budget_id): RecordPath,
+    RecordPath(budget_id): RecordPath<BudgetId>,
 ) -> Response {
     budget_page_with(&state, &context, &actor, budget_id, String::new(), ValidationErrors::default()).await
 }
@@ -1543,7 +1543,7 @@ pub async fn challenge(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(budget_id): RecordPath,
+    RecordPath(budget_id): RecordPath<BudgetId>,
     CsrfForm(input): CsrfForm<ChallengeInput>,
 ) -> Response {
     match state.app.raise_challenge(&actor, budget_id, &input.reason).await {
@@ -1563,7 +1563,7 @@ pub async fn answer_challenge(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    RecordPath(challenge_id): RecordPath,
+    RecordPath(challenge_id): RecordPath<ChallengeId>,
     CsrfForm(input): CsrfForm<AnswerChallengeInput>,
 ) -> Response {
     match state.app.answer_challenge(&actor, challenge_id, &input.response).await {
@@ -1573,14 +1573,8 @@ pub async fn answer_challenge(
             for error in &mut errors.0 {
                 error.field = format!("response-{challenge_id}");
             }
-            let found = try_page!(state
-                .app
-                .store
-                .get_case_record(tailor_app::planning::CHALLENGE, challenge_id)
-                .await
-                .map_err(AppError::from));
-            let budget_id = found.body["budget_id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default();
-            budget_page_with(&state, &context, &actor, budget_id, String::new(), errors).await
+            let challenge = try_page!(state.app.open_challenge(&actor, challenge_id).await);
+            budget_page_with(&state, &context, &actor, challenge.budget_id, String::new(), errors).await
         }
         Err(error) => PageError::from(error).into_response(),
     }
@@ -1730,7 +1724,7 @@ fn pdf_document(title: &str, paragraphs: &[String]) -> Result<Vec<u8>, String> {
 pub async fn assessment_pdf(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    RecordPath(assessment_id): RecordPath,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
 ) -> Response {
     let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, assessment.person_id).await);

@@ -1,0 +1,458 @@
+//! Step 1, my money: supported self-assessment one question at a time, the council's check,
+//! the eligibility decision, the indicative budget from the allocation model, and the financial
+//! assessment. Each change is a conditional write on the record's state and version.
+
+use super::{ALLOCATION, ASSESSMENT, ELIGIBILITY, FINANCIAL_ASSESSMENT};
+use crate::people::single_error;
+use crate::{App, AppError, AppResult};
+use tailor_domain::access::{may, Actor, Capability, PersonAccess};
+use tailor_domain::allocation::{calculate, needs_second_approval, AllocationModel};
+use tailor_domain::assessments::*;
+use tailor_domain::audit::AuditAction;
+use tailor_domain::charging::{weekly_contribution, ChargingRates, FinancialCircumstances};
+use tailor_domain::eligibility::{decide, outcomes, AssessmentKind, EligibilityFindings};
+use tailor_domain::money::Money;
+use tailor_domain::questionnaires::Questionnaire;
+use tailor_domain::validation::ValidationErrors;
+use tailor_domain::{AllocationId, AssessmentId, EligibilityDecisionId, FinancialAssessmentId, PersonId};
+use tailor_store::{Expect, StoreError};
+
+impl App {
+    // Self-assessment
+
+    /// Starts a self-assessment, or returns the one already under way.
+    pub async fn start_assessment(&self, actor: &Actor, person_id: PersonId, kind: AssessmentKind) -> AppResult<Assessment> {
+        self.require_capability(actor, person_id, Capability::FillInAssessment, "start a self-assessment")
+            .await?;
+        for existing in self.store.list_assessments(person_id).await? {
+            if existing.kind == kind && existing.is_editable() {
+                return Ok(existing);
+            }
+            if existing.kind == kind && existing.status == AssessmentStatus::Submitted {
+                return Err(single_error(
+                    "kind",
+                    "This assessment has been sent to the council: a new one can start once it has been checked",
+                ));
+            }
+        }
+        let questionnaire = self.questionnaire_on(kind.as_str(), self.clock.today()).await?;
+        let now = self.clock.now();
+        let assessment = Assessment {
+            id: AssessmentId::generate(),
+            person_id,
+            kind,
+            questionnaire_id: questionnaire.id.clone(),
+            questionnaire_version: questionnaire.version,
+            status: AssessmentStatus::InProgress,
+            answers: Default::default(),
+            completed_by: vec![actor.display_name.clone()],
+            started_at: now,
+            submitted_at: None,
+            review: None,
+            updated_at: now,
+            version: 1,
+        };
+        let event = self
+            .event(actor, AuditAction::AssessmentStarted)
+            .person(person_id)
+            .subject(ASSESSMENT, assessment.id)
+            .details(serde_json::json!({ "questionnaire": questionnaire.id, "version": questionnaire.version }));
+        match self.store.insert_assessment(&assessment, &event).await {
+            // Someone started one at the same moment: carry on with theirs.
+            Err(StoreError::Conflict { .. }) => self
+                .store
+                .list_assessments(person_id)
+                .await?
+                .into_iter()
+                .find(|existing| existing.kind == kind && existing.is_editable())
+                .ok_or_else(|| single_error("kind", "This assessment has been sent to the council already")),
+            Err(other) => Err(other.into()),
+            Ok(()) => Ok(assessment),
+        }
+    }
+
+    /// An assessment, its questionnaire, and what the actor may do with it. The look is logged.
+    pub async fn open_assessment(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+    ) -> AppResult<(Assessment, Questionnaire, PersonAccess)> {
+        let assessment = self.store.get_assessment(assessment_id).await?;
+        let access = self
+            .require_capability(actor, assessment.person_id, Capability::ViewAssessment, "open a self-assessment")
+            .await?;
+        let questionnaire = self
+            .questionnaire_version(&assessment.questionnaire_id, assessment.questionnaire_version)
+            .await?;
+        let read = self
+            .event(actor, AuditAction::PersonViewed)
+            .person(assessment.person_id)
+            .subject(ASSESSMENT, assessment.id)
+            .details(serde_json::json!({ "parts": ["assessment"] }));
+        self.store.append_audit(&read).await?;
+        Ok((assessment, questionnaire, access))
+    }
+
+    pub async fn answer_question(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        question_id: &str,
+        answer_id: &str,
+    ) -> AppResult<Assessment> {
+        let (mut assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
+        self.refuse_unless(
+            actor,
+            &access,
+            Capability::FillInAssessment,
+            assessment.person_id,
+            "answer a self-assessment",
+        )
+        .await?;
+        if !assessment.is_editable() {
+            return Err(single_error(
+                "answer",
+                "This assessment has been sent to the council, so its answers cannot change now",
+            ));
+        }
+        let question = questionnaire.question(question_id).ok_or(AppError::NotFound)?;
+        if !question.answers.iter().any(|answer| answer.id == answer_id) {
+            return Err(single_error("answer", "Select the answer that fits best"));
+        }
+        assessment.answers.insert(question_id.to_owned(), answer_id.to_owned());
+        if !assessment.completed_by.contains(&actor.display_name) {
+            assessment.completed_by.push(actor.display_name.clone());
+        }
+        assessment.updated_at = self.clock.now();
+        let event = self
+            .event(actor, AuditAction::AssessmentAnswered)
+            .person(assessment.person_id)
+            .subject(ASSESSMENT, assessment.id)
+            .details(serde_json::json!({ "question": question_id, "answer": answer_id }));
+        let expect = Expect {
+            from: &[AssessmentStatus::InProgress.as_str(), AssessmentStatus::SentBack.as_str()],
+            version: assessment.version,
+        };
+        assessment.version = self.store.save_answer(&assessment, expect, question_id, answer_id, &event).await?;
+        Ok(assessment)
+    }
+
+    pub async fn submit_assessment(&self, actor: &Actor, assessment_id: AssessmentId) -> AppResult<Assessment> {
+        let (mut assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
+        self.refuse_unless(
+            actor,
+            &access,
+            Capability::FillInAssessment,
+            assessment.person_id,
+            "send a self-assessment",
+        )
+        .await?;
+        if !assessment.is_editable() {
+            return Err(single_error("submit", "This assessment has already been sent"));
+        }
+        let missing: Vec<&str> = questionnaire
+            .questions()
+            .filter(|question| !assessment.answers.contains_key(&question.id))
+            .map(|question| question.text.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let mut errors = ValidationErrors::default();
+            for text in missing {
+                errors.add("answers", format!("Answer: {text}"));
+            }
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        assessment.status = AssessmentStatus::Submitted;
+        assessment.submitted_at = Some(now);
+        assessment.updated_at = now;
+        let event = self
+            .event(actor, AuditAction::AssessmentSubmitted)
+            .person(assessment.person_id)
+            .subject(ASSESSMENT, assessment.id);
+        let expect = Expect {
+            from: &[AssessmentStatus::InProgress.as_str(), AssessmentStatus::SentBack.as_str()],
+            version: assessment.version,
+        };
+        self.store.update_assessment(&assessment, expect, &event).await?;
+        assessment.version += 1;
+        Ok(assessment)
+    }
+
+    /// The council's assurance step: accept the assessment, or send back the parts that need another look.
+    pub async fn review_assessment(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        accept: bool,
+        questions: &[String],
+        reason: &str,
+    ) -> AppResult<Assessment> {
+        let (mut assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
+        self.refuse_unless(
+            actor,
+            &access,
+            Capability::ReviewAssessment,
+            assessment.person_id,
+            "check a self-assessment",
+        )
+        .await?;
+        if assessment.status != AssessmentStatus::Submitted {
+            return Err(single_error("decision", "Only a submitted assessment can be checked"));
+        }
+        let mut errors = ValidationErrors::default();
+        let reason = reason.trim();
+        let sent_back: Vec<String> = questions
+            .iter()
+            .filter(|id| questionnaire.question(id).is_some())
+            .cloned()
+            .collect();
+        if !accept {
+            if sent_back.is_empty() {
+                errors.add("questions", "Select the answers that need another look");
+            }
+            if reason.is_empty() {
+                errors.add("reason", "Explain what needs another look, so the person knows what to change");
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        assessment.status = if accept {
+            AssessmentStatus::Accepted
+        } else {
+            AssessmentStatus::SentBack
+        };
+        assessment.review = Some(AssessmentReview {
+            accepted: accept,
+            questions_sent_back: if accept { Vec::new() } else { sent_back },
+            reason: reason.to_owned(),
+            reviewed_by: actor.user_id,
+            reviewed_by_name: actor.display_name.clone(),
+            reviewed_at: now,
+        });
+        assessment.updated_at = now;
+        let event = self
+            .event(actor, AuditAction::AssessmentReviewed)
+            .person(assessment.person_id)
+            .subject(ASSESSMENT, assessment.id)
+            .details(serde_json::json!({ "accepted": accept }));
+        let expect = Expect {
+            from: &[AssessmentStatus::Submitted.as_str()],
+            version: assessment.version,
+        };
+        self.store.update_assessment(&assessment, expect, &event).await?;
+        assessment.version += 1;
+        Ok(assessment)
+    }
+
+    /// Records the eligibility decision; when eligible, works out the indicative budget from the
+    /// model in force, and keeps both (with the model text and answers) in one transaction.
+    pub async fn decide_eligibility(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        findings: EligibilityFindings,
+    ) -> AppResult<(EligibilityRecord, Option<AllocationRecord>)> {
+        let (assessment, _, access) = self.open_assessment(actor, assessment_id).await?;
+        self.refuse_unless(
+            actor,
+            &access,
+            Capability::DecideEligibility,
+            assessment.person_id,
+            "decide eligibility",
+        )
+        .await?;
+        if assessment.status != AssessmentStatus::Accepted {
+            return Err(single_error("decision", "Accept the self-assessment before deciding eligibility"));
+        }
+        let required: Vec<&str> = outcomes(assessment.kind).into_iter().map(|(code, _)| code).collect();
+        let covered = required
+            .iter()
+            .all(|code| findings.outcomes.iter().any(|finding| finding.outcome == *code));
+        let mut errors = ValidationErrors::default();
+        if !covered || findings.kind != assessment.kind {
+            errors.add("outcomes", "Record a finding for every outcome");
+        }
+        if findings.wellbeing_reasons.trim().is_empty() {
+            errors.add("wellbeing_reasons", "Explain the impact on their wellbeing, in words they can read");
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        let decision = decide(&findings);
+        let eligibility = EligibilityRecord {
+            id: EligibilityDecisionId::generate(),
+            person_id: assessment.person_id,
+            assessment_id,
+            findings,
+            decision: decision.clone(),
+            decided_by: actor.user_id,
+            decided_by_name: actor.display_name.clone(),
+            decided_at: now,
+        };
+        let mut events = vec![self
+            .event(actor, AuditAction::EligibilityDecided)
+            .person(assessment.person_id)
+            .subject(ELIGIBILITY, eligibility.id)
+            .details(serde_json::json!({ "eligible": decision.eligible, "unable_outcomes": decision.unable_outcomes }))];
+        let allocation = if decision.eligible {
+            let model_version = self
+                .configuration_on("allocation", &assessment.questionnaire_id, self.clock.today())
+                .await?;
+            let model =
+                AllocationModel::parse(&model_version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+            let result = calculate(&model, &assessment.answers)
+                .map_err(|problem| single_error("answers", &format!("The budget cannot be worked out: {problem}")))?;
+            let allocation = AllocationRecord {
+                id: AllocationId::generate(),
+                person_id: assessment.person_id,
+                assessment_id,
+                model_source: model_version.source,
+                answers: assessment.answers.clone(),
+                result,
+                calculated_by: actor.user_id,
+                calculated_by_name: actor.display_name.clone(),
+                calculated_at: now,
+                override_: None,
+                version: 1,
+            };
+            events.push(
+                self.event(actor, AuditAction::BudgetCalculated)
+                    .person(assessment.person_id)
+                    .subject(ALLOCATION, allocation.id)
+                    .details(serde_json::json!({ "total_pence": allocation.result.total_pence, "model": model.id, "model_version": model.version })),
+            );
+            Some(allocation)
+        } else {
+            None
+        };
+        self.store.record_eligibility(&eligibility, allocation.as_ref(), &events).await?;
+        Ok((eligibility, allocation))
+    }
+
+    pub async fn open_allocation(&self, actor: &Actor, allocation_id: AllocationId) -> AppResult<AllocationRecord> {
+        let allocation = self.store.get_allocation(allocation_id).await?;
+        self.require_capability(
+            actor,
+            allocation.person_id,
+            Capability::ViewAllocation,
+            "see how a budget was worked out",
+        )
+        .await?;
+        self.log_planning_read(actor, allocation.person_id, ALLOCATION, allocation.id.to_string(), &["allocation"])
+            .await?;
+        Ok(allocation)
+    }
+
+    /// Professional judgement: a different indicative budget, with the reason written down.
+    pub async fn override_budget(
+        &self,
+        actor: &Actor,
+        allocation_id: AllocationId,
+        annual: &str,
+        reason: &str,
+    ) -> AppResult<AllocationRecord> {
+        let mut allocation = self.store.get_allocation(allocation_id).await?;
+        let access = self
+            .require_capability(
+                actor,
+                allocation.person_id,
+                Capability::OverrideBudget,
+                "change an indicative budget",
+            )
+            .await?;
+        let mut errors = ValidationErrors::default();
+        let amount = match annual.parse::<Money>() {
+            Ok(amount) if !amount.is_negative() => Some(amount),
+            _ => {
+                errors.add("annual", "Enter the yearly amount in pounds, like 12500 or 12,500.00");
+                None
+            }
+        };
+        if reason.trim().is_empty() {
+            errors.add("reason", "Explain why the budget should differ from the worked-out figure");
+        }
+        let amount = errors.into_result(amount)?.ok_or(AppError::NotFound)?;
+        // Far above what the model worked out needs a team manager, as a plan over tolerance does.
+        let model =
+            AllocationModel::parse(&allocation.model_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+        if needs_second_approval(&model, Money::from_pence(allocation.result.total_pence), amount)
+            && !may(actor, &access, Capability::OverrideBudgetAboveTolerance)
+        {
+            self.record_refusal(actor, "set an indicative budget above tolerance", Some(allocation.person_id))
+                .await;
+            return Err(single_error(
+                "annual",
+                "This is more above the worked-out budget than the council's tolerance allows: a team manager must agree it",
+            ));
+        }
+        let now = self.clock.now();
+        let before = allocation.indicative();
+        allocation.override_ = Some(BudgetOverride {
+            annual: amount,
+            reason: reason.trim().to_owned(),
+            by: actor.user_id,
+            by_name: actor.display_name.clone(),
+            at: now,
+        });
+        let event = self
+            .event(actor, AuditAction::BudgetOverridden)
+            .person(allocation.person_id)
+            .subject(ALLOCATION, allocation.id)
+            .details(serde_json::json!({ "before_pence": before.pence(), "after_pence": amount.pence() }));
+        self.store.override_allocation(&allocation, allocation.version, &event).await?;
+        allocation.version += 1;
+        Ok(allocation)
+    }
+
+    /// Records a financial assessment (or that the person declined one).
+    pub async fn record_financial_assessment(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        circumstances: FinancialCircumstances,
+    ) -> AppResult<FinancialAssessmentRecord> {
+        self.require_capability(
+            actor,
+            person_id,
+            Capability::RecordFinancialAssessment,
+            "record a financial assessment",
+        )
+        .await?;
+        let rates_version = self.configuration_on("charging", "rates", self.clock.today()).await?;
+        let rates =
+            ChargingRates::parse(&rates_version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+        let indicative = self
+            .load_overview(person_id)
+            .await?
+            .allocations
+            .first()
+            .map(AllocationRecord::indicative)
+            .unwrap_or(Money::ZERO);
+        let weekly_cost = Money::from_pence(indicative.pence() / 52);
+        let contribution = weekly_contribution(&rates, &circumstances, weekly_cost)
+            .map_err(|_| single_error("weekly_income", "The amounts are too large to work with"))?;
+        let now = self.clock.now();
+        let assessment = FinancialAssessmentRecord {
+            id: FinancialAssessmentId::generate(),
+            person_id,
+            circumstances,
+            rates_source: rates_version.source,
+            weekly_cost,
+            contribution,
+            assessed_by: actor.user_id,
+            assessed_by_name: actor.display_name.clone(),
+            assessed_at: now,
+        };
+        let event = self
+            .event(actor, AuditAction::FinancialAssessmentRecorded)
+            .person(person_id)
+            .subject(FINANCIAL_ASSESSMENT, assessment.id)
+            .details(serde_json::json!({ "declined": assessment.circumstances.declined, "weekly_contribution_pence": assessment.contribution.weekly.pence() }));
+        self.store.insert_financial_assessment(&assessment, &event).await?;
+        Ok(assessment)
+    }
+}

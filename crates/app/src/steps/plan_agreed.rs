@@ -1,0 +1,370 @@
+//! Steps 2 and 3, my plan and my plan agreed: the person's support plan, costed against the
+//! indicative budget; sign-off by one question; the personal budget statement (Care Act s25-26);
+//! and challenges to the budget. Every change of state is a conditional write: of many
+//! simultaneous decisions on one plan, exactly one lands.
+
+use super::{BUDGET, CHALLENGE, PLAN};
+use crate::people::single_error;
+use crate::{App, AppError, AppResult};
+use tailor_domain::access::{may, Actor, Capability, PersonAccess};
+use tailor_domain::allocation::{needs_second_approval, AllocationModel};
+use tailor_domain::assessments::{AllocationRecord, AssessmentStatus};
+use tailor_domain::audit::AuditAction;
+use tailor_domain::charging::{weekly_contribution, ChargingRates};
+use tailor_domain::money::Money;
+use tailor_domain::plans::*;
+use tailor_domain::{BudgetId, ChallengeId, PersonId, PlanDecisionId, PlanId};
+use tailor_store::{Expect, PeopleFilter, StoreError};
+
+/// What is waiting for a worker: assessments to check, decisions to make, plans to agree,
+/// challenges to answer.
+#[derive(Clone, Debug, Default)]
+pub struct WorkQueues {
+    pub assessments_to_check: Vec<tailor_domain::assessments::Assessment>,
+    pub eligibility_to_decide: Vec<tailor_domain::assessments::Assessment>,
+    pub plans_to_agree: Vec<SupportPlan>,
+    pub plans_for_manager: Vec<SupportPlan>,
+    pub challenges: Vec<Challenge>,
+}
+
+impl App {
+    /// Saves the person's plan (a draft, or `submit` it for agreement).
+    pub async fn save_plan(&self, actor: &Actor, person_id: PersonId, input: &PlanInput, submit: bool) -> AppResult<SupportPlan> {
+        self.require_capability(actor, person_id, Capability::WritePlan, "write a support plan")
+            .await?;
+        let allocation = self.store.list_allocations(person_id).await?.into_iter().next().ok_or_else(|| {
+            single_error(
+                "plan",
+                "There is no indicative budget yet: the self-assessment and eligibility decision come first",
+            )
+        })?;
+        let content = input.parse(submit)?;
+        let cost = content
+            .annual_cost()
+            .map_err(|_| single_error("line_description_1", "The plan's cost is too large to work out"))?;
+        let now = self.clock.now();
+        let existing = self
+            .store
+            .list_plans(person_id)
+            .await?
+            .into_iter()
+            .find(|plan| plan.status != PlanStatus::Agreed);
+        if let Some(waiting) = existing
+            .as_ref()
+            .filter(|plan| matches!(plan.status, PlanStatus::Submitted | PlanStatus::AwaitingManager))
+        {
+            return Err(single_error(
+                "plan",
+                &format!(
+                    "This plan has been sent to the council ({}), so it cannot change now",
+                    waiting.status.label().to_lowercase()
+                ),
+            ));
+        }
+        let event = self
+            .event(
+                actor,
+                if submit {
+                    AuditAction::PlanSubmitted
+                } else {
+                    AuditAction::PlanSaved
+                },
+            )
+            .person(person_id)
+            .details(serde_json::json!({ "annual_cost_pence": cost.pence(), "indicative_pence": allocation.indicative().pence() }));
+        match existing {
+            Some(mut plan) => {
+                let (from, version) = (plan.status.as_str(), plan.version);
+                plan.content = content;
+                plan.allocation_id = allocation.id;
+                if !plan.written_by.contains(&actor.display_name) {
+                    plan.written_by.push(actor.display_name.clone());
+                }
+                plan.updated_at = now;
+                if submit {
+                    plan.status = PlanStatus::Submitted;
+                }
+                let event = event.subject(PLAN, plan.id);
+                self.store.update_plan(&plan, Expect { from: &[from], version }, &event).await?;
+                plan.version += 1;
+                Ok(plan)
+            }
+            None => {
+                let plan = SupportPlan {
+                    id: PlanId::generate(),
+                    person_id,
+                    allocation_id: allocation.id,
+                    status: if submit { PlanStatus::Submitted } else { PlanStatus::Drafting },
+                    content,
+                    written_by: vec![actor.display_name.clone()],
+                    decisions: Vec::new(),
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                };
+                let event = event.subject(PLAN, plan.id);
+                self.store.insert_plan(&plan, &event).await.map_err(|error| match error {
+                    StoreError::Conflict { .. } => AppError::Store(StoreError::StateChanged("a plan was started at the same time")),
+                    other => other.into(),
+                })?;
+                Ok(plan)
+            }
+        }
+    }
+
+    /// A plan, the indicative budget it is written against, and what the actor may do. Logged.
+    pub async fn open_plan(&self, actor: &Actor, plan_id: PlanId) -> AppResult<(SupportPlan, AllocationRecord, PersonAccess)> {
+        let plan = self.store.get_plan(plan_id).await?;
+        let access = self
+            .require_capability(actor, plan.person_id, Capability::ViewPlan, "open a support plan")
+            .await?;
+        let allocation = self.store.get_allocation(plan.allocation_id).await?;
+        self.log_planning_read(actor, plan.person_id, PLAN, plan.id.to_string(), &["plan"])
+            .await?;
+        Ok((plan, allocation, access))
+    }
+
+    /// Sign-off: is this a realistic plan to meet the agreed outcomes? Over-tolerance plans also
+    /// need a team manager. Agreement issues the personal budget statement.
+    pub async fn decide_plan(
+        &self,
+        actor: &Actor,
+        plan_id: PlanId,
+        input: &DecisionInput,
+    ) -> AppResult<(SupportPlan, Option<PersonalBudget>)> {
+        let (mut plan, allocation, access) = self.open_plan(actor, plan_id).await?;
+        let stage = match plan.status {
+            PlanStatus::Submitted => DecisionStage::Practitioner,
+            PlanStatus::AwaitingManager => DecisionStage::Manager,
+            _ => return Err(single_error("verdict", "This plan is not waiting for a decision")),
+        };
+        let needed = match stage {
+            DecisionStage::Practitioner => Capability::AgreePlan,
+            DecisionStage::Manager => Capability::AgreePlanAboveTolerance,
+        };
+        self.refuse_unless(actor, &access, needed, plan.person_id, "decide on a support plan")
+            .await?;
+        let (verdict, reason, refused_lines) = input.parse(plan.content.lines.len())?;
+        let cost = plan
+            .content
+            .annual_cost()
+            .map_err(|_| single_error("verdict", "The plan's cost is too large to work out"))?;
+        let indicative = allocation.indicative();
+        let now = self.clock.now();
+        let from = plan.status;
+        let version = plan.version;
+        let decision = PlanDecision {
+            id: PlanDecisionId::generate(),
+            stage,
+            verdict,
+            reason: reason.clone(),
+            refused_lines: refused_lines.clone(),
+            plan_cost: cost,
+            indicative,
+            decided_by: actor.user_id,
+            decided_by_name: actor.display_name.clone(),
+            decided_at: now,
+        };
+        plan.updated_at = now;
+        let mut events = vec![self
+            .event(actor, AuditAction::PlanDecided)
+            .person(plan.person_id)
+            .subject(PLAN, plan.id)
+            .details(serde_json::json!({ "stage": stage, "verdict": verdict.as_str(), "refused_lines": refused_lines, "plan_cost_pence": cost.pence(), "indicative_pence": indicative.pence() }))];
+        let mut budget = None;
+        match verdict {
+            Verdict::ChangesRequested | Verdict::SpendingRefused => plan.status = PlanStatus::ChangesRequested,
+            Verdict::Agreed => {
+                let model = AllocationModel::parse(&allocation.model_source)
+                    .map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+                if stage == DecisionStage::Practitioner
+                    && needs_second_approval(&model, indicative, cost)
+                    && !may(actor, &access, Capability::AgreePlanAboveTolerance)
+                {
+                    plan.status = PlanStatus::AwaitingManager;
+                } else {
+                    let agreed = self.issue_budget(actor, &plan, &allocation, cost, indicative, now).await?;
+                    plan.status = PlanStatus::Agreed;
+                    events.push(
+                        self.event(actor, AuditAction::BudgetAgreed)
+                            .person(plan.person_id)
+                            .subject(BUDGET, agreed.id)
+                            .details(serde_json::json!({ "annual_cost_pence": cost.pence(), "annual_contribution_pence": agreed.annual_contribution.pence(), "indicative_pence": indicative.pence() })),
+                    );
+                    budget = Some(agreed);
+                }
+            }
+        }
+        let expect = Expect {
+            from: &[from.as_str()],
+            version,
+        };
+        if let Err(error) = self.store.decide_plan(&plan, expect, &decision, budget.as_ref(), &events).await {
+            if let StoreError::StateChanged(_) = error {
+                self.record_refusal(actor, "decide on a support plan someone else decided first", Some(plan.person_id))
+                    .await;
+            }
+            return Err(error.into());
+        }
+        plan.version += 1;
+        plan.decisions.push(decision);
+        Ok((plan, budget))
+    }
+
+    /// The personal budget statement for an agreed plan, from the latest financial assessment.
+    async fn issue_budget(
+        &self,
+        actor: &Actor,
+        plan: &SupportPlan,
+        allocation: &AllocationRecord,
+        cost: Money,
+        indicative: Money,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<PersonalBudget> {
+        let financial = self
+            .store
+            .list_financial_assessments(plan.person_id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                single_error(
+                    "verdict",
+                    "Record a financial assessment (or that the person declined one) before agreeing the plan",
+                )
+            })?;
+        let rates =
+            ChargingRates::parse(&financial.rates_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+        let weekly_cost = Money::from_pence(cost.pence() / 52);
+        let contribution = weekly_contribution(&rates, &financial.circumstances, weekly_cost)
+            .map_err(|_| single_error("verdict", "The amounts are too large to work with"))?;
+        let annual_contribution = contribution
+            .weekly
+            .checked_mul(52)
+            .map_err(|_| single_error("verdict", "The amounts are too large"))?
+            .min(cost);
+        Ok(PersonalBudget {
+            id: BudgetId::generate(),
+            person_id: plan.person_id,
+            plan_id: plan.id,
+            allocation_id: allocation.id,
+            financial_assessment_id: Some(financial.id),
+            indicative_annual: indicative,
+            annual_cost: cost,
+            annual_contribution,
+            annual_council_amount: cost
+                .checked_sub(annual_contribution)
+                .map_err(|_| single_error("verdict", "The amounts are too large"))?,
+            contribution_basis: rates.contribution_basis,
+            money_manager: plan.content.money_manager,
+            agreed_by: actor.user_id,
+            agreed_by_name: actor.display_name.clone(),
+            agreed_at: now,
+        })
+    }
+
+    pub async fn open_budget(&self, actor: &Actor, budget_id: BudgetId) -> AppResult<(PersonalBudget, PersonAccess)> {
+        let budget = self.store.get_budget(budget_id).await?;
+        let access = self
+            .require_capability(actor, budget.person_id, Capability::ViewBudget, "see a personal budget")
+            .await?;
+        self.log_planning_read(actor, budget.person_id, BUDGET, budget.id.to_string(), &["budget"])
+            .await?;
+        Ok((budget, access))
+    }
+
+    /// The person says the budget is not enough; the challenge is recorded and goes to the team manager.
+    pub async fn raise_challenge(&self, actor: &Actor, budget_id: BudgetId, reason: &str) -> AppResult<Challenge> {
+        let budget = self.store.get_budget(budget_id).await?;
+        let access = self
+            .require_capability(actor, budget.person_id, Capability::RaiseChallenge, "challenge a budget")
+            .await?;
+        if reason.trim().is_empty() {
+            return Err(single_error("reason", "Tell us why the budget is not enough to meet your needs"));
+        }
+        let now = self.clock.now();
+        let challenge = Challenge {
+            id: ChallengeId::generate(),
+            person_id: budget.person_id,
+            budget_id,
+            reason: reason.trim().to_owned(),
+            raised_by: actor.user_id,
+            raised_by_name: if access.acts_for_the_person() {
+                actor.display_name.clone()
+            } else {
+                format!("{}, recorded on the person's behalf", actor.display_name)
+            },
+            raised_at: now,
+            response: None,
+            version: 1,
+        };
+        let event = self
+            .event(actor, AuditAction::ChallengeRaised)
+            .person(budget.person_id)
+            .subject(CHALLENGE, challenge.id);
+        self.store.insert_challenge(&challenge, &event).await?;
+        Ok(challenge)
+    }
+
+    /// A challenge to a budget, for those who may see the budget. The look is logged.
+    pub async fn open_challenge(&self, actor: &Actor, challenge_id: ChallengeId) -> AppResult<Challenge> {
+        let challenge = self.store.get_challenge(challenge_id).await?;
+        self.require_capability(actor, challenge.person_id, Capability::ViewBudget, "see a budget challenge")
+            .await?;
+        self.log_planning_read(actor, challenge.person_id, CHALLENGE, challenge.id.to_string(), &["challenge"])
+            .await?;
+        Ok(challenge)
+    }
+
+    /// A team manager answers a challenge; the answer is shown to the person and the challenge closes.
+    pub async fn answer_challenge(&self, actor: &Actor, challenge_id: ChallengeId, text: &str) -> AppResult<Challenge> {
+        let mut challenge = self.store.get_challenge(challenge_id).await?;
+        self.require_capability(actor, challenge.person_id, Capability::AnswerChallenge, "answer a budget challenge")
+            .await?;
+        if challenge.response.is_some() {
+            return Err(single_error("response", "This challenge has already been answered"));
+        }
+        if text.trim().is_empty() {
+            return Err(single_error(
+                "response",
+                "Write your answer to the person: what will change, or why the budget is enough",
+            ));
+        }
+        challenge.response = Some(ChallengeResponse {
+            text: text.trim().to_owned(),
+            by: actor.user_id,
+            by_name: actor.display_name.clone(),
+            at: self.clock.now(),
+        });
+        let event = self
+            .event(actor, AuditAction::ChallengeAnswered)
+            .person(challenge.person_id)
+            .subject(CHALLENGE, challenge.id);
+        self.store.answer_challenge(&challenge, challenge.version, &event).await?;
+        challenge.version += 1;
+        Ok(challenge)
+    }
+
+    /// What is waiting for this worker: assessments to check, plans to agree, challenges to answer.
+    pub async fn work_queues(&self, actor: &Actor) -> AppResult<WorkQueues> {
+        if !actor.role.holds_caseload_queues() {
+            return Ok(WorkQueues::default());
+        }
+        let filter = PeopleFilter::TeamOrAllocated {
+            team: actor.team_id,
+            worker: actor.user_id,
+        };
+        let store = &self.store;
+        let mut queues = WorkQueues {
+            assessments_to_check: store.assessments_waiting(AssessmentStatus::Submitted, &filter, 50).await?,
+            eligibility_to_decide: store.assessments_to_decide(&filter, 50).await?,
+            plans_to_agree: store.plans_waiting(PlanStatus::Submitted, &filter, 50).await?,
+            ..WorkQueues::default()
+        };
+        if actor.role.gives_second_sign_off() {
+            queues.plans_for_manager = store.plans_waiting(PlanStatus::AwaitingManager, &filter, 50).await?;
+            queues.challenges = store.open_challenges(&filter, 50).await?;
+        }
+        Ok(queues)
+    }
+}
