@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod jobs;
 pub mod people;
 pub mod steps;
 

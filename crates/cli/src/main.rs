@@ -73,10 +73,24 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Work that runs later (session clean-up; payment runs and letters as they arrive).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// The Resource Allocation System: work out or calibrate indicative budgets from model files.
     Ras {
         #[command(subcommand)]
         command: RasCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Enqueue the recurring jobs, run every job that is due, then exit (for cron).
+    Run {
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
@@ -175,18 +189,17 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
     state.ready.store(true, Ordering::Release);
     // Printed on its own line so scripts (and the browser tests) can find the port.
     println!("Tailor is listening on http://{address}");
-    let cleaner = app.clone();
+    let worker = app.clone();
+    let worker_name = format!("{}-{}", address, std::process::id());
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             every.tick().await;
-            let now = cleaner.clock.now();
-            if let Err(error) = cleaner
-                .store
-                .delete_expired_sessions(now - cleaner.sessions.idle_timeout, now - cleaner.sessions.absolute_timeout)
-                .await
-            {
-                tracing::warn!(%error, "could not remove expired sessions");
+            if let Err(error) = worker.schedule_recurring_jobs().await {
+                tracing::warn!(%error, "could not schedule recurring jobs");
+            }
+            if let Err(error) = worker.run_due_jobs(&worker_name).await {
+                tracing::warn!(%error, "the job worker stopped for now");
             }
         }
     });
@@ -334,6 +347,18 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Ras { command } => ras::run(command),
+        Command::Jobs {
+            command: JobsCommand::Run { database_url },
+        } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            app.schedule_recurring_jobs().await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            let worker = format!("tailor-jobs-run-{}", std::process::id());
+            let ran = app.run_due_jobs(&worker).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!("Ran {ran} due job(s).");
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => {
