@@ -10,6 +10,14 @@ use serde::Serialize;
 use tailor_app::AppError;
 use tailor_domain::validation::FieldError;
 
+/// Logs what failed and why under a new reference, and returns the reference: the person sees
+/// only the reference, and whoever reads the logs finds the cause by it.
+pub fn log_server_error(error: &AppError) -> String {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    tracing::error!(error_id = %reference, failed = error.failed_part(), cause = %error, "server error");
+    reference
+}
+
 #[derive(Debug)]
 pub enum PageError {
     App(AppError),
@@ -58,9 +66,13 @@ impl IntoResponse for PageError {
                 "For your security, you cannot sign in to this account for 15 minutes. Wait, then try again.",
             ),
             PageError::App(AppError::Invalid(errors)) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", &errors.to_string()),
-            PageError::App(AppError::Store(cause)) => {
-                tracing::error!(%cause, "server error");
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later. Nothing you entered has been saved.")
+            PageError::App(error @ (AppError::Store(_) | AppError::Internal { .. })) => {
+                let reference = log_server_error(&error);
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem with the service",
+                    &format!("Try again later. Nothing you entered has been saved. If it keeps happening, tell the service desk this reference: {reference}."),
+                )
             }
             PageError::CsrfRejected => error_page(
                 StatusCode::FORBIDDEN,
@@ -147,12 +159,12 @@ impl IntoResponse for ApiError {
                 "Too many failed sign-in attempts; wait 15 minutes",
                 vec![],
             ),
-            AppError::Store(cause) => {
-                tracing::error!(%cause, "server error");
+            error @ (AppError::Store(_) | AppError::Internal { .. }) => {
+                let reference = log_server_error(&error);
                 api_error_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "server_error",
-                    "Something went wrong on our side; nothing was changed",
+                    &format!("Something went wrong on our side; nothing was changed. Reference: {reference}"),
                     vec![],
                 )
             }

@@ -110,7 +110,7 @@ async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
 async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
     let world = World::new().await;
     let (cookie, _) = world.session("practitioner").await;
-    let before = world.app.store.list_notes(world.own_record, 100).await.unwrap().len();
+    let before = world.store.list_notes(world.own_record, 100).await.unwrap().len();
     let reply = world
         .post_form(
             &format!("/people/{}/notes", world.own_record),
@@ -120,7 +120,7 @@ async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.body.contains("This form could not be sent"));
-    assert_eq!(world.app.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
+    assert_eq!(world.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
     assert!(world.audit_actions(None).await.contains(&"csrf_rejected".to_owned()));
 }
 
@@ -203,7 +203,7 @@ async fn every_read_of_a_record_is_logged_and_the_administrator_sees_who_looked(
 async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_created() {
     let world = World::new().await;
     let (cookie, token) = world.session("practitioner").await;
-    let before = world.app.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap();
+    let before = world.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap();
     let reply = world
         .post_form(
             "/people",
@@ -229,7 +229,7 @@ async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_creat
     assert!(reply.body.contains("href=\"#nhs_number\">Enter a valid NHS number"));
     assert!(reply.body.contains("value=\"Okafor\""), "what was typed is kept");
     assert_eq!(
-        world.app.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap(),
+        world.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap(),
         before
     );
 }
@@ -239,7 +239,7 @@ async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
     let world = World::new().await;
     let (cookie, token) = world.session("practitioner").await;
     let huge = "x".repeat(10 * 1024 * 1024);
-    let before = world.app.store.list_notes(world.own_record, 100).await.unwrap().len();
+    let before = world.store.list_notes(world.own_record, 100).await.unwrap().len();
     let reply = world
         .post_form(
             &format!("/people/{}/notes", world.own_record),
@@ -249,7 +249,7 @@ async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(reply.body.contains("What you sent is too large"));
-    assert_eq!(world.app.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
+    assert_eq!(world.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
     let api = world
         .api(
             "POST",
@@ -306,7 +306,7 @@ async fn documents_upload_and_download_with_their_type_checked() {
         )
         .await;
     assert_eq!(stored.status, StatusCode::SEE_OTHER);
-    let documents = world.app.store.list_documents(world.own_record).await.unwrap();
+    let documents = world.store.list_documents(world.own_record).await.unwrap();
     assert_eq!(documents.len(), 1);
     let download = world
         .get(

@@ -1,0 +1,39 @@
+//! Small reads that pages need around a use case: whose record a form or page is about, and
+//! which budget a challenge belongs to. Each checks access like any use case, and a read of a
+//! person's data is logged.
+
+use crate::{App, AppError, AppResult};
+use tailor_domain::access::{Actor, Capability};
+use tailor_domain::people::Person;
+use tailor_domain::PersonId;
+use uuid::Uuid;
+
+impl App {
+    /// The person a page or form is about, for its heading and caption. Any relationship that
+    /// opens part of the record opens this much: it says whose record the page is. The read is
+    /// logged with what it was for.
+    pub async fn person_for_page(&self, actor: &Actor, person_id: PersonId, purpose: &str) -> AppResult<Person> {
+        let access = self.access_to_person(actor, person_id, purpose).await?;
+        let person = self.store.get_person(person_id).await?;
+        self.log_read(actor, &access, person_id, &["details"], purpose).await?;
+        Ok(person)
+    }
+
+    /// The budget a challenge was raised against, so the budget page can be shown again when an
+    /// answer to the challenge needs correcting.
+    pub async fn budget_of_challenge(&self, actor: &Actor, challenge_id: Uuid) -> AppResult<Uuid> {
+        let challenge = self.store.get_case_record(crate::planning::CHALLENGE, challenge_id).await?;
+        let access = self.access_to_person(actor, challenge.person_id, "see a budget challenge").await?;
+        self.refuse_part(
+            actor,
+            challenge.person_id,
+            access.may(Capability::ViewBudget),
+            "see a budget challenge",
+        )
+        .await?;
+        challenge.body["budget_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| AppError::internal("reading a budget challenge", "it names no budget"))
+    }
+}
