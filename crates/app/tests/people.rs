@@ -148,7 +148,11 @@ async fn a_refused_request_is_refused_before_what_was_typed_is_read() {
         council.app.person_for_page(outsider, council.person, "test").await,
         Err(AppError::Forbidden)
     ));
-    assert_eq!(refusals(&council.store, Some(council.person)).await, before + 3, "each refusal is audited");
+    assert_eq!(
+        refusals(&council.store, Some(council.person)).await,
+        before + 3,
+        "each refusal is audited"
+    );
 }
 
 #[tokio::test]
