@@ -203,3 +203,51 @@ pub fn explain_too_large_page() -> Response {
         "The form was larger than Tailor accepts, so nothing was saved. Go back, shorten what you entered (or choose a smaller file), and try again.",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(response: Response) -> String {
+        String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    }
+
+    fn database_failure() -> AppError {
+        AppError::Store(tailor_store::StoreError::Other("relation \"people\" does not exist".into()))
+    }
+
+    #[tokio::test]
+    async fn a_server_error_page_gives_a_reference_and_hides_the_cause() {
+        let response = PageError::from(database_failure()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_of(response).await;
+        assert!(body.contains("tell the service desk this reference"), "{body}");
+        assert!(!body.contains("relation"), "the cause is logged, not shown");
+    }
+
+    #[tokio::test]
+    async fn a_server_error_in_the_api_keeps_the_error_shape() {
+        let response = ApiError(AppError::internal("making a document", "the font is missing")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let json: serde_json::Value = serde_json::from_str(&body_of(response).await).unwrap();
+        assert_eq!(json["code"], "server_error");
+        let message = json["message"].as_str().unwrap();
+        assert!(message.contains("Reference: "), "{message}");
+        assert!(!message.contains("font"), "the cause is logged, not shown");
+        assert!(json.get("errors").is_none(), "no field errors on a server error");
+    }
+
+    #[test]
+    fn each_failure_names_the_part_that_failed() {
+        assert_eq!(database_failure().failed_part(), "database");
+        assert_eq!(
+            AppError::Store(tailor_store::StoreError::Unavailable("timed out".into())).failed_part(),
+            "database unavailable"
+        );
+        assert_eq!(
+            AppError::internal("hashing a password", "out of memory").failed_part(),
+            "hashing a password"
+        );
+    }
+}
