@@ -75,10 +75,7 @@ impl App {
     }
 
     pub async fn list_teams(&self, actor: &Actor) -> AppResult<Vec<Team>> {
-        if !(actor.role.allows(Permission::AdministerUsers) || actor.role.is_staff()) {
-            self.record_refusal(actor, "list teams", None).await;
-            return Err(crate::AppError::Forbidden);
-        }
+        self.require(actor, Permission::ViewTeamsAndOrganisations, "list teams").await?;
         Ok(self.store.list_teams().await?)
     }
 
@@ -106,11 +103,38 @@ impl App {
     }
 
     pub async fn list_organisations(&self, actor: &Actor) -> AppResult<Vec<Organisation>> {
-        if !actor.role.is_staff() {
-            self.record_refusal(actor, "list organisations", None).await;
-            return Err(crate::AppError::Forbidden);
-        }
+        self.require(actor, Permission::ViewTeamsAndOrganisations, "list organisations")
+            .await?;
         Ok(self.store.list_organisations().await?)
+    }
+
+    /// The organisation a provider's account belongs to, for its home page.
+    pub async fn my_organisation(&self, actor: &Actor) -> AppResult<Option<Organisation>> {
+        self.require(actor, Permission::ViewProviderHome, "see their organisation").await?;
+        match actor.organisation_id {
+            Some(id) => Ok(Some(self.store.get_organisation(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The team with this name, created if there is none: for `tailor user create`, run by an
+    /// operator on the server, so there is no actor to check.
+    pub async fn team_named_unchecked(&self, name: &str) -> AppResult<Team> {
+        let existing = self.store.list_teams().await?.into_iter().find(|team| team.name == name);
+        match existing {
+            Some(team) => Ok(team),
+            None => self.create_team(None, name).await,
+        }
+    }
+
+    /// True when no account exists yet, so `tailor demo` may build the demo council.
+    pub async fn has_no_accounts(&self) -> AppResult<bool> {
+        Ok(self.store.is_empty().await?)
+    }
+
+    /// Whether the database answers, for the health check.
+    pub async fn check_database(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
     }
 
     pub async fn create_organisation(&self, actor: Option<&Actor>, name: &str, kind: &str) -> AppResult<Organisation> {

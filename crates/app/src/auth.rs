@@ -40,10 +40,10 @@ pub async fn hash_password(password: String) -> AppResult<String> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
-            .map_err(|error| AppError::Store(tailor_store::StoreError::Other(format!("hashing failed: {error}"))))
+            .map_err(|error| AppError::internal("hashing a password", error))
     })
     .await
-    .map_err(|error| AppError::Store(tailor_store::StoreError::Other(error.to_string())))?
+    .map_err(|error| AppError::internal("the password-hashing task", error))?
 }
 
 async fn password_matches(password: String, stored_hash: String) -> bool {
@@ -215,6 +215,15 @@ impl App {
             )
             .await?;
         Ok((token, record))
+    }
+
+    /// Removes sessions past their idle or absolute time-out; returns how many went.
+    pub async fn remove_expired_sessions(&self) -> AppResult<u64> {
+        let now = self.clock.now();
+        Ok(self
+            .store
+            .delete_expired_sessions(now - self.sessions.idle_timeout, now - self.sessions.absolute_timeout)
+            .await?)
     }
 
     pub async fn resolve_api_token(&self, token: &str) -> AppResult<Actor> {

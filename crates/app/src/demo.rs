@@ -389,19 +389,24 @@ impl App {
             self.grant_delegation(
                 &actor,
                 helped.id,
-                &helper.email,
-                &[
-                    DelegationScope::ViewDetails,
-                    DelegationScope::ViewRelationships,
-                    DelegationScope::ActOnAssessmentAndPlan,
-                ],
-                Some(today + Duration::days(365)),
+                &crate::people::DelegationInput {
+                    helper_email: helper.email.clone(),
+                    scopes: [
+                        DelegationScope::ViewDetails,
+                        DelegationScope::ViewRelationships,
+                        DelegationScope::ActOnAssessmentAndPlan,
+                    ]
+                    .iter()
+                    .map(|scope| scope.as_str().to_owned())
+                    .collect(),
+                    expires_on: (today + Duration::days(365)).to_string(),
+                },
             )
             .await?;
         }
         if let Some(held) = first_people.get(2) {
             let actor = crate::auth::actor_for(&practitioners[0]);
-            self.add_money_holder(&actor, held.id, organisations[0].id).await?;
+            self.add_money_holder(&actor, held.id, &organisations[0].id.to_string()).await?;
         }
         // Kindly Care also holds the money of every twentieth person, as ISF holder.
         let mut index = 20u32;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod jobs;
+pub mod lookups;
 pub mod people;
 pub mod steps;
 
@@ -35,6 +36,29 @@ pub enum AppError {
     Throttled,
     #[error(transparent)]
     Store(StoreError),
+    /// Something on our side failed that is not the database: hashing a password, a background
+    /// task, making a document. `what` says which, `cause` why; both are logged, never shown.
+    #[error("{what} failed: {cause}")]
+    Internal { what: &'static str, cause: String },
+}
+
+impl AppError {
+    pub fn internal(what: &'static str, cause: impl std::fmt::Display) -> Self {
+        AppError::Internal {
+            what,
+            cause: cause.to_string(),
+        }
+    }
+
+    /// For logs: which part failed, in a word that can be searched for.
+    pub fn failed_part(&self) -> &'static str {
+        match self {
+            AppError::Store(StoreError::Unavailable(_)) => "database unavailable",
+            AppError::Store(_) => "database",
+            AppError::Internal { what, .. } => what,
+            _ => "request",
+        }
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -80,7 +104,9 @@ impl Default for SessionPolicy {
 /// Everything a use case needs, shared by every request.
 #[derive(Clone)]
 pub struct App {
-    pub store: Arc<dyn Store>,
+    /// Private, so that every read and write goes through a use case that checks access and
+    /// leaves an audit event.
+    store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub sessions: SessionPolicy,
 }
@@ -113,8 +139,30 @@ impl App {
         if let Some(person_id) = person {
             event = event.person(person_id).subject("person", person_id);
         }
-        if let Err(error) = self.store.append_audit(&event).await {
-            tracing::error!(%error, "could not record an access refusal");
+        self.append_refusal(&event).await;
+    }
+
+    /// Records a refusal before anyone is known: a form posted from another site, an unknown or
+    /// expired API token. `who` says what is known of the caller, `what` what they tried.
+    pub async fn record_anonymous_refusal(&self, who: &str, what: &str, path: &str) {
+        let event = NewAuditEvent::new(self.clock.now(), None, who, AuditAction::AccessRefused)
+            .details(serde_json::json!({ "what": what, "path": path }));
+        self.append_refusal(&event).await;
+    }
+
+    /// Records a form whose CSRF token did not match the session's, signed in or not.
+    pub async fn record_csrf_rejection(&self, actor: Option<&Actor>, path: &str) {
+        let event = match actor {
+            Some(actor) => self.event(actor, AuditAction::CsrfRejected),
+            None => NewAuditEvent::new(self.clock.now(), None, "not signed in", AuditAction::CsrfRejected),
+        }
+        .details(serde_json::json!({ "path": path }));
+        self.append_refusal(&event).await;
+    }
+
+    async fn append_refusal(&self, event: &NewAuditEvent) {
+        if let Err(error) = self.store.append_audit(event).await {
+            tracing::error!(%error, action = event.action.as_str(), "could not record a refusal");
         }
     }
 }

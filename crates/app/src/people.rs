@@ -1,7 +1,10 @@
 //! Finding people, opening their record (every read logged), and changing it.
 
 use crate::{App, AppError, AppResult};
-use tailor_domain::access::{person_access, search_scope, Actor, Capability, DelegationScope, Permission, PersonAccess, Role, SearchScope};
+use tailor_domain::access::{
+    allocates_new_records_to_creator, caseload_scope, may, may_allocate_to, may_receive_delegation, own_people_scope, person_access,
+    search_scope, Actor, Capability, CaseloadScope, DelegationScope, OwnPeopleScope, Permission, PersonAccess, SearchScope,
+};
 use tailor_domain::audit::AuditAction;
 use tailor_domain::notes::{check_document, CaseNote, CaseNoteInput, DocumentMeta};
 use tailor_domain::people::{
@@ -26,6 +29,28 @@ pub struct PersonView {
     pub delegations: Option<Vec<Delegation>>,
 }
 
+/// What was typed on the form that lets a helper act for a person.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct DelegationInput {
+    #[serde(default)]
+    pub helper_email: String,
+    /// Scope codes, as `DelegationScope::as_str` writes them.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The last day of access, as 31/12/2027 or 2027-12-31; empty for no end.
+    #[serde(default)]
+    pub expires_on: String,
+}
+
+/// A person's or helper's home page.
+#[derive(Clone, Debug)]
+pub struct MyHome {
+    pub people: Vec<PersonSummary>,
+    /// For a person, their own record; `None` for a helper, who acts for others.
+    pub own_record: Option<PersonId>,
+    pub worker_name: Option<String>,
+}
+
 /// A page of people and how many there are in all.
 #[derive(Clone, Debug)]
 pub struct PeoplePage {
@@ -34,6 +59,13 @@ pub struct PeoplePage {
 }
 
 pub const PAGE_SIZE: i64 = 50;
+
+/// The choices on the allocation form.
+#[derive(Clone, Debug)]
+pub struct AllocationOptions {
+    pub current: Option<UserId>,
+    pub workers: Vec<User>,
+}
 
 impl App {
     /// Decides what this actor may see of this person. A refusal is audited against the person.
@@ -55,7 +87,30 @@ impl App {
         Ok(access)
     }
 
-    async fn refuse_part(&self, actor: &Actor, person_id: PersonId, allowed: bool, what: &str) -> AppResult<()> {
+    /// Appends the `person_viewed` event every read of a person's data leaves: who, on what
+    /// basis, which parts, and what for.
+    pub(crate) async fn log_read(
+        &self,
+        actor: &Actor,
+        access: &PersonAccess,
+        person_id: PersonId,
+        parts: &[&str],
+        purpose: &str,
+    ) -> AppResult<()> {
+        let read = self
+            .event(actor, AuditAction::PersonViewed)
+            .person(person_id)
+            .subject("person", person_id)
+            .details(serde_json::json!({
+                "basis": access.basis.map(|basis| basis.label()),
+                "parts": parts,
+                "purpose": purpose,
+            }));
+        self.store.append_audit(&read).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn refuse_part(&self, actor: &Actor, person_id: PersonId, allowed: bool, what: &str) -> AppResult<()> {
         if allowed {
             Ok(())
         } else {
@@ -118,12 +173,7 @@ impl App {
         .filter(|(seen, _)| *seen)
         .map(|(_, name)| *name)
         .collect();
-        let read = self
-            .event(actor, AuditAction::PersonViewed)
-            .person(person_id)
-            .subject("person", person_id)
-            .details(serde_json::json!({ "basis": access.basis.map(|basis| basis.label()), "parts": parts }));
-        self.store.append_audit(&read).await?;
+        self.log_read(actor, &access, person_id, &parts, "open their record").await?;
         Ok(PersonView {
             person,
             access,
@@ -161,13 +211,14 @@ impl App {
     /// The people allocated to this worker, for the caseload page.
     pub async fn caseload(&self, actor: &Actor, page: i64) -> AppResult<PeoplePage> {
         self.require(actor, Permission::ViewCaseload, "see a caseload").await?;
-        let filter = match actor.role {
-            Role::Practitioner => PeopleFilter::AllocatedTo(actor.user_id),
-            Role::TeamManager => PeopleFilter::TeamOrAllocated {
-                team: actor.team_id,
-                worker: actor.user_id,
-            },
-            _ => PeopleFilter::Everyone,
+        let filter = match caseload_scope(actor) {
+            CaseloadScope::AllocatedTo(worker) => PeopleFilter::AllocatedTo(worker),
+            CaseloadScope::TeamOrAllocated { team, worker } => PeopleFilter::TeamOrAllocated { team, worker },
+            CaseloadScope::Everyone => PeopleFilter::Everyone,
+            CaseloadScope::Nobody => {
+                self.record_refusal(actor, "see a caseload", None).await;
+                return Err(AppError::Forbidden);
+            }
         };
         let people = self
             .store
@@ -184,19 +235,10 @@ impl App {
 
     /// The people a helper or provider may act for; for a person, themselves.
     pub async fn my_people(&self, actor: &Actor) -> AppResult<Vec<PersonSummary>> {
-        let filter = match actor.role {
-            Role::Helper => PeopleFilter::DelegatedTo {
-                helper: actor.user_id,
-                on: self.clock.today(),
-            },
-            Role::Provider => match actor.organisation_id {
-                Some(organisation) => PeopleFilter::MoneyHeldBy(organisation),
-                None => return Ok(Vec::new()),
-            },
-            Role::Person => {
-                let Some(own) = actor.person_id else {
-                    return Ok(Vec::new());
-                };
+        let filter = match own_people_scope(actor, self.clock.today()) {
+            OwnPeopleScope::DelegatedTo { helper, on } => PeopleFilter::DelegatedTo { helper, on },
+            OwnPeopleScope::MoneyHeldBy(organisation) => PeopleFilter::MoneyHeldBy(organisation),
+            OwnPeopleScope::Themselves(own) => {
                 let person = self.store.get_person(own).await?;
                 return Ok(vec![PersonSummary {
                     id: person.id,
@@ -210,7 +252,7 @@ impl App {
                     team_id: person.team_id,
                 }]);
             }
-            _ => {
+            OwnPeopleScope::Nobody => {
                 self.record_refusal(actor, "list people they act for", None).await;
                 return Err(AppError::Forbidden);
             }
@@ -226,6 +268,25 @@ impl App {
             .await?)
     }
 
+    /// What a person's (or helper's) home page shows: the people they act for, and for a person,
+    /// their own record and the name of their allocated worker.
+    pub async fn my_home(&self, actor: &Actor) -> AppResult<MyHome> {
+        let people = self.my_people(actor).await?;
+        let own_record = match own_people_scope(actor, self.clock.today()) {
+            OwnPeopleScope::Themselves(own) => Some(own),
+            _ => None,
+        };
+        let worker_name = match (own_record, people.first().and_then(|person| person.allocated_worker)) {
+            (Some(_), Some(worker)) => Some(self.store.get_user(worker).await?.display_name),
+            _ => None,
+        };
+        Ok(MyHome {
+            people,
+            own_record,
+            worker_name,
+        })
+    }
+
     /// Creates a record, in the creator's team and, for a practitioner, allocated to them.
     pub async fn create_person(&self, actor: &Actor, input: &PersonDetailsInput) -> AppResult<Person> {
         self.require(actor, Permission::CreatePerson, "create a person's record").await?;
@@ -234,7 +295,7 @@ impl App {
         let person = Person {
             id: PersonId::generate(),
             details,
-            allocated_worker: (actor.role == Role::Practitioner).then_some(actor.user_id),
+            allocated_worker: allocates_new_records_to_creator(actor.role).then_some(actor.user_id),
             team_id: actor.team_id,
             created_at: now,
             updated_at: now,
@@ -270,21 +331,76 @@ impl App {
         Ok(after)
     }
 
-    /// Allocates (or, with `None`, unallocates) a worker. Only a team manager may.
-    pub async fn allocate_worker(&self, actor: &Actor, person_id: PersonId, worker_id: Option<UserId>) -> AppResult<Person> {
+    /// The person's details as they stand, to fill in the form that changes them. The read is
+    /// logged like any other.
+    pub async fn person_for_editing(&self, actor: &Actor, person_id: PersonId) -> AppResult<Person> {
+        self.require(actor, Permission::EditPersonRecord, "change a person's details")
+            .await?;
+        let access = self.access_to_person(actor, person_id, "change a person's details").await?;
+        self.refuse_part(actor, person_id, access.may(Capability::EditRecord), "change a person's details")
+            .await?;
+        let person = self.store.get_person(person_id).await?;
+        self.log_read(actor, &access, person_id, &["details"], "change their details")
+            .await?;
+        Ok(person)
+    }
+
+    /// Who the actor may choose as the person's allocated worker (active workers of the manager's
+    /// own team), and who it is now.
+    pub async fn allocation_options(&self, actor: &Actor, person_id: PersonId) -> AppResult<AllocationOptions> {
         self.require(actor, Permission::AllocateWorker, "allocate a worker").await?;
-        self.access_to_person(actor, person_id, "allocate a worker").await?;
-        let before = self.store.get_person(person_id).await?;
+        let access = self.access_to_person(actor, person_id, "allocate a worker").await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            may(actor, &access, Capability::AllocateWorker),
+            "allocate a worker",
+        )
+        .await?;
+        let current = self.store.get_person(person_id).await?.allocated_worker;
+        let workers = self
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|user| may_allocate_to(actor, &access, user.role, user.team_id, user.active))
+            .collect();
+        Ok(AllocationOptions { current, workers })
+    }
+
+    /// Allocates (or, with an empty choice, unallocates) a worker. Only a team manager may, and
+    /// only a worker of their own team.
+    pub async fn allocate_worker(&self, actor: &Actor, person_id: PersonId, worker_choice: &str) -> AppResult<Person> {
+        self.require(actor, Permission::AllocateWorker, "allocate a worker").await?;
+        let access = self.access_to_person(actor, person_id, "allocate a worker").await?;
+        self.refuse_part(
+            actor,
+            person_id,
+            may(actor, &access, Capability::AllocateWorker),
+            "allocate a worker",
+        )
+        .await?;
+        let worker_id = match worker_choice.trim() {
+            "" => None,
+            text => Some(
+                text.parse::<UserId>()
+                    .map_err(|_| single_error("worker_id", "Select a worker from the list"))?,
+            ),
+        };
         if let Some(worker) = worker_id {
-            let user = self
-                .store
-                .get_user(worker)
-                .await
-                .map_err(|_| single_error("worker_id", "Select a worker from the list"))?;
-            if !matches!(user.role, Role::Practitioner | Role::TeamManager) || !user.active {
-                return Err(single_error("worker_id", "Select a practitioner or team manager"));
+            let user = match self.store.get_user(worker).await {
+                Ok(user) => user,
+                Err(StoreError::NotFound) => return Err(single_error("worker_id", "Select a worker from the list")),
+                Err(error) => return Err(error.into()),
+            };
+            if !may_allocate_to(actor, &access, user.role, user.team_id, user.active) {
+                return Err(single_error(
+                    "worker_id",
+                    "Select a practitioner or team manager from your own team",
+                ));
             }
         }
+        let before = self.store.get_person(person_id).await?;
         let after = Person {
             allocated_worker: worker_id,
             updated_at: self.clock.now(),
@@ -441,14 +557,8 @@ impl App {
     }
 
     /// The person (or their worker) lets a helper act for them, within scopes and until a date.
-    pub async fn grant_delegation(
-        &self,
-        actor: &Actor,
-        person_id: PersonId,
-        helper_email: &str,
-        scopes: &[DelegationScope],
-        expires_on: Option<chrono::NaiveDate>,
-    ) -> AppResult<Delegation> {
+    /// Access is checked before anything typed is read, so a refusal echoes nothing back.
+    pub async fn grant_delegation(&self, actor: &Actor, person_id: PersonId, input: &DelegationInput) -> AppResult<Delegation> {
         let access = self.access_to_person(actor, person_id, "grant delegated access").await?;
         self.refuse_part(
             actor,
@@ -458,21 +568,35 @@ impl App {
         )
         .await?;
         let mut errors = ValidationErrors::default();
-        let helper = match self.store.find_user_by_email(&helper_email.trim().to_lowercase()).await? {
-            Some((user, _)) if user.role == Role::Helper && user.active => Some(user),
+        let helper = match self.store.find_user_by_email(&input.helper_email.trim().to_lowercase()).await? {
+            Some((user, _)) if may_receive_delegation(user.role) && user.active => Some(user),
             _ => {
                 errors.add("helper_email", "Enter the email address of a helper who has a Tailor account");
                 None
             }
         };
+        let mut scopes: Vec<DelegationScope> = input.scopes.iter().filter_map(|scope| DelegationScope::parse(scope)).collect();
         if scopes.is_empty() {
             errors.add("scopes", "Select at least one thing the helper may do");
         }
-        if expires_on.is_some_and(|last_day| last_day < self.clock.today()) {
-            errors.add("expires_on", "The end date must be today or in the future");
-        }
+        let expires_on = match input.expires_on.trim() {
+            "" => None,
+            text => match ["%d/%m/%Y", "%Y-%m-%d"]
+                .iter()
+                .find_map(|format| chrono::NaiveDate::parse_from_str(text, format).ok())
+            {
+                Some(day) if day < self.clock.today() => {
+                    errors.add("expires_on", "The end date must be today or in the future");
+                    None
+                }
+                Some(day) => Some(day),
+                None => {
+                    errors.add("expires_on", "The last day must be a real date, like 31/12/2027");
+                    None
+                }
+            },
+        };
         let helper = errors.into_result(helper)?.ok_or(AppError::NotFound)?;
-        let mut scopes = scopes.to_vec();
         scopes.sort();
         scopes.dedup();
         let delegation = Delegation {
@@ -494,7 +618,7 @@ impl App {
     }
 
     /// Records that an organisation holds the person's money (an ISF provider, a managed account).
-    pub async fn add_money_holder(&self, actor: &Actor, person_id: PersonId, organisation_id: OrganisationId) -> AppResult<Organisation> {
+    pub async fn add_money_holder(&self, actor: &Actor, person_id: PersonId, organisation_choice: &str) -> AppResult<Organisation> {
         self.require(actor, Permission::EditPersonRecord, "record who holds a person's money")
             .await?;
         let access = self.access_to_person(actor, person_id, "record who holds a person's money").await?;
@@ -505,11 +629,15 @@ impl App {
             "record who holds a person's money",
         )
         .await?;
-        let organisation = self
-            .store
-            .get_organisation(organisation_id)
-            .await
+        let organisation_id: OrganisationId = organisation_choice
+            .trim()
+            .parse()
             .map_err(|_| single_error("organisation_id", "Select an organisation"))?;
+        let organisation = match self.store.get_organisation(organisation_id).await {
+            Ok(organisation) => organisation,
+            Err(StoreError::NotFound) => return Err(single_error("organisation_id", "Select an organisation")),
+            Err(error) => return Err(error.into()),
+        };
         let event = self
             .event(actor, AuditAction::MoneyHolderAdded)
             .person(person_id)

@@ -5,12 +5,13 @@ use tailor_app::clock::SystemClock;
 use tailor_app::demo::{demo_person_id, DemoOptions};
 use tailor_app::{App, SessionPolicy};
 use tailor_domain::people::PeopleSearch;
-use tailor_store::{PeopleFilter, PeopleQuery};
+use tailor_store::{PeopleFilter, PeopleQuery, Store};
 use tailor_store_sqlite::SqliteStore;
 
-async fn demo_app(seed: u64, people: u32) -> App {
-    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
-    let app = App::new(Arc::new(store), Arc::new(SystemClock), SessionPolicy::default());
+/// The app, and its store for looking behind the use cases.
+async fn demo_app(seed: u64, people: u32) -> (App, Arc<dyn Store>) {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap());
+    let app = App::new(store.clone(), Arc::new(SystemClock), SessionPolicy::default());
     app.build_demo_council(&DemoOptions {
         people,
         seed,
@@ -18,17 +19,17 @@ async fn demo_app(seed: u64, people: u32) -> App {
     })
     .await
     .unwrap();
-    app
+    (app, store)
 }
 
-async fn everyone(app: &App) -> Vec<(String, String, Option<String>)> {
+async fn everyone((_, store): &(App, Arc<dyn Store>)) -> Vec<(String, String, Option<String>)> {
     let query = PeopleQuery {
         filter: PeopleFilter::Everyone,
         search: PeopleSearch::default(),
         limit: 1000,
         offset: 0,
     };
-    app.store
+    store
         .search_people(&query)
         .await
         .unwrap()
@@ -56,20 +57,20 @@ async fn the_same_seed_builds_the_same_people() {
 
 #[tokio::test]
 async fn every_demo_account_exists_and_can_sign_in() {
-    let app = demo_app(1, 40).await;
+    let (app, store) = demo_app(1, 40).await;
     for local in tailor_app::demo::DEMO_ACCOUNTS {
         let signed_in = app.sign_in(&format!("{local}@demo.invalid"), "demo password 123", None).await;
         assert!(signed_in.is_ok(), "{local} could not sign in");
     }
-    let helper = app.store.find_user_by_email("helper@demo.invalid").await.unwrap().unwrap().0;
-    let delegated = app.store.list_delegations_for_helper(helper.id).await.unwrap();
+    let helper = store.find_user_by_email("helper@demo.invalid").await.unwrap().unwrap().0;
+    let delegated = store.list_delegations_for_helper(helper.id).await.unwrap();
     assert_eq!(delegated.len(), 1, "the helper helps exactly one person");
     assert_eq!(app.verify_audit_chain().await.unwrap().map(|count| count > 0), Ok(true));
 }
 
 #[tokio::test]
 async fn the_demo_is_only_built_on_an_empty_database() {
-    let app = demo_app(1, 10).await;
+    let (app, _) = demo_app(1, 10).await;
     let again = app
         .build_demo_council(&DemoOptions {
             people: 10,

@@ -267,7 +267,7 @@ async fn run() -> anyhow::Result<()> {
                 password: demo_password.clone(),
             };
             let build = async {
-                if app.store.is_empty().await? {
+                if app.has_no_accounts().await.map_err(|error| anyhow::anyhow!("{error}"))? {
                     let started = std::time::Instant::now();
                     let summary = app.build_demo_council(&options).await.map_err(|error| anyhow::anyhow!("{error}"))?;
                     println!(
@@ -305,18 +305,12 @@ async fn run() -> anyhow::Result<()> {
             let app = build_app(open_store(&settings.database_url).await?, &settings);
             let role = Role::parse(role).with_context(|| format!("unknown role {role}"))?;
             let team_id = match team {
-                Some(team_name) => {
-                    let existing = app.store.list_teams().await?.into_iter().find(|found| &found.name == team_name);
-                    Some(match existing {
-                        Some(found) => found.id,
-                        None => {
-                            app.create_team(None, team_name)
-                                .await
-                                .map_err(|error| anyhow::anyhow!("{error}"))?
-                                .id
-                        }
-                    })
-                }
+                Some(team_name) => Some(
+                    app.team_named_unchecked(team_name)
+                        .await
+                        .map_err(|error| anyhow::anyhow!("{error}"))?
+                        .id,
+                ),
                 None => None,
             };
             let mut password = String::new();

@@ -85,11 +85,6 @@ impl Role {
         self == Role::TeamManager
     }
 
-    /// Staff work across many people's records; people and helpers see their own.
-    pub fn is_staff(self) -> bool {
-        !matches!(self, Role::Person | Role::Helper | Role::Provider)
-    }
-
     /// What a role may do at all, before any relationship to a particular person is considered.
     pub fn allows(self, permission: Permission) -> bool {
         use Permission::*;
@@ -99,20 +94,45 @@ impl Role {
             Role::Provider => matches!(permission, ViewProviderHome | ViewPersonRecord | UseApi),
             Role::Practitioner => matches!(
                 permission,
-                ViewCaseload | SearchPeople | CreatePerson | ViewPersonRecord | EditPersonRecord | UseApi
+                ViewStaffHome
+                    | ViewCaseload
+                    | SearchPeople
+                    | CreatePerson
+                    | ViewPersonRecord
+                    | EditPersonRecord
+                    | ViewTeamsAndOrganisations
+                    | UseApi
             ),
             Role::TeamManager => matches!(
                 permission,
-                ViewCaseload | SearchPeople | CreatePerson | ViewPersonRecord | EditPersonRecord | AllocateWorker | UseApi
+                ViewStaffHome
+                    | ViewCaseload
+                    | SearchPeople
+                    | CreatePerson
+                    | ViewPersonRecord
+                    | EditPersonRecord
+                    | AllocateWorker
+                    | AnswerEscalations
+                    | ViewTeamsAndOrganisations
+                    | UseApi
             ),
-            Role::FinanceOfficer => matches!(permission, SearchPeople | ViewPersonRecord | ViewCaseload | UseApi),
+            Role::FinanceOfficer => matches!(
+                permission,
+                ViewStaffHome | SearchPeople | ViewPersonRecord | ViewCaseload | ViewTeamsAndOrganisations | UseApi
+            ),
             Role::Commissioner => {
-                matches!(permission, ViewStaffHome | ManageOrganisations | UseApi)
+                matches!(permission, ViewStaffHome | ManageOrganisations | ViewTeamsAndOrganisations | UseApi)
             }
-            Role::Analyst => matches!(permission, ViewStaffHome | UseApi),
+            Role::Analyst => matches!(permission, ViewStaffHome | BuildReports | ViewTeamsAndOrganisations | UseApi),
             Role::Administrator => matches!(
                 permission,
-                ViewStaffHome | AdministerUsers | ManageOrganisations | ViewAuditLog | ManageConfiguration | UseApi
+                ViewStaffHome
+                    | AdministerUsers
+                    | ManageOrganisations
+                    | ViewAuditLog
+                    | ManageConfiguration
+                    | ViewTeamsAndOrganisations
+                    | UseApi
             ),
         }
     }
@@ -125,7 +145,7 @@ pub enum Permission {
     ViewOwnHome,
     /// The page a provider lands on: the people whose money it holds.
     ViewProviderHome,
-    /// The landing page for staff without a caseload (commissioner, analyst, administrator).
+    /// The landing page for staff: a caseload for workers, links and work queues for everyone.
     ViewStaffHome,
     ViewCaseload,
     SearchPeople,
@@ -139,7 +159,34 @@ pub enum Permission {
     ViewAuditLog,
     /// Loading new versions of questionnaires, allocation models and charging rates.
     ManageConfiguration,
+    /// Seeing the council's teams and the organisations it works with (not people's records).
+    ViewTeamsAndOrganisations,
+    /// Plans over tolerance and challenged budgets, which wait for a team manager.
+    AnswerEscalations,
+    /// Building reports from the JSON API, so the staff home page points to its description.
+    BuildReports,
     UseApi,
+}
+
+/// The page each role lands on after signing in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LandingPage {
+    /// A person's own home, or a helper's list of the people they help.
+    OwnHome,
+    /// The people whose money a provider holds.
+    ProviderHome,
+    /// A caseload, work queues and links for council staff.
+    StaffHome,
+}
+
+pub fn landing_page(role: Role) -> LandingPage {
+    if role.allows(Permission::ViewOwnHome) {
+        LandingPage::OwnHome
+    } else if role.allows(Permission::ViewProviderHome) {
+        LandingPage::ProviderHome
+    } else {
+        LandingPage::StaffHome
+    }
 }
 
 /// What a helper's delegation lets them see or do. A person grants these one by one.
@@ -445,6 +492,12 @@ pub fn may_allocate_to(actor: &Actor, access: &PersonAccess, worker_role: Role, 
         && worker_team == actor.team_id
 }
 
+/// Whether a person may let an account of this role act for them: only helper accounts, so
+/// that delegated access never widens what a member of staff can see.
+pub fn may_receive_delegation(role: Role) -> bool {
+    role == Role::Helper
+}
+
 /// The single rule for reaching a person's record.
 pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate) -> PersonAccess {
     let none = PersonAccess::none(actor.role);
@@ -516,6 +569,69 @@ pub fn search_scope(actor: &Actor) -> SearchScope {
         },
         _ => SearchScope::Nobody,
     }
+}
+
+/// Whose records make up a worker's caseload: the same rule as `person_access`, as a filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaseloadScope {
+    /// A practitioner's caseload: the people allocated to them.
+    AllocatedTo(UserId),
+    /// A team manager's: their team's people, and anyone allocated to them elsewhere.
+    TeamOrAllocated {
+        team: Option<TeamId>,
+        worker: UserId,
+    },
+    /// A finance officer works for everyone the council supports.
+    Everyone,
+    Nobody,
+}
+
+pub fn caseload_scope(actor: &Actor) -> CaseloadScope {
+    if !actor.role.allows(Permission::ViewCaseload) {
+        return CaseloadScope::Nobody;
+    }
+    match actor.role {
+        Role::Practitioner => CaseloadScope::AllocatedTo(actor.user_id),
+        Role::TeamManager => CaseloadScope::TeamOrAllocated {
+            team: actor.team_id,
+            worker: actor.user_id,
+        },
+        Role::FinanceOfficer => CaseloadScope::Everyone,
+        _ => CaseloadScope::Nobody,
+    }
+}
+
+/// The people someone outside the council acts for, for their home page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OwnPeopleScope {
+    /// A person: their own record.
+    Themselves(PersonId),
+    /// A helper: whoever has a current delegation to them on this day.
+    DelegatedTo {
+        helper: UserId,
+        on: NaiveDate,
+    },
+    /// A provider: the people whose money it holds.
+    MoneyHeldBy(OrganisationId),
+    Nobody,
+}
+
+pub fn own_people_scope(actor: &Actor, today: NaiveDate) -> OwnPeopleScope {
+    match (actor.role, actor.person_id, actor.organisation_id) {
+        (Role::Person, Some(own), _) => OwnPeopleScope::Themselves(own),
+        (Role::Helper, _, _) => OwnPeopleScope::DelegatedTo {
+            helper: actor.user_id,
+            on: today,
+        },
+        (Role::Provider, _, Some(organisation)) => OwnPeopleScope::MoneyHeldBy(organisation),
+        _ => OwnPeopleScope::Nobody,
+    }
+}
+
+/// Whether the record a worker creates is allocated to them straight away: a practitioner's is,
+/// so it appears on their caseload; a team manager allocates it later, within the team.
+pub fn allocates_new_records_to_creator(role: Role) -> bool {
+    role.allows(Permission::CreatePerson) && !role.allows(Permission::AllocateWorker)
 }
 
 #[cfg(test)]
@@ -752,6 +868,74 @@ mod tests {
             for capability in Capability::ALL {
                 assert!(!access.may(capability), "{role:?} {capability:?}");
             }
+        }
+    }
+
+    #[test]
+    fn each_role_lands_on_one_home_page() {
+        let expected = |role| match role {
+            Role::Person | Role::Helper => LandingPage::OwnHome,
+            Role::Provider => LandingPage::ProviderHome,
+            _ => LandingPage::StaffHome,
+        };
+        for role in Role::ALL {
+            assert_eq!(landing_page(role), expected(role), "{role:?}");
+            assert!(role.allows(match landing_page(role) {
+                LandingPage::OwnHome => Permission::ViewOwnHome,
+                LandingPage::ProviderHome => Permission::ViewProviderHome,
+                LandingPage::StaffHome => Permission::ViewStaffHome,
+            }));
+        }
+    }
+
+    #[test]
+    fn a_caseload_is_a_practitioners_own_people_and_a_managers_team() {
+        let team = TeamId::generate();
+        let mut practitioner = actor(Role::Practitioner);
+        practitioner.team_id = Some(team);
+        assert_eq!(caseload_scope(&practitioner), CaseloadScope::AllocatedTo(practitioner.user_id));
+        let mut manager = actor(Role::TeamManager);
+        manager.team_id = Some(team);
+        assert_eq!(
+            caseload_scope(&manager),
+            CaseloadScope::TeamOrAllocated {
+                team: Some(team),
+                worker: manager.user_id
+            }
+        );
+        assert_eq!(caseload_scope(&actor(Role::FinanceOfficer)), CaseloadScope::Everyone);
+        for role in [Role::Person, Role::Helper, Role::Provider, Role::Analyst, Role::Administrator] {
+            assert_eq!(caseload_scope(&actor(role)), CaseloadScope::Nobody, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn people_outside_the_council_see_only_the_people_they_act_for() {
+        let today = day("2026-01-01");
+        let own = PersonId::generate();
+        let mut person = actor(Role::Person);
+        person.person_id = Some(own);
+        assert_eq!(own_people_scope(&person, today), OwnPeopleScope::Themselves(own));
+        let helper = actor(Role::Helper);
+        assert_eq!(
+            own_people_scope(&helper, today),
+            OwnPeopleScope::DelegatedTo {
+                helper: helper.user_id,
+                on: today
+            }
+        );
+        let organisation = OrganisationId::generate();
+        let mut provider = actor(Role::Provider);
+        provider.organisation_id = Some(organisation);
+        assert_eq!(own_people_scope(&provider, today), OwnPeopleScope::MoneyHeldBy(organisation));
+        assert_eq!(own_people_scope(&actor(Role::Provider), today), OwnPeopleScope::Nobody);
+        assert_eq!(own_people_scope(&actor(Role::Practitioner), today), OwnPeopleScope::Nobody);
+    }
+
+    #[test]
+    fn only_a_practitioners_new_records_are_allocated_to_them() {
+        for role in Role::ALL {
+            assert_eq!(allocates_new_records_to_creator(role), role == Role::Practitioner, "{role:?}");
         }
     }
 

@@ -21,20 +21,3 @@ async fn an_in_memory_database_works_too() {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
     assert!(store.is_empty().await.unwrap());
 }
-
-#[test]
-fn both_adapters_have_the_same_migrations() {
-    let names = |directory: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(directory)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
-    let here = env!("CARGO_MANIFEST_DIR");
-    assert_eq!(
-        names(&format!("{here}/migrations")),
-        names(&format!("{here}/../store-postgres/migrations"))
-    );
-}

@@ -342,10 +342,7 @@ pub fn assessment_from_row(row: &impl RowAccess, answers: Vec<(String, String)>)
         questionnaire_id: row.text("questionnaire_id")?,
         questionnaire_version: row.integer("questionnaire_version")?,
         status: code(row, "status", AssessmentStatus::parse)?,
-        answers: answers
-            .into_iter()
-            .map(|(question, answer)| (question.into(), answer.into()))
-            .collect(),
+        answers: answers.into_iter().collect(),
         completed_by: json(row, "completed_by")?,
         started_at: row.time("started_at")?,
         submitted_at: row.optional_time("submitted_at")?,

@@ -12,9 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 use tailor_app::auth::Session;
 use tailor_domain::access::Actor;
-use tailor_domain::audit::AuditAction;
 
 pub const SESSION_COOKIE: &str = "tailor_session";
 
@@ -25,6 +25,8 @@ pub struct RequestContext {
     /// The signed-in actor, from the session cookie (pages) or a bearer token (API).
     pub actor: Option<Actor>,
     pub is_api: bool,
+    /// The request's path, for the audit event of a refusal.
+    pub path: String,
     /// A session started during this request, whose cookie the response must set.
     pub new_cookie: Option<String>,
 }
@@ -90,6 +92,7 @@ pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, 
     let is_api = request.uri().path().starts_with("/api/");
     let mut context = RequestContext {
         is_api,
+        path: request.uri().path().to_owned(),
         ..Default::default()
     };
     if is_api {
@@ -103,6 +106,10 @@ pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, 
             match state.app.resolve_api_token(token.trim()).await {
                 Ok(actor) => context.actor = Some(actor),
                 Err(tailor_app::AppError::Unauthenticated | tailor_app::AppError::NotFound) => {
+                    state
+                        .app
+                        .record_anonymous_refusal("API client", "use an unknown, expired or withdrawn API token", &context.path)
+                        .await;
                     return ApiError::from(tailor_app::AppError::Unauthenticated).into_response();
                 }
                 Err(error) => return ApiError::from(error).into_response(),
@@ -185,36 +192,30 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
-/// Compares the submitted token with the session's in constant time; a mismatch is audited.
+/// Compares the submitted token with the session's in constant time, so timing reveals nothing
+/// of the token; a mismatch is audited.
 pub async fn check_csrf(state: &AppState, context: &RequestContext, submitted: &str) -> Result<(), Response> {
     let expected = context.csrf_token();
-    let matches = !expected.is_empty()
-        && expected.len() == submitted.len()
-        && expected
-            .bytes()
-            .zip(submitted.bytes())
-            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-            == 0;
+    let matches = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()));
     if matches {
         return Ok(());
     }
-    let now = state.app.clock.now();
-    let event = match &context.actor {
-        Some(actor) => state.app.event(actor, AuditAction::CsrfRejected),
-        None => tailor_domain::audit::NewAuditEvent::new(now, None, "not signed in", AuditAction::CsrfRejected),
-    };
-    if let Err(error) = state.app.store.append_audit(&event).await {
-        tracing::error!(%error, "could not record a CSRF refusal");
-    }
+    state.app.record_csrf_rejection(context.actor.as_ref(), &context.path).await;
     Err(PageError::CsrfRejected.into_response())
 }
 
 /// Refuses unsafe requests that a browser says came from another site, before any handler runs.
 /// The CSRF token is the main defence; this catches forms posted from elsewhere even if a token leaked.
-pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+/// The refusal is audited; who sent it is not known, as the browser sends no session cookie
+/// (SameSite=Lax) with a form posted from another site.
+pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let cross_site = request.headers().get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
     if unsafe_method && cross_site && !request.uri().path().starts_with("/api/") {
+        state
+            .app
+            .record_anonymous_refusal("browser on another site", "post a form from another site", request.uri().path())
+            .await;
         return PageError::CsrfRejected.into_response();
     }
     next.run(request).await

@@ -10,6 +10,14 @@ use serde::Serialize;
 use tailor_app::AppError;
 use tailor_domain::validation::FieldError;
 
+/// Logs what failed and why under a new reference, and returns the reference: the person sees
+/// only the reference, and whoever reads the logs finds the cause by it.
+pub fn log_server_error(error: &AppError) -> String {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    tracing::error!(error_id = %reference, failed = error.failed_part(), cause = %error, "server error");
+    reference
+}
+
 #[derive(Debug)]
 pub enum PageError {
     App(AppError),
@@ -58,9 +66,13 @@ impl IntoResponse for PageError {
                 "For your security, you cannot sign in to this account for 15 minutes. Wait, then try again.",
             ),
             PageError::App(AppError::Invalid(errors)) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", &errors.to_string()),
-            PageError::App(AppError::Store(cause)) => {
-                tracing::error!(%cause, "server error");
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later. Nothing you entered has been saved.")
+            PageError::App(error @ (AppError::Store(_) | AppError::Internal { .. })) => {
+                let reference = log_server_error(&error);
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem with the service",
+                    &format!("Try again later. Nothing you entered has been saved. If it keeps happening, tell the service desk this reference: {reference}."),
+                )
             }
             PageError::CsrfRejected => error_page(
                 StatusCode::FORBIDDEN,
@@ -147,12 +159,12 @@ impl IntoResponse for ApiError {
                 "Too many failed sign-in attempts; wait 15 minutes",
                 vec![],
             ),
-            AppError::Store(cause) => {
-                tracing::error!(%cause, "server error");
+            error @ (AppError::Store(_) | AppError::Internal { .. }) => {
+                let reference = log_server_error(&error);
                 api_error_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "server_error",
-                    "Something went wrong on our side; nothing was changed",
+                    &format!("Something went wrong on our side; nothing was changed. Reference: {reference}"),
                     vec![],
                 )
             }
@@ -190,4 +202,52 @@ pub fn explain_too_large_page() -> Response {
         "What you sent is too large",
         "The form was larger than Tailor accepts, so nothing was saved. Go back, shorten what you entered (or choose a smaller file), and try again.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(response: Response) -> String {
+        String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    }
+
+    fn database_failure() -> AppError {
+        AppError::Store(tailor_store::StoreError::Other("relation \"people\" does not exist".into()))
+    }
+
+    #[tokio::test]
+    async fn a_server_error_page_gives_a_reference_and_hides_the_cause() {
+        let response = PageError::from(database_failure()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_of(response).await;
+        assert!(body.contains("tell the service desk this reference"), "{body}");
+        assert!(!body.contains("relation"), "the cause is logged, not shown");
+    }
+
+    #[tokio::test]
+    async fn a_server_error_in_the_api_keeps_the_error_shape() {
+        let response = ApiError(AppError::internal("making a document", "the font is missing")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let json: serde_json::Value = serde_json::from_str(&body_of(response).await).unwrap();
+        assert_eq!(json["code"], "server_error");
+        let message = json["message"].as_str().unwrap();
+        assert!(message.contains("Reference: "), "{message}");
+        assert!(!message.contains("font"), "the cause is logged, not shown");
+        assert!(json.get("errors").is_none(), "no field errors on a server error");
+    }
+
+    #[test]
+    fn each_failure_names_the_part_that_failed() {
+        assert_eq!(database_failure().failed_part(), "database");
+        assert_eq!(
+            AppError::Store(tailor_store::StoreError::Unavailable("timed out".into())).failed_part(),
+            "database unavailable"
+        );
+        assert_eq!(
+            AppError::internal("hashing a password", "out of memory").failed_part(),
+            "hashing a password"
+        );
+    }
 }

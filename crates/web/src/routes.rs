@@ -121,6 +121,7 @@ pub fn table() -> Vec<RouteSpec> {
         // Administration
         route(g.clone(), "/admin/configuration", may(ManageConfiguration), get(planning::configuration)),
         route(p.clone(), "/admin/configuration", may(ManageConfiguration), post(planning::load_configuration)),
+        route(g.clone(), "/admin/configuration/{kind}/{config_id}/{version}", may(ManageConfiguration), get(planning::configuration_version)),
         route(g.clone(), "/admin/users", may(AdministerUsers), get(admin::users)),
         route(g.clone(), "/admin/users/new", may(AdministerUsers), get(admin::new_user)),
         route(p.clone(), "/admin/users", may(AdministerUsers), post(admin::create_user)),
@@ -171,7 +172,7 @@ pub fn build(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))
         .layer(from_fn_with_state(state.clone(), resolve_actor))
-        .layer(from_fn(refuse_cross_site))
+        .layer(from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(from_fn(explain_oversized_requests))
         .layer(from_fn(pages::security_headers))
         .layer(from_fn_with_state(state.clone(), metrics::measure))

@@ -74,7 +74,8 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
         // Each role.
         for (role, cookie, token) in &sessions {
             let reply = if is_api {
-                world.api(method, &path, Some(token), Some(serde_json::json!({}))).await
+                let body = valid_body(spec.path, *role).unwrap_or_else(|| serde_json::json!({}));
+                world.api(method, &path, Some(token), Some(body)).await
             } else if method == "GET" {
                 world.get(&path, Some(cookie)).await
             } else if spec.path.ends_with("/documents") {
@@ -86,17 +87,13 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
                 AccessRule::Public | AccessRule::SignedIn => true,
                 AccessRule::Permission(permission) => role.allows(permission),
             };
+            let status = reply.status;
             if !allowed_by_rule {
-                assert_eq!(
-                    reply.status,
-                    StatusCode::FORBIDDEN,
-                    "{role:?} must be refused {method} {}",
-                    spec.path
-                );
-            } else if method == "POST" && !is_api && spec.path != "/sign-in" {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} must be refused {method} {}", spec.path);
+            } else if method == "POST" && !is_api {
                 // Past the rule, a form without the session's CSRF token is refused.
                 assert_eq!(
-                    reply.status,
+                    status,
                     StatusCode::FORBIDDEN,
                     "{method} {} without a CSRF token, as {role:?}",
                     spec.path
@@ -106,18 +103,105 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
                     "{method} {} as {role:?}",
                     spec.path
                 );
-            } else {
-                assert_ne!(reply.status, StatusCode::UNAUTHORIZED, "{role:?} on {method} {}", spec.path);
-                assert!(
-                    reply.status.as_u16() < 500,
-                    "{role:?} on {method} {} answered {}: {}",
+            } else if spec.path.contains('{') && !spec.path.starts_with("/admin/configuration/") {
+                // Past the rule, the handler looked for a record that exists nowhere. (The
+                // configuration version in `concrete` is real: it is loaded at start-up.)
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "{role:?} on {method} {} should get past the rule to a 404: {}",
                     spec.path,
-                    reply.status,
+                    reply.body
+                );
+            } else {
+                assert!(
+                    status.is_success() || status.is_redirection(),
+                    "{role:?} may {method} {}, but it answered {}: {}",
+                    spec.path,
+                    status,
                     reply.body
                 );
             }
         }
     }
+}
+
+/// A body that succeeds for the API writes without ids in their path, so that an allowed role's
+/// request must succeed rather than merely not be refused.
+fn valid_body(path: &str, role: Role) -> Option<serde_json::Value> {
+    match path {
+        "/api/v1/tokens" => Some(serde_json::json!({
+            "email": format!("{}@example.org", role_account(role)),
+            "password": support::PASSWORD,
+        })),
+        "/api/v1/people" => Some(serde_json::json!({
+            "given_name": "Matrix",
+            "family_name": format!("Person {}", role_account(role)),
+            "date_of_birth": "1950-02-03",
+            "address": { "line_1": "2 Mill Lane", "town": "Tailorford", "postcode": "TF1 1AB" },
+            "contact_preference": "letter",
+            "communication_needs": "",
+            "consent_status": "not_asked",
+            "consent_limitations": "",
+        })),
+        "/api/v1/users" => Some(serde_json::json!({
+            "email": format!("matrix-{}@example.org", role_account(role)),
+            "display_name": "Matrix Analyst",
+            "role": "analyst",
+            "team_id": "",
+            "person_id": "",
+            "organisation_id": "",
+            "password": support::PASSWORD,
+        })),
+        _ => None,
+    }
+}
+
+/// Pages about one person, opened by someone whose role and relationship allow them: each must
+/// answer with the page, not merely not refuse.
+#[tokio::test]
+async fn allowed_roles_open_the_pages_of_records_they_may_see() {
+    let world = World::new().await;
+    let person_pages = [
+        "",
+        "/edit",
+        "/notes/new",
+        "/relationships/new",
+        "/warnings/new",
+        "/documents/new",
+        "/money-holders/new",
+    ];
+    let mut expectations: Vec<(&str, String, StatusCode)> = Vec::new();
+    for page in person_pages {
+        expectations.push(("practitioner", format!("/people/{}{page}", world.own_record), StatusCode::OK));
+        expectations.push(("manager", format!("/people/{}{page}", world.helped), StatusCode::OK));
+    }
+    expectations.extend([
+        ("manager", format!("/people/{}/allocation", world.helped), StatusCode::OK),
+        (
+            "practitioner",
+            format!("/people/{}/allocation", world.own_record),
+            StatusCode::FORBIDDEN,
+        ),
+        ("person", format!("/people/{}", world.own_record), StatusCode::OK),
+        ("person", format!("/people/{}/delegations/new", world.own_record), StatusCode::OK),
+        ("person", format!("/people/{}/notes/new", world.own_record), StatusCode::FORBIDDEN),
+        ("helper", format!("/people/{}", world.helped), StatusCode::OK),
+        ("helper", format!("/people/{}/delegations/new", world.helped), StatusCode::FORBIDDEN),
+        ("provider", format!("/people/{}", world.provider_client), StatusCode::OK),
+        ("finance", format!("/people/{}", world.stranger), StatusCode::OK),
+        ("admin", format!("/admin/audit/people/{}", world.own_record), StatusCode::OK),
+    ]);
+    for (account, path, expected) in expectations {
+        let (cookie, _) = world.session(account).await;
+        let reply = world.get(&path, Some(&cookie)).await;
+        assert_eq!(reply.status, expected, "{account} on {path}: {}", reply.body);
+    }
+    let token = world.token("admin").await;
+    let audit = world
+        .api("GET", &format!("/api/v1/people/{}/audit", world.own_record), Some(&token), None)
+        .await;
+    assert_eq!(audit.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -110,7 +110,7 @@ async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
 async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
     let world = World::new().await;
     let (cookie, _) = world.session("practitioner").await;
-    let before = world.app.store.list_notes(world.own_record, 100).await.unwrap().len();
+    let before = world.store.list_notes(world.own_record, 100).await.unwrap().len();
     let reply = world
         .post_form(
             &format!("/people/{}/notes", world.own_record),
@@ -120,7 +120,7 @@ async fn a_forged_csrf_token_is_refused_audited_and_changes_nothing() {
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.body.contains("This form could not be sent"));
-    assert_eq!(world.app.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
+    assert_eq!(world.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
     assert!(world.audit_actions(None).await.contains(&"csrf_rejected".to_owned()));
 }
 
@@ -134,7 +134,113 @@ async fn a_form_posted_from_another_site_is_refused() {
         .header("sec-fetch-site", "cross-site")
         .body(axum::body::Body::from(form(&[("csrf_token", &token), ("text", "From elsewhere")])))
         .unwrap();
+    let refusals_before = count(&world.audit_actions(None).await, "access_refused");
     assert_eq!(world.send(request).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        count(&world.audit_actions(None).await, "access_refused"),
+        refusals_before + 1,
+        "the cross-site refusal is audited"
+    );
+}
+
+fn count(actions: &[String], action: &str) -> usize {
+    actions.iter().filter(|found| *found == action).count()
+}
+
+#[tokio::test]
+async fn a_forged_csrf_token_is_audited_even_before_signing_in() {
+    let world = World::new().await;
+    let (anonymous, _) = sign_in_page(&world).await;
+    let before = count(&world.audit_actions(None).await, "csrf_rejected");
+    let reply = world
+        .post_form(
+            "/sign-in",
+            Some(&anonymous),
+            &form(&[
+                ("csrf_token", "forged"),
+                ("email", "practitioner@example.org"),
+                ("password", PASSWORD),
+            ]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(count(&world.audit_actions(None).await, "csrf_rejected"), before + 1);
+}
+
+#[tokio::test]
+async fn an_unknown_or_expired_api_token_is_refused_and_audited() {
+    let world = World::new().await;
+    let before = count(&world.audit_actions(None).await, "access_refused");
+    let reply = world.api("GET", "/api/v1/me", Some("not-a-real-token"), None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.json()["code"], "unauthenticated");
+    assert_eq!(
+        count(&world.audit_actions(None).await, "access_refused"),
+        before + 1,
+        "a bad token is audited"
+    );
+    let stored = world
+        .store
+        .list_audit(&tailor_store::AuditQuery {
+            person_id: None,
+            action: Some(tailor_domain::audit::AuditAction::AccessRefused),
+            limit: 1,
+        })
+        .await
+        .unwrap();
+    let details = stored[0].event.details.to_string();
+    assert!(details.contains("/api/v1/me"), "{details}");
+    assert!(!details.contains("not-a-real-token"), "the token itself is never written down");
+}
+
+#[tokio::test]
+async fn a_refused_form_never_echoes_the_persons_name() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    // Stella is in team B; the practitioner is in team A. Bad input must not get a form back.
+    let reply = world
+        .post_form(
+            &format!("/people/{}/money-holders", world.stranger),
+            Some(&cookie),
+            &form(&[("csrf_token", &token), ("organisation_id", "not an organisation")]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(!reply.body.contains("Stella"), "{}", reply.body);
+    let reply = world
+        .post_form(
+            &format!("/people/{}/delegations", world.stranger),
+            Some(&cookie),
+            &form(&[("csrf_token", &token), ("helper_email", ""), ("expires_on", "never")]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(!reply.body.contains("Stella"), "{}", reply.body);
+    assert_eq!(
+        world.audit_actions(Some(world.stranger)).await.first().map(String::as_str),
+        Some("access_refused")
+    );
+}
+
+#[tokio::test]
+async fn each_configuration_version_listed_opens() {
+    let world = World::new().await;
+    let (admin, _) = world.session("admin").await;
+    let page = world.get("/admin/configuration", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let links: Vec<&str> = page
+        .body
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|link| link.starts_with("/admin/configuration/"))
+        .collect();
+    assert!(!links.is_empty(), "the page lists the configuration loaded at start-up");
+    for link in links {
+        let version = world.get(link, Some(&admin)).await;
+        assert_eq!(version.status, StatusCode::OK, "{link}");
+        assert!(version.body.contains("version"), "{link}");
+    }
 }
 
 #[tokio::test]
@@ -203,7 +309,7 @@ async fn every_read_of_a_record_is_logged_and_the_administrator_sees_who_looked(
 async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_created() {
     let world = World::new().await;
     let (cookie, token) = world.session("practitioner").await;
-    let before = world.app.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap();
+    let before = world.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap();
     let reply = world
         .post_form(
             "/people",
@@ -229,7 +335,7 @@ async fn a_wrong_nhs_number_and_an_empty_name_are_explained_and_nothing_is_creat
     assert!(reply.body.contains("href=\"#nhs_number\">Enter a valid NHS number"));
     assert!(reply.body.contains("value=\"Okafor\""), "what was typed is kept");
     assert_eq!(
-        world.app.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap(),
+        world.store.count_people(&tailor_store::PeopleFilter::Everyone).await.unwrap(),
         before
     );
 }
@@ -239,7 +345,7 @@ async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
     let world = World::new().await;
     let (cookie, token) = world.session("practitioner").await;
     let huge = "x".repeat(10 * 1024 * 1024);
-    let before = world.app.store.list_notes(world.own_record, 100).await.unwrap().len();
+    let before = world.store.list_notes(world.own_record, 100).await.unwrap().len();
     let reply = world
         .post_form(
             &format!("/people/{}/notes", world.own_record),
@@ -249,7 +355,7 @@ async fn a_ten_megabyte_field_gets_a_clear_message_and_changes_nothing() {
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(reply.body.contains("What you sent is too large"));
-    assert_eq!(world.app.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
+    assert_eq!(world.store.list_notes(world.own_record, 100).await.unwrap().len(), before);
     let api = world
         .api(
             "POST",
@@ -306,7 +412,7 @@ async fn documents_upload_and_download_with_their_type_checked() {
         )
         .await;
     assert_eq!(stored.status, StatusCode::SEE_OTHER);
-    let documents = world.app.store.list_documents(world.own_record).await.unwrap();
+    let documents = world.store.list_documents(world.own_record).await.unwrap();
     assert_eq!(documents.len(), 1);
     let download = world
         .get(

@@ -36,7 +36,10 @@ pub async fn users(State(state): State<AppState>, context: RequestContext, Curre
         Ok(users) => users,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let teams = state.app.store.list_teams().await.unwrap_or_default();
+    let teams = match state.app.list_teams(&actor).await {
+        Ok(teams) => teams,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let rows = users
         .into_iter()
         .map(|user| UserRow {
@@ -76,8 +79,10 @@ async fn new_user_page(
     form: NewUserInput,
     errors: ValidationErrors,
 ) -> Response {
-    let teams = state.app.list_teams(actor).await.unwrap_or_default();
-    let organisations = state.app.store.list_organisations().await.unwrap_or_default();
+    let (teams, organisations) = match (state.app.list_teams(actor).await, state.app.list_organisations(actor).await) {
+        (Ok(teams), Ok(organisations)) => (teams, organisations),
+        (Err(error), _) | (_, Err(error)) => return PageError::from(error).into_response(),
+    };
     let mut team_choices = vec![Choice {
         value: String::new(),
         label: "No team".into(),

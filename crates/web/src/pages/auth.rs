@@ -63,16 +63,8 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
     let old_session = context.session.as_ref().map(|session| &session.record);
     match state.app.sign_in(&form.email, &form.password, old_session).await {
         Ok((cookie, session)) => {
-            let role = session
-                .actor
-                .as_ref()
-                .map(|actor| actor.role)
-                .unwrap_or(tailor_domain::access::Role::Person);
-            with_new_session_cookie(
-                Redirect::to(home_path(role)).into_response(),
-                Some(&cookie),
-                state.config.secure_cookies,
-            )
+            let home = session.actor.as_ref().map(|actor| home_path(actor.role)).unwrap_or("/");
+            with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), state.config.secure_cookies)
         }
         Err(error @ (AppError::Invalid(_) | AppError::Throttled)) => {
             let errors = match error {

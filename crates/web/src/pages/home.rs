@@ -10,8 +10,17 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tailor_app::people::PAGE_SIZE;
-use tailor_domain::access::{Permission, Role};
+use tailor_domain::access::{caseload_scope, landing_page, CaseloadScope, LandingPage, Permission};
 use tailor_domain::people::PersonSummary;
+
+macro_rules! try_page {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => return PageError::from(error).into_response(),
+        }
+    };
+}
 
 pub async fn root(context: RequestContext) -> Redirect {
     match &context.actor {
@@ -81,11 +90,11 @@ pub async fn staff_home(
     CurrentActor(actor): CurrentActor,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    if !actor.role.is_staff() {
+    if landing_page(actor.role) != LandingPage::StaffHome {
         return Redirect::to(home_path(actor.role)).into_response();
     }
     let page_number = query.page.unwrap_or(0).max(0);
-    let has_caseload = actor.role.allows(Permission::ViewCaseload) && actor.role != Role::FinanceOfficer;
+    let has_caseload = actor.role.holds_caseload();
     let (rows, total) = if has_caseload {
         match state.app.caseload(&actor, page_number).await {
             Ok(page) => (person_rows(&page.people), page.total),
@@ -124,7 +133,7 @@ pub async fn staff_home(
     if role.allows(Permission::ViewAuditLog) {
         links.push(("/admin/audit", "Audit log", "Who did what, and who looked at whose record."));
     }
-    if role == Role::Analyst {
+    if role.allows(Permission::BuildReports) {
         links.push((
             "/api/v1/openapi.json",
             "API description",
@@ -134,19 +143,20 @@ pub async fn staff_home(
     let queues = match state.app.work_queues(&actor).await {
         Ok(found) => {
             let name_of = |person_id: tailor_domain::PersonId| {
-                let app = state.app.clone();
+                let (app, actor) = (state.app.clone(), actor.clone());
                 async move {
-                    app.store
-                        .get_person(person_id)
+                    app.person_for_page(&actor, person_id, "list their case in a work queue")
                         .await
                         .map(|person| person.full_name())
-                        .unwrap_or_default()
                 }
             };
             let mut queues = Vec::new();
             let mut items = Vec::new();
             for assessment in &found.assessments_to_check {
-                items.push((format!("/assessments/{}", assessment.id), name_of(assessment.person_id).await));
+                items.push((
+                    format!("/assessments/{}", assessment.id),
+                    try_page!(name_of(assessment.person_id).await),
+                ));
             }
             queues.push(WorkQueue {
                 heading: "Self-assessments to check",
@@ -156,7 +166,7 @@ pub async fn staff_home(
             for assessment in &found.eligibility_to_decide {
                 items.push((
                     format!("/assessments/{}/eligibility", assessment.id),
-                    name_of(assessment.person_id).await,
+                    try_page!(name_of(assessment.person_id).await),
                 ));
             }
             queues.push(WorkQueue {
@@ -165,16 +175,16 @@ pub async fn staff_home(
             });
             let mut items = Vec::new();
             for plan in &found.plans_to_agree {
-                items.push((format!("/plans/{}", plan.id), name_of(plan.person_id).await));
+                items.push((format!("/plans/{}", plan.id), try_page!(name_of(plan.person_id).await)));
             }
             queues.push(WorkQueue {
                 heading: "Plans to agree",
                 items,
             });
-            if role == Role::TeamManager {
+            if role.allows(Permission::AnswerEscalations) {
                 let mut items = Vec::new();
                 for plan in &found.plans_for_manager {
-                    items.push((format!("/plans/{}", plan.id), name_of(plan.person_id).await));
+                    items.push((format!("/plans/{}", plan.id), try_page!(name_of(plan.person_id).await)));
                 }
                 queues.push(WorkQueue {
                     heading: "Plans over tolerance, waiting for you",
@@ -182,7 +192,10 @@ pub async fn staff_home(
                 });
                 let mut items = Vec::new();
                 for challenge in &found.challenges {
-                    items.push((format!("/budgets/{}", challenge.budget_id), name_of(challenge.person_id).await));
+                    items.push((
+                        format!("/budgets/{}", challenge.budget_id),
+                        try_page!(name_of(challenge.person_id).await),
+                    ));
                 }
                 queues.push(WorkQueue {
                     heading: "Budgets challenged as not enough",
@@ -193,10 +206,9 @@ pub async fn staff_home(
         }
         Err(error) => return PageError::from(error).into_response(),
     };
-    let caseload_heading = if role == Role::TeamManager {
-        "Your team's people".to_owned()
-    } else {
-        "Your caseload".to_owned()
+    let caseload_heading = match caseload_scope(&actor) {
+        CaseloadScope::TeamOrAllocated { .. } => "Your team's people".to_owned(),
+        _ => "Your caseload".to_owned(),
     };
     let last_page = (total - 1).max(0) / PAGE_SIZE;
     let page = StaffHome {
@@ -266,17 +278,8 @@ struct MyHome {
 }
 
 pub async fn my_home(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
-    let people = match state.app.my_people(&actor).await {
-        Ok(people) => people,
-        Err(error) => return PageError::from(error).into_response(),
-    };
-    let worker_name = match (actor.role, people.first().and_then(|person| person.allocated_worker)) {
-        (Role::Person, Some(worker)) => state.app.store.get_user(worker).await.ok().map(|user| user.display_name),
-        _ => None,
-    };
-    let own_record = (actor.role == Role::Person)
-        .then(|| people.first().map(|person| person.id))
-        .flatten();
+    let home = try_page!(state.app.my_home(&actor).await);
+    let own_record = home.own_record;
     let (statuses, links) = match own_record {
         Some(person_id) => {
             let overview = match state.app.planning_overview(&actor, person_id).await {
@@ -305,11 +308,11 @@ pub async fn my_home(State(state): State<AppState>, context: RequestContext, Cur
     let page = MyHome {
         page: PageContext::new(&state, &context, "Your home page", "/my"),
         first_name: actor.display_name.split_whitespace().next().unwrap_or_default().to_owned(),
-        is_helper: actor.role == Role::Helper,
+        is_helper: own_record.is_none(),
         own_record: own_record.map(|id| id.to_string()),
-        rows: person_rows(&people),
+        rows: person_rows(&home.people),
         steps: seven_steps(statuses, links),
-        worker_name,
+        worker_name: home.worker_name,
     };
     render(&page)
 }
@@ -327,16 +330,9 @@ pub async fn provider_home(State(state): State<AppState>, context: RequestContex
         Ok(people) => people,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let organisation = match actor.organisation_id {
-        Some(id) => state
-            .app
-            .store
-            .get_organisation(id)
-            .await
-            .map(|found| found.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let organisation = try_page!(state.app.my_organisation(&actor).await)
+        .map(|found| found.name)
+        .unwrap_or_default();
     let page = ProviderHome {
         page: PageContext::new(&state, &context, "People we support", "/provider"),
         organisation,

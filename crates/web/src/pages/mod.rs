@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::atomic::Ordering;
-use tailor_domain::access::{Actor, Permission, Role};
+use tailor_domain::access::{landing_page, Actor, LandingPage, Permission, Role};
 use tailor_domain::validation::ValidationErrors;
 
 pub struct NavItem {
@@ -74,27 +74,22 @@ impl PageContext {
 
 /// Where each role starts.
 pub fn home_path(role: Role) -> &'static str {
-    match role {
-        Role::Person | Role::Helper => "/my",
-        Role::Provider => "/provider",
-        _ => "/home",
+    match landing_page(role) {
+        LandingPage::OwnHome => "/my",
+        LandingPage::ProviderHome => "/provider",
+        LandingPage::StaffHome => "/home",
     }
 }
 
 fn navigation(actor: &Actor, current_path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = Vec::new();
-    match actor.role {
-        Role::Person | Role::Helper => items.push(("/my", "Home")),
-        Role::Provider => items.push(("/provider", "People we support")),
-        role => {
-            let home_label = if role.allows(Permission::ViewCaseload) {
-                "Caseload"
-            } else {
-                "Home"
-            };
-            items.push(("/home", home_label));
-        }
-    }
+    let home_label = match landing_page(actor.role) {
+        LandingPage::OwnHome => "Home",
+        LandingPage::ProviderHome => "People we support",
+        LandingPage::StaffHome if actor.role.holds_caseload() => "Caseload",
+        LandingPage::StaffHome => "Home",
+    };
+    items.push((home_path(actor.role), home_label));
     let role = actor.role;
     if role.allows(Permission::SearchPeople) {
         items.push(("/people", "Find a person"));
@@ -179,7 +174,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     if !state.ready.load(Ordering::Acquire) {
         return (StatusCode::SERVICE_UNAVAILABLE, "starting").into_response();
     }
-    match state.app.store.ping().await {
+    match state.app.check_database().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");

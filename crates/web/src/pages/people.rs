@@ -10,9 +10,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tailor_app::people::{PersonView, PAGE_SIZE};
+use tailor_app::people::{AllocationOptions, DelegationInput, PersonView, PAGE_SIZE};
 use tailor_app::AppError;
-use tailor_domain::access::{Actor, Capability, DelegationScope, Role};
+use tailor_domain::access::{may, Actor, Capability, DelegationScope};
 use tailor_domain::notes::{CaseNoteInput, NoteKind};
 use tailor_domain::people::*;
 use tailor_domain::validation::ValidationErrors;
@@ -127,11 +127,10 @@ fn planning_summary(
     actor: &Actor,
 ) -> PlanningSummary {
     use tailor_domain::eligibility::AssessmentKind;
-    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord);
     PlanningSummary {
-        can_act: access.may(Capability::WritePlan),
-        staff,
-        can_assess_finances: staff || actor.role == Role::FinanceOfficer,
+        can_act: may(actor, access, Capability::WritePlan),
+        staff: may(actor, access, Capability::EditRecord),
+        can_assess_finances: may(actor, access, Capability::RecordFinancialAssessment),
         assessments: overview
             .assessments
             .iter()
@@ -267,19 +266,25 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let planning =
-        if view.access.may(Capability::WritePlan) || view.access.may(Capability::ViewCaseNotes) || actor.role == Role::FinanceOfficer {
-            let overview = try_page!(state.app.planning_overview(&actor, person_id).await);
-            Some(planning_summary(&overview, &view.access, &actor))
-        } else {
-            None
-        };
+    let planning = if [
+        Capability::WritePlan,
+        Capability::ViewCaseNotes,
+        Capability::RecordFinancialAssessment,
+    ]
+    .into_iter()
+    .any(|capability| may(&actor, &view.access, capability))
+    {
+        let overview = try_page!(state.app.planning_overview(&actor, person_id).await);
+        Some(planning_summary(&overview, &view.access, &actor))
+    } else {
+        None
+    };
     let page = PersonPage {
         page: PageContext::new(&state, &context, &view.person.full_name(), ""),
         id: person_id.to_string(),
         name: view.person.full_name(),
         can_edit: view.access.may(Capability::EditRecord),
-        can_allocate: actor.role == Role::TeamManager,
+        can_allocate: may(&actor, &view.access, Capability::AllocateWorker),
         is_self: actor.person_id == Some(person_id),
         planning,
         details,
@@ -367,11 +372,7 @@ pub async fn edit_person(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    let access = try_page!(state.app.access_to_person(&actor, person_id, "change a person's details").await);
-    if !access.may(Capability::EditRecord) {
-        return PageError::from(AppError::Forbidden).into_response();
-    }
-    let person = try_page!(state.app.store.get_person(person_id).await.map_err(AppError::from));
+    let person = try_page!(state.app.person_for_editing(&actor, person_id).await);
     render(&person_form(
         &state,
         &context,
@@ -504,10 +505,10 @@ pub async fn form_page(
     fields: Vec<Field>,
     errors: ValidationErrors,
 ) -> Response {
-    let person = match state.app.store.get_person(person_id).await {
-        Ok(person) => person,
-        Err(error) => return PageError::from(AppError::from(error)).into_response(),
+    let Some(actor) = &context.actor else {
+        return PageError::from(AppError::Unauthenticated).into_response();
     };
+    let person = try_page!(state.app.person_for_page(actor, person_id, form.heading).await);
     let page = RecordFormPage {
         page: PageContext::new(state, context, form.heading, "").with_errors(&errors),
         heading: form.heading.into(),
@@ -818,16 +819,6 @@ pub async fn open_document(
         .into_response()
 }
 
-#[derive(Deserialize, Default)]
-pub struct DelegationInput {
-    #[serde(default)]
-    helper_email: String,
-    #[serde(default)]
-    scopes: Vec<String>,
-    #[serde(default)]
-    expires_on: String,
-}
-
 const DELEGATION_FORM: RecordForm = RecordForm {
     heading: "Let someone help with your support",
     path: "delegations",
@@ -896,29 +887,7 @@ pub async fn grant_delegation(
     PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<DelegationInput>,
 ) -> Response {
-    let scopes: Vec<DelegationScope> = input.scopes.iter().filter_map(|scope| DelegationScope::parse(scope)).collect();
-    let expires_on = if input.expires_on.trim().is_empty() {
-        Ok(None)
-    } else {
-        ["%d/%m/%Y", "%Y-%m-%d"]
-            .iter()
-            .find_map(|format| chrono::NaiveDate::parse_from_str(input.expires_on.trim(), format).ok())
-            .map(Some)
-            .ok_or(())
-    };
-    let result = match expires_on {
-        Ok(expires_on) => {
-            state
-                .app
-                .grant_delegation(&actor, person_id, &input.helper_email, &scopes, expires_on)
-                .await
-        }
-        Err(()) => {
-            let mut errors = ValidationErrors::default();
-            errors.add("expires_on", "The last day must be a real date, like 31/12/2027");
-            Err(AppError::Invalid(errors))
-        }
-    };
+    let result = state.app.grant_delegation(&actor, person_id, &input).await;
     match result {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
@@ -941,27 +910,21 @@ const ALLOCATION_FORM: RecordForm = RecordForm {
     multipart: false,
 };
 
-async fn allocation_fields(state: &AppState, actor: &Actor, selected: &str) -> Vec<Field> {
-    let mut options = vec![Choice {
+fn allocation_fields(options: &AllocationOptions, selected: &str) -> Vec<Field> {
+    let mut choices = vec![Choice {
         value: String::new(),
         label: "No one (unallocated)".into(),
         checked: selected.is_empty(),
     }];
-    let workers = state.app.store.list_users().await.unwrap_or_default();
-    options.extend(
-        workers
-            .into_iter()
-            .filter(|user| user.active && matches!(user.role, Role::Practitioner | Role::TeamManager) && user.team_id == actor.team_id)
-            .map(|user| Choice {
-                checked: user.id.to_string() == selected,
-                value: user.id.to_string(),
-                label: user.display_name,
-            }),
-    );
+    choices.extend(options.workers.iter().map(|user| Choice {
+        checked: user.id.to_string() == selected,
+        value: user.id.to_string(),
+        label: user.display_name.clone(),
+    }));
     vec![Field::Select {
         name: "worker_id",
         label: "Worker",
-        options,
+        options: choices,
         hint: "Workers in your team",
     }]
 }
@@ -972,23 +935,9 @@ pub async fn allocation_page(
     CurrentActor(actor): CurrentActor,
     PersonPath(person_id): PersonPath,
 ) -> Response {
-    if let Err(response) = allowed(&state, &actor, person_id, "allocate a worker", |access| {
-        access.may(Capability::EditRecord)
-    })
-    .await
-    {
-        return response;
-    }
-    let current = state
-        .app
-        .store
-        .get_person(person_id)
-        .await
-        .ok()
-        .and_then(|person| person.allocated_worker)
-        .map(|id| id.to_string())
-        .unwrap_or_default();
-    let fields = allocation_fields(&state, &actor, &current).await;
+    let options = try_page!(state.app.allocation_options(&actor, person_id).await);
+    let current = options.current.map(|id| id.to_string()).unwrap_or_default();
+    let fields = allocation_fields(&options, &current);
     record_form_page(&state, &context, person_id, ALLOCATION_FORM, fields, ValidationErrors::default()).await
 }
 
@@ -999,19 +948,11 @@ pub async fn allocate(
     PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<AllocationInput>,
 ) -> Response {
-    let worker = if input.worker_id.is_empty() {
-        Ok(None)
-    } else {
-        input.worker_id.parse().map(Some)
-    };
-    let result = match worker {
-        Ok(worker) => state.app.allocate_worker(&actor, person_id, worker).await,
-        Err(_) => Err(AppError::NotFound),
-    };
-    match result {
+    match state.app.allocate_worker(&actor, person_id, &input.worker_id).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
-            let fields = allocation_fields(&state, &actor, &input.worker_id).await;
+            let options = try_page!(state.app.allocation_options(&actor, person_id).await);
+            let fields = allocation_fields(&options, &input.worker_id);
             record_form_page(&state, &context, person_id, ALLOCATION_FORM, fields, errors).await
         }
         Err(error) => PageError::from(error).into_response(),
@@ -1031,9 +972,9 @@ const MONEY_HOLDER_FORM: RecordForm = RecordForm {
     multipart: false,
 };
 
-async fn money_holder_fields(state: &AppState, selected: &str) -> Vec<Field> {
-    let organisations = state.app.store.list_organisations().await.unwrap_or_default();
-    vec![Field::Radios {
+async fn money_holder_fields(state: &AppState, actor: &Actor, selected: &str) -> Result<Vec<Field>, AppError> {
+    let organisations = state.app.list_organisations(actor).await?;
+    Ok(vec![Field::Radios {
         name: "organisation_id",
         legend: "Which organisation holds the money?",
         options: organisations
@@ -1045,7 +986,7 @@ async fn money_holder_fields(state: &AppState, selected: &str) -> Vec<Field> {
             })
             .collect(),
         hint: "Their staff will then see this person's contact details.",
-    }]
+    }])
 }
 
 pub async fn new_money_holder(
@@ -1061,7 +1002,7 @@ pub async fn new_money_holder(
     {
         return response;
     }
-    let fields = money_holder_fields(&state, "").await;
+    let fields = try_page!(money_holder_fields(&state, &actor, "").await);
     record_form_page(&state, &context, person_id, MONEY_HOLDER_FORM, fields, ValidationErrors::default()).await
 }
 
@@ -1072,18 +1013,10 @@ pub async fn add_money_holder(
     PersonPath(person_id): PersonPath,
     CsrfForm(input): CsrfForm<MoneyHolderInput>,
 ) -> Response {
-    let result = match input.organisation_id.parse() {
-        Ok(organisation) => state.app.add_money_holder(&actor, person_id, organisation).await,
-        Err(_) => {
-            let mut errors = ValidationErrors::default();
-            errors.add("organisation_id", "Select an organisation");
-            Err(AppError::Invalid(errors))
-        }
-    };
-    match result {
+    match state.app.add_money_holder(&actor, person_id, &input.organisation_id).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
-            let fields = money_holder_fields(&state, &input.organisation_id).await;
+            let fields = try_page!(money_holder_fields(&state, &actor, &input.organisation_id).await);
             record_form_page(&state, &context, person_id, MONEY_HOLDER_FORM, fields, errors).await
         }
         Err(error) => PageError::from(error).into_response(),

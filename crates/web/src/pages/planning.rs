@@ -544,7 +544,7 @@ async fn eligibility_page_with(
     errors: ValidationErrors,
 ) -> Response {
     let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(actor, assessment_id).await);
-    let person = try_page!(state.app.store.get_person(assessment.person_id).await.map_err(AppError::from));
+    let person = try_page!(state.app.person_for_page(actor, assessment.person_id, "decide eligibility").await);
     let get = |key: &str| form.get(key).cloned().unwrap_or_default();
     let fields = outcomes(assessment.kind)
         .into_iter()
@@ -1061,7 +1061,7 @@ async fn plan_page_with(
     errors: ValidationErrors,
 ) -> Response {
     let overview: PlanningOverview = try_page!(state.app.planning_overview(actor, person_id).await);
-    let person = try_page!(state.app.store.get_person(person_id).await.map_err(AppError::from));
+    let person = try_page!(state.app.person_for_page(actor, person_id, "write a support plan").await);
     let Some(allocation) = overview.allocations.first() else {
         return PageError::BadRequest(
             "There is no indicative budget yet. The self-assessment and the eligibility decision come first.".into(),
@@ -1465,7 +1465,7 @@ async fn budget_page_with(
     errors: ValidationErrors,
 ) -> Response {
     let (budget, access) = try_page!(state.app.open_budget(actor, budget_id).await);
-    let person = try_page!(state.app.store.get_person(budget.person_id).await.map_err(AppError::from));
+    let person = try_page!(state.app.person_for_page(actor, budget.person_id, "see a personal budget").await);
     let overview = try_page!(state.app.planning_overview(actor, budget.person_id).await);
     let weekly = |amount: Money| Money::from_pence(amount.pence() / 52).to_string();
     let basis_explanation = match budget.contribution_basis {
@@ -1728,7 +1728,12 @@ pub async fn assessment_pdf(
 ) -> Response {
     let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, assessment.person_id).await);
-    let person = try_page!(state.app.store.get_person(assessment.person_id).await.map_err(AppError::from));
+    let person = try_page!(
+        state
+            .app
+            .person_for_page(&actor, assessment.person_id, "download an assessment record")
+            .await
+    );
     let mut paragraphs = vec![
         format!(
             "For {}, born {}.",

@@ -9,11 +9,13 @@ use axum::Router;
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tailor_app::clock::SystemClock;
+use tailor_app::people::DelegationInput;
 use tailor_app::{App, SessionPolicy};
 use tailor_domain::access::{DelegationScope, Role};
 use tailor_domain::people::PersonDetailsInput;
 use tailor_domain::users::NewUser;
 use tailor_domain::{OrganisationId, PersonId, TeamId};
+use tailor_store::Store;
 use tailor_store_sqlite::SqliteStore;
 use tailor_web::{router, AppState, WebConfig};
 use tower::ServiceExt;
@@ -22,6 +24,8 @@ pub const PASSWORD: &str = "a long test password";
 
 pub struct World {
     pub app: App,
+    /// The app's store, for checking what a request changed without going through a use case.
+    pub store: Arc<dyn Store>,
     pub router: Router,
     _directory: tempfile::TempDir,
     pub team_a: TeamId,
@@ -55,10 +59,12 @@ pub fn details(given: &str, family: &str) -> PersonDetailsInput {
 impl World {
     pub async fn new() -> World {
         let directory = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
-            .await
-            .unwrap();
-        let app = App::new(Arc::new(store), Arc::new(SystemClock), SessionPolicy::default());
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
+                .await
+                .unwrap(),
+        );
+        let app = App::new(store.clone(), Arc::new(SystemClock), SessionPolicy::default());
         app.ensure_default_configuration().await.unwrap();
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
         let team_b = app.create_team(None, "Team B").await.unwrap().id;
@@ -87,7 +93,9 @@ impl World {
         let helped = app.create_person(&actor_a, &details("Harold", "Helped")).await.unwrap().id;
         let stranger = app.create_person(&actor_b, &details("Stella", "Stranger")).await.unwrap().id;
         let provider_client = app.create_person(&actor_b, &details("Percy", "Provided")).await.unwrap().id;
-        app.add_money_holder(&actor_b, provider_client, organisation).await.unwrap();
+        app.add_money_holder(&actor_b, provider_client, &organisation.to_string())
+            .await
+            .unwrap();
         for (local, role, team, person, holder) in [
             ("manager", Role::TeamManager, Some(team_a), None, None),
             ("finance", Role::FinanceOfficer, None, None, None),
@@ -102,14 +110,18 @@ impl World {
                 .await
                 .unwrap();
         }
-        app.grant_delegation(&actor_a, helped, "helper@example.org", &[DelegationScope::ViewDetails], None)
-            .await
-            .unwrap();
+        let details_only = DelegationInput {
+            helper_email: "helper@example.org".into(),
+            scopes: vec![DelegationScope::ViewDetails.as_str().into()],
+            expires_on: String::new(),
+        };
+        app.grant_delegation(&actor_a, helped, &details_only).await.unwrap();
         let state = AppState::new(app.clone(), WebConfig::default());
         state.ready.store(true, std::sync::atomic::Ordering::Release);
         World {
             router: router(state),
             app,
+            store,
             _directory: directory,
             team_a,
             team_b,
@@ -202,8 +214,7 @@ impl World {
 
     /// The audit events about a person with this action code, newest first.
     pub async fn audit_actions(&self, person: Option<PersonId>) -> Vec<String> {
-        self.app
-            .store
+        self.store
             .list_audit(&tailor_store::AuditQuery {
                 person_id: person,
                 action: None,
