@@ -66,6 +66,11 @@ impl IntoResponse for PageError {
                 "For your security, you cannot sign in to this account for 15 minutes. Wait, then try again.",
             ),
             PageError::App(AppError::Invalid(errors)) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", &errors.to_string()),
+            PageError::App(AppError::Store(tailor_store::StoreError::StateChanged(_))) => error_page(
+                StatusCode::CONFLICT,
+                "This was changed by someone else",
+                "Someone else changed or decided this while you were working on it, so nothing you sent was saved. Go back, refresh the page to see what changed, and try again if it is still needed.",
+            ),
             PageError::App(error @ (AppError::Store(_) | AppError::Internal { .. })) => {
                 let reference = log_server_error(&error);
                 error_page(
@@ -157,6 +162,12 @@ impl IntoResponse for ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "throttled",
                 "Too many failed sign-in attempts; wait 15 minutes",
+                vec![],
+            ),
+            AppError::Store(tailor_store::StoreError::StateChanged(what)) => api_error_response(
+                StatusCode::CONFLICT,
+                "conflict",
+                &format!("This was changed by someone else ({what}); nothing was saved. Read it again, then retry if still needed"),
                 vec![],
             ),
             error @ (AppError::Store(_) | AppError::Internal { .. }) => {
