@@ -12,6 +12,7 @@ impl App {
     /// The person a page or form is about, for its heading and caption. Any relationship that
     /// opens part of the record opens this much: it says whose record the page is. The read is
     /// logged with what it was for.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn person_for_page(&self, actor: &Actor, person_id: PersonId, purpose: &str) -> AppResult<Person> {
         let access = self.access_to_person(actor, person_id, purpose).await?;
         let person = self.store.get_person(person_id).await?;
@@ -21,6 +22,7 @@ impl App {
 
     /// The budget a challenge was raised against, so the budget page can be shown again when an
     /// answer to the challenge needs correcting.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn budget_of_challenge(&self, actor: &Actor, challenge_id: Uuid) -> AppResult<Uuid> {
         let challenge = self.store.get_case_record(crate::planning::CHALLENGE, challenge_id).await?;
         let access = self.access_to_person(actor, challenge.person_id, "see a budget challenge").await?;
