@@ -628,4 +628,12 @@ async fn a_person_completes_a_self_assessment_through_the_api_and_gets_a_pdf_rec
         world.get(&format!("/assessments/{assessment_id}"), Some(&other_team)).await.status,
         StatusCode::FORBIDDEN
     );
+    // The practitioner's work queue names whose assessment waits to be checked.
+    let (practitioner, _) = world.session("practitioner").await;
+    let home = world.get("/home", Some(&practitioner)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    let queue = home.body.split("Self-assessments to check").nth(1).unwrap_or_default();
+    assert!(queue.contains("Olive Owner"), "{}", home.body);
+    let other_home = world.get("/home", Some(&other_team)).await;
+    assert!(!other_home.body.contains("Olive Owner"), "another team's queue does not show her");
 }
