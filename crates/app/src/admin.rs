@@ -11,11 +11,13 @@ use tailor_domain::*;
 use tailor_store::{AuditQuery, StoreError};
 
 impl App {
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<User>> {
         self.require(actor, Permission::AdministerUsers, "list accounts").await?;
         Ok(self.store.list_users().await?)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn create_user(&self, actor: &Actor, input: &NewUserInput) -> AppResult<User> {
         self.require(actor, Permission::AdministerUsers, "create an account").await?;
         let new_user = NewUser::parse(input)?;
@@ -24,6 +26,7 @@ impl App {
 
     /// Creates an account without an actor's permission check: for `tailor user create` run by
     /// an operator on the server, and for building the demo council.
+    #[tracing::instrument(skip_all)]
     pub async fn create_user_unchecked(&self, actor: Option<&Actor>, new_user: NewUser) -> AppResult<User> {
         if let Some(person_id) = new_user.person_id {
             self.store
@@ -59,6 +62,7 @@ impl App {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), user = %user_id))]
     pub async fn set_user_active(&self, actor: &Actor, user_id: UserId, active: bool) -> AppResult<User> {
         self.require(actor, Permission::AdministerUsers, "change an account").await?;
         let before = self.store.get_user(user_id).await?;
@@ -74,11 +78,13 @@ impl App {
         Ok(after)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn list_teams(&self, actor: &Actor) -> AppResult<Vec<Team>> {
         self.require(actor, Permission::ViewTeamsAndOrganisations, "list teams").await?;
         Ok(self.store.list_teams().await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn create_team(&self, actor: Option<&Actor>, name: &str) -> AppResult<Team> {
         if let Some(actor) = actor {
             self.require(actor, Permission::AdministerUsers, "create a team").await?;
@@ -102,6 +108,7 @@ impl App {
         Ok(team)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn list_organisations(&self, actor: &Actor) -> AppResult<Vec<Organisation>> {
         self.require(actor, Permission::ViewTeamsAndOrganisations, "list organisations")
             .await?;
@@ -109,6 +116,7 @@ impl App {
     }
 
     /// The organisation a provider's account belongs to, for its home page.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn my_organisation(&self, actor: &Actor) -> AppResult<Option<Organisation>> {
         self.require(actor, Permission::ViewProviderHome, "see their organisation").await?;
         match actor.organisation_id {
@@ -119,6 +127,7 @@ impl App {
 
     /// The team with this name, created if there is none: for `tailor user create`, run by an
     /// operator on the server, so there is no actor to check.
+    #[tracing::instrument(skip_all)]
     pub async fn team_named_unchecked(&self, name: &str) -> AppResult<Team> {
         let existing = self.store.list_teams().await?.into_iter().find(|team| team.name == name);
         match existing {
@@ -128,15 +137,18 @@ impl App {
     }
 
     /// True when no account exists yet, so `tailor demo` may build the demo council.
+    #[tracing::instrument(skip_all)]
     pub async fn has_no_accounts(&self) -> AppResult<bool> {
         Ok(self.store.is_empty().await?)
     }
 
     /// Whether the database answers, for the health check.
+    #[tracing::instrument(skip_all)]
     pub async fn check_database(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn create_organisation(&self, actor: Option<&Actor>, name: &str, kind: &str) -> AppResult<Organisation> {
         if let Some(actor) = actor {
             self.require(actor, Permission::ManageOrganisations, "create an organisation")
@@ -166,6 +178,7 @@ impl App {
     }
 
     /// Who looked at (and changed) a person's record, newest first: the Caldicott guardian's view.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn person_audit(&self, actor: &Actor, person_id: PersonId, reads_only: bool) -> AppResult<(Person, Vec<AuditEvent>)> {
         self.require(actor, Permission::ViewAuditLog, "see who looked at a record").await?;
         let person = self.store.get_person(person_id).await?;
@@ -181,6 +194,7 @@ impl App {
     }
 
     /// The most recent audit events of every kind, for administrators.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn recent_audit(&self, actor: &Actor, limit: i64) -> AppResult<Vec<AuditEvent>> {
         self.require(actor, Permission::ViewAuditLog, "see the audit log").await?;
         Ok(self
@@ -194,6 +208,7 @@ impl App {
     }
 
     /// Checks the whole audit chain; returns how many events were checked, or the first broken one.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_audit_chain(&self) -> AppResult<Result<i64, i64>> {
         let mut previous_hash = tailor_domain::audit::GENESIS_HASH.to_owned();
         let mut after = 0;

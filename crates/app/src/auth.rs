@@ -74,6 +74,7 @@ pub fn actor_for(user: &User) -> Actor {
 impl App {
     /// Starts a session for a visitor who has not signed in, so that forms (including sign-in)
     /// carry a CSRF token. Returns the cookie value.
+    #[tracing::instrument(skip_all)]
     pub async fn start_anonymous_session(&self) -> AppResult<(String, Session)> {
         let secret = random_secret();
         let now = self.clock.now();
@@ -89,6 +90,7 @@ impl App {
     }
 
     /// Finds the session for a cookie value; expired sessions are removed and not returned.
+    #[tracing::instrument(skip_all)]
     pub async fn resolve_session(&self, cookie_value: &str) -> AppResult<Option<Session>> {
         let id_hash = secret_hash(cookie_value);
         let Some(record) = self.store.find_session(&id_hash).await? else {
@@ -120,6 +122,7 @@ impl App {
 
     /// Checks an email and password. On success the old session (if any) is replaced by a new
     /// one with a new id and CSRF token; the cookie value is returned.
+    #[tracing::instrument(skip_all)]
     pub async fn sign_in(&self, email: &str, password: &str, old_session: Option<&SessionRecord>) -> AppResult<(String, Session)> {
         let email = email.trim().to_lowercase();
         let now = self.clock.now();
@@ -182,6 +185,7 @@ impl App {
         ))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn sign_out(&self, session: &Session) -> AppResult<()> {
         self.store.delete_session(&session.record.id_hash).await?;
         if let Some(actor) = &session.actor {
@@ -194,6 +198,7 @@ impl App {
 
     /// Exchanges an email and password for a bearer token for the JSON API. Throttled and
     /// audited exactly as a sign-in is. The token is shown once; only its hash is kept.
+    #[tracing::instrument(skip_all)]
     pub async fn create_api_token(&self, email: &str, password: &str) -> AppResult<(String, ApiTokenRecord)> {
         let (_, session) = self.sign_in(email, password, None).await?;
         // The sign-in made a browser session the API caller will never use.
@@ -218,6 +223,7 @@ impl App {
     }
 
     /// Removes sessions past their idle or absolute time-out; returns how many went.
+    #[tracing::instrument(skip_all)]
     pub async fn remove_expired_sessions(&self) -> AppResult<u64> {
         let now = self.clock.now();
         Ok(self
@@ -226,6 +232,7 @@ impl App {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn resolve_api_token(&self, token: &str) -> AppResult<Actor> {
         let record = self
             .store

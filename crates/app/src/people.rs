@@ -69,6 +69,7 @@ pub struct AllocationOptions {
 
 impl App {
     /// Decides what this actor may see of this person. A refusal is audited against the person.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn access_to_person(&self, actor: &Actor, person_id: PersonId, what: &str) -> AppResult<PersonAccess> {
         if !actor.role.allows(Permission::ViewPersonRecord) {
             self.record_refusal(actor, what, None).await;
@@ -120,6 +121,7 @@ impl App {
     }
 
     /// Opens a person's record: loads only the parts the actor may see, and logs the read.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn view_person(&self, actor: &Actor, person_id: PersonId) -> AppResult<PersonView> {
         let access = self.access_to_person(actor, person_id, "open a person's record").await?;
         let person = self.store.get_person(person_id).await?;
@@ -188,6 +190,7 @@ impl App {
     }
 
     /// Staff search, limited to the people the actor's role and team allow.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn search_people(&self, actor: &Actor, search: PeopleSearch, page: i64) -> AppResult<PeoplePage> {
         self.require(actor, Permission::SearchPeople, "search for people").await?;
         let filter = match search_scope(actor) {
@@ -209,6 +212,7 @@ impl App {
     }
 
     /// The people allocated to this worker, for the caseload page.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn caseload(&self, actor: &Actor, page: i64) -> AppResult<PeoplePage> {
         self.require(actor, Permission::ViewCaseload, "see a caseload").await?;
         let filter = match caseload_scope(actor) {
@@ -234,6 +238,7 @@ impl App {
     }
 
     /// The people a helper or provider may act for; for a person, themselves.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn my_people(&self, actor: &Actor) -> AppResult<Vec<PersonSummary>> {
         let filter = match own_people_scope(actor, self.clock.today()) {
             OwnPeopleScope::DelegatedTo { helper, on } => PeopleFilter::DelegatedTo { helper, on },
@@ -270,6 +275,7 @@ impl App {
 
     /// What a person's (or helper's) home page shows: the people they act for, and for a person,
     /// their own record and the name of their allocated worker.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn my_home(&self, actor: &Actor) -> AppResult<MyHome> {
         let people = self.my_people(actor).await?;
         let own_record = match own_people_scope(actor, self.clock.today()) {
@@ -288,6 +294,7 @@ impl App {
     }
 
     /// Creates a record, in the creator's team and, for a practitioner, allocated to them.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn create_person(&self, actor: &Actor, input: &PersonDetailsInput) -> AppResult<Person> {
         self.require(actor, Permission::CreatePerson, "create a person's record").await?;
         let details = input.parse(self.clock.today(), None)?;
@@ -309,6 +316,7 @@ impl App {
         Ok(person)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn update_person(&self, actor: &Actor, person_id: PersonId, input: &PersonDetailsInput) -> AppResult<Person> {
         self.require(actor, Permission::EditPersonRecord, "change a person's details")
             .await?;
@@ -333,6 +341,7 @@ impl App {
 
     /// The person's details as they stand, to fill in the form that changes them. The read is
     /// logged like any other.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn person_for_editing(&self, actor: &Actor, person_id: PersonId) -> AppResult<Person> {
         self.require(actor, Permission::EditPersonRecord, "change a person's details")
             .await?;
@@ -347,6 +356,7 @@ impl App {
 
     /// Who the actor may choose as the person's allocated worker (active workers of the manager's
     /// own team), and who it is now.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn allocation_options(&self, actor: &Actor, person_id: PersonId) -> AppResult<AllocationOptions> {
         self.require(actor, Permission::AllocateWorker, "allocate a worker").await?;
         let access = self.access_to_person(actor, person_id, "allocate a worker").await?;
@@ -370,6 +380,7 @@ impl App {
 
     /// Allocates (or, with an empty choice, unallocates) a worker. Only a team manager may, and
     /// only a worker of their own team.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn allocate_worker(&self, actor: &Actor, person_id: PersonId, worker_choice: &str) -> AppResult<Person> {
         self.require(actor, Permission::AllocateWorker, "allocate a worker").await?;
         let access = self.access_to_person(actor, person_id, "allocate a worker").await?;
@@ -415,6 +426,7 @@ impl App {
         Ok(after)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn add_case_note(&self, actor: &Actor, person_id: PersonId, input: &CaseNoteInput) -> AppResult<CaseNote> {
         let access = self.access_to_person(actor, person_id, "add a case note").await?;
         self.refuse_part(
@@ -444,6 +456,7 @@ impl App {
         Ok(note)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn add_relationship(&self, actor: &Actor, person_id: PersonId, input: &RelationshipInput) -> AppResult<Relationship> {
         let access = self.access_to_person(actor, person_id, "add a relationship").await?;
         self.refuse_part(
@@ -474,6 +487,7 @@ impl App {
         Ok(relationship)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn add_warning(&self, actor: &Actor, person_id: PersonId, input: &WarningInput) -> AppResult<Warning> {
         let access = self.access_to_person(actor, person_id, "add a warning").await?;
         self.refuse_part(
@@ -502,6 +516,7 @@ impl App {
         Ok(warning)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn add_document(
         &self,
         actor: &Actor,
@@ -540,6 +555,7 @@ impl App {
     }
 
     /// Opens a document; the read is logged like any read of the record.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn open_document(&self, actor: &Actor, person_id: PersonId, document_id: DocumentId) -> AppResult<(DocumentMeta, Vec<u8>)> {
         let access = self.access_to_person(actor, person_id, "open a document").await?;
         self.refuse_part(actor, person_id, access.may(Capability::ViewDocuments), "open a document")
@@ -558,6 +574,7 @@ impl App {
 
     /// The person (or their worker) lets a helper act for them, within scopes and until a date.
     /// Access is checked before anything typed is read, so a refusal echoes nothing back.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn grant_delegation(&self, actor: &Actor, person_id: PersonId, input: &DelegationInput) -> AppResult<Delegation> {
         let access = self.access_to_person(actor, person_id, "grant delegated access").await?;
         self.refuse_part(
@@ -618,6 +635,7 @@ impl App {
     }
 
     /// Records that an organisation holds the person's money (an ISF provider, a managed account).
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn add_money_holder(&self, actor: &Actor, person_id: PersonId, organisation_choice: &str) -> AppResult<Organisation> {
         self.require(actor, Permission::EditPersonRecord, "record who holds a person's money")
             .await?;

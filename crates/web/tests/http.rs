@@ -191,6 +191,31 @@ async fn an_unknown_or_expired_api_token_is_refused_and_audited() {
     let details = stored[0].event.details.to_string();
     assert!(details.contains("/api/v1/me"), "{details}");
     assert!(!details.contains("not-a-real-token"), "the token itself is never written down");
+
+    // A token that was real but has run out is refused and audited the same way.
+    let (user, _) = world.store.find_user_by_email("analyst@example.org").await.unwrap().unwrap();
+    let issued = chrono::Utc::now() - chrono::Duration::days(60);
+    world
+        .store
+        .insert_api_token(
+            &tailor_store::ApiTokenRecord {
+                token_hash: tailor_app::auth::secret_hash("an-expired-token"),
+                user_id: user.id,
+                created_at: issued,
+                expires_at: issued + chrono::Duration::days(30),
+            },
+            &tailor_domain::audit::NewAuditEvent::new(
+                issued,
+                Some(user.id),
+                "analyst user",
+                tailor_domain::audit::AuditAction::ApiTokenCreated,
+            ),
+        )
+        .await
+        .unwrap();
+    let expired = world.api("GET", "/api/v1/me", Some("an-expired-token"), None).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(count(&world.audit_actions(None).await, "access_refused"), before + 2);
 }
 
 #[tokio::test]
@@ -628,4 +653,12 @@ async fn a_person_completes_a_self_assessment_through_the_api_and_gets_a_pdf_rec
         world.get(&format!("/assessments/{assessment_id}"), Some(&other_team)).await.status,
         StatusCode::FORBIDDEN
     );
+    // The practitioner's work queue names whose assessment waits to be checked.
+    let (practitioner, _) = world.session("practitioner").await;
+    let home = world.get("/home", Some(&practitioner)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    let queue = home.body.split("Self-assessments to check").nth(1).unwrap_or_default();
+    assert!(queue.contains("Olive Owner"), "{}", home.body);
+    let other_home = world.get("/home", Some(&other_team)).await;
+    assert!(!other_home.body.contains("Olive Owner"), "another team's queue does not show her");
 }

@@ -140,72 +140,67 @@ pub async fn staff_home(
             "The JSON API's OpenAPI document, for building reports.",
         ));
     }
-    let queues = match state.app.work_queues(&actor).await {
-        Ok(found) => {
-            let name_of = |person_id: tailor_domain::PersonId| {
-                let (app, actor) = (state.app.clone(), actor.clone());
-                async move {
-                    app.person_for_page(&actor, person_id, "list their case in a work queue")
-                        .await
-                        .map(|person| person.full_name())
-                }
-            };
-            let mut queues = Vec::new();
-            let mut items = Vec::new();
-            for assessment in &found.assessments_to_check {
-                items.push((
-                    format!("/assessments/{}", assessment.id),
-                    try_page!(name_of(assessment.person_id).await),
-                ));
-            }
-            queues.push(WorkQueue {
-                heading: "Self-assessments to check",
-                items,
-            });
-            let mut items = Vec::new();
-            for assessment in &found.eligibility_to_decide {
-                items.push((
-                    format!("/assessments/{}/eligibility", assessment.id),
-                    try_page!(name_of(assessment.person_id).await),
-                ));
-            }
-            queues.push(WorkQueue {
-                heading: "Eligibility to decide",
-                items,
-            });
-            let mut items = Vec::new();
-            for plan in &found.plans_to_agree {
-                items.push((format!("/plans/{}", plan.id), try_page!(name_of(plan.person_id).await)));
-            }
-            queues.push(WorkQueue {
-                heading: "Plans to agree",
-                items,
-            });
-            if role.allows(Permission::AnswerEscalations) {
-                let mut items = Vec::new();
-                for plan in &found.plans_for_manager {
-                    items.push((format!("/plans/{}", plan.id), try_page!(name_of(plan.person_id).await)));
-                }
-                queues.push(WorkQueue {
-                    heading: "Plans over tolerance, waiting for you",
-                    items,
-                });
-                let mut items = Vec::new();
-                for challenge in &found.challenges {
-                    items.push((
-                        format!("/budgets/{}", challenge.budget_id),
-                        try_page!(name_of(challenge.person_id).await),
-                    ));
-                }
-                queues.push(WorkQueue {
-                    heading: "Budgets challenged as not enough",
-                    items,
-                });
-            }
-            queues
-        }
-        Err(error) => return PageError::from(error).into_response(),
-    };
+    let found = try_page!(state.app.work_queues(&actor).await);
+    let waiting: Vec<tailor_domain::PersonId> = found
+        .assessments_to_check
+        .iter()
+        .chain(&found.eligibility_to_decide)
+        .map(|assessment| assessment.person_id)
+        .chain(
+            found
+                .plans_to_agree
+                .iter()
+                .chain(&found.plans_for_manager)
+                .map(|plan| plan.person_id),
+        )
+        .chain(found.challenges.iter().map(|challenge| challenge.person_id))
+        .collect();
+    let names = try_page!(state.app.names_for_work_queues(&actor, &waiting).await);
+    let name_of = |person_id| names.get(&person_id).cloned().unwrap_or_default();
+    let mut queues = vec![
+        WorkQueue {
+            heading: "Self-assessments to check",
+            items: found
+                .assessments_to_check
+                .iter()
+                .map(|assessment| (format!("/assessments/{}", assessment.id), name_of(assessment.person_id)))
+                .collect(),
+        },
+        WorkQueue {
+            heading: "Eligibility to decide",
+            items: found
+                .eligibility_to_decide
+                .iter()
+                .map(|assessment| (format!("/assessments/{}/eligibility", assessment.id), name_of(assessment.person_id)))
+                .collect(),
+        },
+        WorkQueue {
+            heading: "Plans to agree",
+            items: found
+                .plans_to_agree
+                .iter()
+                .map(|plan| (format!("/plans/{}", plan.id), name_of(plan.person_id)))
+                .collect(),
+        },
+    ];
+    if role.allows(Permission::AnswerEscalations) {
+        queues.push(WorkQueue {
+            heading: "Plans over tolerance, waiting for you",
+            items: found
+                .plans_for_manager
+                .iter()
+                .map(|plan| (format!("/plans/{}", plan.id), name_of(plan.person_id)))
+                .collect(),
+        });
+        queues.push(WorkQueue {
+            heading: "Budgets challenged as not enough",
+            items: found
+                .challenges
+                .iter()
+                .map(|challenge| (format!("/budgets/{}", challenge.budget_id), name_of(challenge.person_id)))
+                .collect(),
+        });
+    }
     let caseload_heading = match caseload_scope(&actor) {
         CaseloadScope::TeamOrAllocated { .. } => "Your team's people".to_owned(),
         _ => "Your caseload".to_owned(),
