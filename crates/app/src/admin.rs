@@ -190,6 +190,13 @@ impl App {
                 limit: 500,
             })
             .await?;
+        // The person's name is shown on this page, so the look is itself a read of their record.
+        let read = self
+            .event(actor, AuditAction::PersonViewed)
+            .person(person_id)
+            .subject("person", person_id)
+            .details(serde_json::json!({ "parts": ["details", "audit_trail"], "purpose": "see who looked at a record" }));
+        self.store.append_audit(&read).await?;
         Ok((person, events))
     }
 

@@ -662,3 +662,120 @@ async fn a_person_completes_a_self_assessment_through_the_api_and_gets_a_pdf_rec
     let other_home = world.get("/home", Some(&other_team)).await;
     assert!(!other_home.body.contains("Olive Owner"), "another team's queue does not show her");
 }
+
+#[tokio::test]
+async fn a_provider_holding_the_money_sees_the_plan_it_delivers_and_nothing_else_of_steps_1_to_3() {
+    let world = World::new().await;
+    let records = world.agreed_budget(world.provider_client, "practitioner-b").await;
+    let token = world.token("provider").await;
+    let (cookie, _) = world.session("provider").await;
+    let before = world.audit_actions(Some(world.provider_client)).await.len();
+    for path in [
+        format!("/api/v1/people/{}/planning", world.provider_client),
+        format!("/api/v1/allocations/{}", records.allocation),
+        format!("/api/v1/budgets/{}", records.budget),
+        format!("/api/v1/assessments/{}", records.assessment),
+    ] {
+        let refused = world.api("GET", &path, Some(&token), None).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}: {}", refused.body);
+        assert!(!refused.body.contains("Percy"), "{path}: a refusal shows nothing of the person");
+    }
+    for path in [
+        format!("/allocations/{}", records.allocation),
+        format!("/budgets/{}", records.budget),
+        format!("/assessments/{}", records.assessment),
+        format!("/people/{}/financial-assessment", world.provider_client),
+    ] {
+        let refused = world.get(&path, Some(&cookie)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let actions = world.audit_actions(Some(world.provider_client)).await;
+    let refusals = actions[..actions.len() - before]
+        .iter()
+        .filter(|action| *action == "access_refused")
+        .count();
+    assert_eq!(refusals, 8, "every refusal is audited");
+    let plan = world
+        .api("GET", &format!("/api/v1/plans/{}", records.plan), Some(&token), None)
+        .await;
+    assert_eq!(
+        plan.status,
+        StatusCode::OK,
+        "an individual service fund's provider sees the plan it delivers: {}",
+        plan.body
+    );
+}
+
+#[tokio::test]
+async fn a_helper_without_the_money_scope_never_sees_budgets_or_the_financial_assessment() {
+    let world = World::new().await;
+    let records = world.agreed_budget(world.provider_client, "practitioner-b").await;
+    let worker = world.actor("practitioner-b").await;
+    let plan_only = tailor_app::people::DelegationInput {
+        helper_email: "helper@example.org".into(),
+        scopes: vec![tailor_domain::access::DelegationScope::ActOnAssessmentAndPlan.as_str().into()],
+        expires_on: String::new(),
+    };
+    world
+        .app
+        .grant_delegation(&worker, world.provider_client, &plan_only)
+        .await
+        .unwrap();
+    let token = world.token("helper").await;
+    let planning = world
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}/planning", world.provider_client),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(planning.status, StatusCode::OK, "{}", planning.body);
+    let body = planning.json();
+    assert!(
+        body["budgets"].as_array().is_none_or(|budgets| budgets.is_empty()),
+        "the overview leaves out budgets: {body}"
+    );
+    assert!(body["financial_assessment"].is_null(), "and the financial assessment: {body}");
+    let budget = world
+        .api("GET", &format!("/api/v1/budgets/{}", records.budget), Some(&token), None)
+        .await;
+    assert_eq!(budget.status, StatusCode::FORBIDDEN);
+    let (cookie, _) = world.session("helper").await;
+    for path in [
+        format!("/budgets/{}", records.budget),
+        format!("/people/{}/financial-assessment", world.provider_client),
+    ] {
+        assert_eq!(world.get(&path, Some(&cookie)).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            world.audit_actions(Some(world.provider_client)).await.first().map(String::as_str),
+            Some("access_refused"),
+            "{path}: the refusal is audited"
+        );
+    }
+    let plan = world.get(&format!("/plans/{}", records.plan), Some(&cookie)).await;
+    assert_eq!(plan.status, StatusCode::OK, "the plan scope opens the plan");
+}
+
+#[tokio::test]
+async fn simultaneous_decisions_on_one_plan_agree_it_once() {
+    let world = World::new().await;
+    let (_, _, _, plan) = world.submitted_plan(world.provider_client, "practitioner-b").await;
+    let token = world.token("practitioner-b").await;
+    let path = format!("/api/v1/plans/{plan}/decision");
+    let replies =
+        futures::future::join_all((0..8).map(|_| world.api("POST", &path, Some(&token), Some(serde_json::json!({ "verdict": "agreed" })))))
+            .await;
+    let statuses: Vec<StatusCode> = replies.iter().map(|reply| reply.status).collect();
+    assert_eq!(statuses.iter().filter(|status| status.is_success()).count(), 1, "{statuses:?}");
+    // The others either found the plan already decided, or lost the race to write: never a 500.
+    assert!(
+        statuses
+            .iter()
+            .all(|status| status.is_success() || *status == StatusCode::CONFLICT || *status == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    let worker = world.actor("practitioner-b").await;
+    let overview = world.app.planning_overview(&worker, world.provider_client).await.unwrap();
+    assert_eq!(overview.budgets.len(), 1, "one plan, one budget");
+}

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tailor_app::steps::PlanningOverview;
 use tailor_app::AppError;
-use tailor_domain::access::{Capability, Role};
+use tailor_domain::access::Capability;
 use tailor_domain::allocation::AllocationResult;
 use tailor_domain::assessments::{AllocationRecord, Assessment, AssessmentStatus, EligibilityRecord};
 use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
@@ -362,7 +362,7 @@ pub async fn assessment(
         .find(|record| record.assessment_id == assessment_id)
         .cloned();
     let allocation = overview.allocations.iter().find(|record| record.assessment_id == assessment_id);
-    let staff = matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord);
+    let staff = access.may(Capability::ReviewAssessment);
     let findings = eligibility
         .as_ref()
         .map(|record| {
@@ -776,7 +776,7 @@ async fn allocation_page_with(
             .override_
             .as_ref()
             .map(|change| format!("{} on {}", change.by_name, change.at.format("%-d %B %Y"))),
-        can_override: matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord),
+        can_override: access.may(Capability::OverrideBudget),
         annual_input: annual,
         reason_input: reason,
         result: allocation.result,
@@ -993,9 +993,7 @@ pub async fn financial_page(
     super::people::PersonPath(person_id): super::people::PersonPath,
 ) -> Response {
     let access = try_page!(state.app.access_to_person(&actor, person_id, "record a financial assessment").await);
-    if !(actor.role == Role::FinanceOfficer
-        || (matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord)))
-    {
+    if !access.may(Capability::RecordFinancialAssessment) {
         state
             .app
             .record_refusal(&actor, "record a financial assessment", Some(person_id))
@@ -1284,8 +1282,8 @@ pub async fn plan_view(
     let (plan, allocation, access) = try_page!(state.app.open_plan(&actor, plan_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, plan.person_id).await);
     let can_decide = match plan.status {
-        PlanStatus::Submitted => matches!(actor.role, Role::Practitioner | Role::TeamManager) && access.may(Capability::EditRecord),
-        PlanStatus::AwaitingManager => actor.role == Role::TeamManager && access.may(Capability::EditRecord),
+        PlanStatus::Submitted => access.may(Capability::AgreePlan),
+        PlanStatus::AwaitingManager => access.may(Capability::AgreePlanAboveTolerance),
         _ => false,
     };
     let page = PlanPage {
@@ -1505,7 +1503,7 @@ async fn budget_page_with(
         page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
         contribution_working,
         contribution_explanation,
-        can_answer: actor.role == Role::TeamManager && access.may(Capability::EditRecord),
+        can_answer: access.may(Capability::AnswerChallenge),
         errors,
         person_name: person.full_name(),
         weekly_cost: weekly(budget.annual_cost),
@@ -1788,10 +1786,7 @@ pub async fn assessment_pdf(
             bytes,
         )
             .into_response(),
-        Err(error) => PageError::from(AppError::Store(tailor_store::StoreError::Other(format!(
-            "could not make the PDF: {error}"
-        ))))
-        .into_response(),
+        Err(error) => PageError::from(AppError::internal("making the PDF", error)).into_response(),
     }
 }
 

@@ -246,3 +246,114 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
 }
+
+/// The ids of one person's records from steps 1 to 3, all the way to an agreed budget.
+pub struct AgreedBudget {
+    pub assessment: tailor_domain::AssessmentId,
+    pub allocation: tailor_domain::AllocationId,
+    pub financial: tailor_domain::FinancialAssessmentId,
+    pub plan: tailor_domain::PlanId,
+    pub budget: tailor_domain::BudgetId,
+}
+
+impl World {
+    /// An actor for `local@example.org`, as the use cases see them.
+    pub async fn actor(&self, local: &str) -> tailor_domain::access::Actor {
+        let (user, _) = self
+            .store
+            .find_user_by_email(&format!("{local}@example.org"))
+            .await
+            .unwrap()
+            .unwrap();
+        tailor_app::auth::actor_for(&user)
+    }
+
+    /// Walks `person_id` through steps 1 to 3 with the real use cases, as `worker` (who must be
+    /// the person's team's practitioner), to an agreed budget.
+    pub async fn agreed_budget(&self, person_id: PersonId, worker_local: &str) -> AgreedBudget {
+        let (assessment, allocation, financial, plan) = self.submitted_plan(person_id, worker_local).await;
+        let worker = self.actor(worker_local).await;
+        let agree = tailor_domain::plans::DecisionInput {
+            verdict: "agreed".into(),
+            ..Default::default()
+        };
+        let (_, budget) = self.app.decide_plan(&worker, plan, &agree).await.unwrap();
+        AgreedBudget {
+            assessment,
+            allocation,
+            financial,
+            plan,
+            budget: budget.expect("a plan well under its budget is agreed at once").id,
+        }
+    }
+
+    /// Steps 1 and 2 for `person_id`, up to a plan sent for agreement.
+    pub async fn submitted_plan(
+        &self,
+        person_id: PersonId,
+        worker: &str,
+    ) -> (
+        tailor_domain::AssessmentId,
+        tailor_domain::AllocationId,
+        tailor_domain::FinancialAssessmentId,
+        tailor_domain::PlanId,
+    ) {
+        use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
+        let worker = self.actor(worker).await;
+        let app = &self.app;
+        let assessment = app.start_assessment(&worker, person_id, AssessmentKind::Adult).await.unwrap();
+        let (_, questionnaire, _) = app.open_assessment(&worker, assessment.id).await.unwrap();
+        for question in questionnaire.questions() {
+            let answer = &question.answers[question.answers.len() - 1];
+            app.answer_question(&worker, assessment.id, &question.id, &answer.id).await.unwrap();
+        }
+        app.submit_assessment(&worker, assessment.id).await.unwrap();
+        app.review_assessment(&worker, assessment.id, true, &[], "").await.unwrap();
+        let findings = EligibilityFindings {
+            kind: AssessmentKind::Adult,
+            needs_condition_met: true,
+            carer_health_at_risk: false,
+            outcomes: outcomes(AssessmentKind::Adult)
+                .into_iter()
+                .enumerate()
+                .map(|(index, (code, _))| OutcomeFinding {
+                    outcome: code.into(),
+                    unable: (index < 4).then_some(UnableReason::NeedsAssistance),
+                    evidence: String::new(),
+                })
+                .collect(),
+            significant_impact_on_wellbeing: true,
+            wellbeing_reasons: "At risk without help".into(),
+        };
+        let (_, allocation) = app.decide_eligibility(&worker, assessment.id, findings).await.unwrap();
+        let allocation = allocation.unwrap();
+        let financial = app.record_financial_assessment(&worker, person_id, declined()).await.unwrap();
+        let plan = tailor_domain::plans::PlanInput {
+            outcomes: "Stay at home".into(),
+            risks: "Falls".into(),
+            contingency: "Daughter covers".into(),
+            money_manager: "individual_service_fund".into(),
+            line_description: vec!["Home support".into()],
+            line_unit_cost: vec!["20".into()],
+            line_units: vec!["1".into()],
+            line_frequency: vec!["weekly".into()],
+            line_component: vec!["home_support".into()],
+        };
+        let plan = app.save_plan(&worker, person_id, &plan, true).await.unwrap();
+        (assessment.id, allocation.id, financial.id, plan.id)
+    }
+}
+
+/// A financial assessment the person declined: they pay the full cost.
+fn declined() -> tailor_domain::charging::FinancialCircumstances {
+    tailor_domain::charging::FinancialCircumstances {
+        declined: true,
+        age_group: tailor_domain::charging::AgeGroup::PensionAge,
+        disability_premium: false,
+        enhanced_disability_premium: false,
+        weekly_income: tailor_domain::money::Money::ZERO,
+        capital: tailor_domain::money::Money::ZERO,
+        weekly_housing_costs: tailor_domain::money::Money::ZERO,
+        weekly_disability_related_expenditure: tailor_domain::money::Money::ZERO,
+    }
+}
