@@ -3,7 +3,7 @@
 //! An adapter's test calls `run_all` with a function that makes a fresh, empty, migrated store;
 //! each check gets its own store, so checks never see each other's rows.
 
-mod steps;
+pub mod steps;
 
 use crate::*;
 use chrono::{Duration, SubsecRound};

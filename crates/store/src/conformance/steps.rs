@@ -18,13 +18,13 @@ use tailor_domain::plans::*;
 use tailor_domain::*;
 
 /// A person in a team, their worker, and a submitted assessment with two answers.
-struct Fixture {
-    worker: User,
-    person: Person,
-    team_filter: PeopleFilter,
+pub struct Fixture {
+    pub worker: User,
+    pub person: Person,
+    pub team_filter: PeopleFilter,
 }
 
-async fn fixture(store: &dyn Store) -> Fixture {
+pub async fn fixture(store: &dyn Store) -> Fixture {
     let (team, worker) = seed_team_and_worker(store).await;
     let someone = person("Owen", "Morgan", "1948-03-02", None, Some(team.id));
     store.insert_person(&someone, &audit(AuditAction::PersonCreated)).await.unwrap();
@@ -38,7 +38,7 @@ async fn fixture(store: &dyn Store) -> Fixture {
     }
 }
 
-fn assessment(person_id: PersonId) -> Assessment {
+pub fn assessment(person_id: PersonId) -> Assessment {
     Assessment {
         id: AssessmentId::generate(),
         person_id,
@@ -56,7 +56,7 @@ fn assessment(person_id: PersonId) -> Assessment {
     }
 }
 
-fn allocation(person_id: PersonId, assessment_id: AssessmentId, worker: &User) -> AllocationRecord {
+pub fn allocation(person_id: PersonId, assessment_id: AssessmentId, worker: &User) -> AllocationRecord {
     AllocationRecord {
         id: AllocationId::generate(),
         person_id,
@@ -86,7 +86,7 @@ fn allocation(person_id: PersonId, assessment_id: AssessmentId, worker: &User) -
     }
 }
 
-fn eligibility(person_id: PersonId, assessment_id: AssessmentId, worker: &User) -> EligibilityRecord {
+pub fn eligibility(person_id: PersonId, assessment_id: AssessmentId, worker: &User) -> EligibilityRecord {
     EligibilityRecord {
         id: EligibilityDecisionId::generate(),
         person_id,
@@ -110,7 +110,7 @@ fn eligibility(person_id: PersonId, assessment_id: AssessmentId, worker: &User) 
     }
 }
 
-fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus) -> SupportPlan {
+pub fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus) -> SupportPlan {
     SupportPlan {
         id: PlanId::generate(),
         person_id,
@@ -146,7 +146,7 @@ fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus) ->
     }
 }
 
-fn financial(person_id: PersonId, worker: &User) -> FinancialAssessmentRecord {
+pub fn financial(person_id: PersonId, worker: &User) -> FinancialAssessmentRecord {
     FinancialAssessmentRecord {
         id: FinancialAssessmentId::generate(),
         person_id,
@@ -174,7 +174,7 @@ fn financial(person_id: PersonId, worker: &User) -> FinancialAssessmentRecord {
     }
 }
 
-fn decision(worker: &User, verdict: Verdict) -> PlanDecision {
+pub fn decision(worker: &User, verdict: Verdict) -> PlanDecision {
     PlanDecision {
         id: PlanDecisionId::generate(),
         stage: DecisionStage::Practitioner,
@@ -193,7 +193,7 @@ fn decision(worker: &User, verdict: Verdict) -> PlanDecision {
     }
 }
 
-fn budget(plan: &SupportPlan, financial: &FinancialAssessmentRecord, worker: &User) -> PersonalBudget {
+pub fn budget(plan: &SupportPlan, financial: &FinancialAssessmentRecord, worker: &User) -> PersonalBudget {
     PersonalBudget {
         id: BudgetId::generate(),
         person_id: plan.person_id,
