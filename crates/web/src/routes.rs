@@ -131,6 +131,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(g.clone(), "/admin/organisations", may(ManageOrganisations), get(admin::organisations)),
         route(p.clone(), "/admin/organisations", may(ManageOrganisations), post(admin::create_organisation)),
         route(g.clone(), "/admin/audit", may(ViewAuditLog), get(admin::audit_log)),
+        route(g.clone(), "/admin/jobs", may(AdministerUsers), get(admin::jobs)),
         route(g.clone(), "/admin/audit/people/{id}", may(ViewAuditLog), get(admin::person_audit)),
         // JSON API
         route(g.clone(), "/api/v1/openapi.json", Public, get(api::openapi_json)),

@@ -779,3 +779,17 @@ async fn simultaneous_decisions_on_one_plan_agree_it_once() {
     let overview = world.app.planning_overview(&worker, world.provider_client).await.unwrap();
     assert_eq!(overview.budgets.len(), 1, "one plan, one budget");
 }
+
+#[tokio::test]
+async fn administrators_see_scheduled_work_and_how_it_went() {
+    let world = World::new().await;
+    world.app.schedule_recurring_jobs().await.unwrap();
+    assert_eq!(world.app.run_due_jobs("http-test-worker").await.unwrap(), 1);
+    let (cookie, _) = world.session("admin").await;
+    let page = world.get("/admin/jobs", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Remove expired sign-in sessions"), "{}", page.body);
+    assert!(page.body.contains("Done"));
+    let (practitioner, _) = world.session("practitioner").await;
+    assert_eq!(world.get("/admin/jobs", Some(&practitioner)).await.status, StatusCode::FORBIDDEN);
+}

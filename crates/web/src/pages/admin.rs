@@ -400,3 +400,58 @@ pub async fn person_audit(
         rows: audit_rows(&events),
     })
 }
+
+pub struct JobRow {
+    pub what: String,
+    pub status: &'static str,
+    pub tag_colour: &'static str,
+    pub attempts: i64,
+    pub due: String,
+    pub finished: String,
+    pub problem: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_jobs.html")]
+struct JobsPage {
+    page: PageContext,
+    rows: Vec<JobRow>,
+    max_attempts: i64,
+}
+
+fn london(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::London).format("%-d %b %Y %H:%M").to_string()
+}
+
+/// The jobs table, for administrators: what is waiting, what ran, what failed and why.
+pub async fn jobs(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
+    use tailor_domain::jobs::{JobKind, JobStatus, DEFAULT_MAX_ATTEMPTS};
+    let jobs = match state.app.list_jobs(&actor).await {
+        Ok(jobs) => jobs,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let rows = jobs
+        .iter()
+        .map(|job| JobRow {
+            what: JobKind::parse(&job.kind)
+                .map(|kind| kind.label().to_owned())
+                .unwrap_or_else(|| job.kind.clone()),
+            status: job.status.label(),
+            tag_colour: match job.status {
+                JobStatus::Queued => "govuk-tag--grey",
+                JobStatus::Running => "govuk-tag--blue",
+                JobStatus::Done => "govuk-tag--green",
+                JobStatus::Failed => "govuk-tag--red",
+            },
+            attempts: job.attempts,
+            due: london(job.run_at),
+            finished: job.finished_at.map(london).unwrap_or_default(),
+            problem: job.last_error.clone().unwrap_or_default(),
+        })
+        .collect();
+    render(&JobsPage {
+        page: PageContext::new(&state, &context, "Scheduled work", "/admin/jobs"),
+        rows,
+        max_attempts: DEFAULT_MAX_ATTEMPTS,
+    })
+}

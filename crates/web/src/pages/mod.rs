@@ -100,6 +100,7 @@ fn navigation(actor: &Actor, current_path: &str) -> Vec<NavItem> {
     if role.allows(Permission::AdministerUsers) {
         items.push(("/admin/users", "Accounts"));
         items.push(("/admin/teams", "Teams"));
+        items.push(("/admin/jobs", "Scheduled work"));
     }
     if role.allows(Permission::ManageOrganisations) {
         items.push(("/admin/organisations", "Organisations"));
