@@ -5,11 +5,12 @@ use crate::errors::{ApiError, PageError};
 use crate::routes::AccessRule;
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
@@ -62,29 +63,31 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
     }
 }
 
-pub fn cookie_value(parts: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    parts
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers).get(name).map(|cookie| cookie.value().to_owned())
 }
 
 /// The session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on cross-site
 /// form posts), Secure where configured, and no Max-Age, so it ends when the browser closes
 /// even if the server-side session has not yet timed out.
 pub fn session_cookie(value: &str, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"))
-        .expect("hex is a valid header value")
+    let cookie = Cookie::build((SESSION_COOKIE, value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
+    HeaderValue::from_str(&cookie.to_string()).expect("a hex session id makes a valid header value")
 }
 
 pub fn expired_session_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).expect("static header value")
+    let mut cookie = Cookie::build((SESSION_COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build();
+    cookie.make_removal();
+    HeaderValue::from_str(&cookie.to_string()).expect("an empty cookie makes a valid header value")
 }
 
 /// Resolves the session cookie or bearer token once per request.

@@ -559,16 +559,37 @@ async fn health_metrics_and_assets_are_served() {
     assert_eq!(world.get("/healthz", None).await.body, "ok");
     world.get("/sign-in", None).await;
     let metrics = world.get("/metrics", None).await;
-    assert!(metrics.body.contains("tailor_http_requests_total{status=\"2xx\"}"));
+    assert!(
+        metrics
+            .body
+            .contains(r#"tailor_http_requests_total{route="/sign-in",method="GET",status="2xx"} 1"#),
+        "each route is counted under its own label: {}",
+        metrics.body
+    );
+    assert!(metrics
+        .body
+        .contains(r#"tailor_http_request_duration_seconds_count{route="/healthz",method="GET"} 1"#));
     let css = world.get("/static/govuk-frontend.min.css", None).await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.headers.get("content-type").unwrap(), "text/css");
+    assert_eq!(
+        css.headers.get("cache-control").unwrap(),
+        "public, max-age=86400",
+        "assets may be cached"
+    );
     assert_eq!(
         world.get("/assets/fonts/bold-b542beb274-v2.woff2", None).await.status,
         StatusCode::OK
     );
     let page = world.get("/sign-in", None).await;
     assert!(page.headers.get("content-security-policy").is_some());
+    assert_eq!(
+        page.headers.get("cache-control").unwrap(),
+        "no-store",
+        "personal pages are never cached"
+    );
+    assert_eq!(page.headers.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(world.get("/no/such/page", None).await.status, StatusCode::NOT_FOUND);
 }
 

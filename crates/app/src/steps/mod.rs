@@ -180,11 +180,13 @@ impl App {
     }
 
     /// An administrator loads a new version of a questionnaire, allocation model or charging table.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn load_configuration(&self, actor: &Actor, kind: &str, source: &str) -> AppResult<ConfigurationVersion> {
         self.require(actor, Permission::ManageConfiguration, "load configuration").await?;
         self.store_configuration(Some(actor), kind, source).await
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn list_configuration(&self, actor: &Actor, kind: &str) -> AppResult<Vec<ConfigurationVersion>> {
         self.require(actor, Permission::ManageConfiguration, "see configuration").await?;
         Ok(self.store.list_configurations(kind).await?)
@@ -223,6 +225,7 @@ impl App {
 
     /// Everything about the person's steps 1 to 3 that this actor may see; a part they may not
     /// see is left empty. Refused when none of it is theirs to see. The read is logged.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn planning_overview(&self, actor: &Actor, person_id: PersonId) -> AppResult<PlanningOverview> {
         let access = self.access_to_person(actor, person_id, "see assessments and plans").await?;
         let parts = [

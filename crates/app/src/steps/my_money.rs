@@ -21,6 +21,7 @@ impl App {
     // Self-assessment
 
     /// Starts a self-assessment, or returns the one already under way.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn start_assessment(&self, actor: &Actor, person_id: PersonId, kind: AssessmentKind) -> AppResult<Assessment> {
         self.require_capability(actor, person_id, Capability::FillInAssessment, "start a self-assessment")
             .await?;
@@ -72,6 +73,7 @@ impl App {
     }
 
     /// An assessment, its questionnaire, and what the actor may do with it. The look is logged.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
     pub async fn open_assessment(
         &self,
         actor: &Actor,
@@ -93,6 +95,7 @@ impl App {
         Ok((assessment, questionnaire, access))
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
     pub async fn answer_question(
         &self,
         actor: &Actor,
@@ -137,6 +140,7 @@ impl App {
         Ok(assessment)
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
     pub async fn submit_assessment(&self, actor: &Actor, assessment_id: AssessmentId) -> AppResult<Assessment> {
         let (mut assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
         self.refuse_unless(
@@ -180,6 +184,7 @@ impl App {
     }
 
     /// The council's assurance step: accept the assessment, or send back the parts that need another look.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
     pub async fn review_assessment(
         &self,
         actor: &Actor,
@@ -249,6 +254,7 @@ impl App {
 
     /// Records the eligibility decision; when eligible, works out the indicative budget from the
     /// model in force, and keeps both (with the model text and answers) in one transaction.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
     pub async fn decide_eligibility(
         &self,
         actor: &Actor,
@@ -333,6 +339,7 @@ impl App {
         Ok((eligibility, allocation))
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), allocation = %allocation_id))]
     pub async fn open_allocation(&self, actor: &Actor, allocation_id: AllocationId) -> AppResult<AllocationRecord> {
         let allocation = self.store.get_allocation(allocation_id).await?;
         self.require_capability(
@@ -348,6 +355,7 @@ impl App {
     }
 
     /// Professional judgement: a different indicative budget, with the reason written down.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), allocation = %allocation_id))]
     pub async fn override_budget(
         &self,
         actor: &Actor,
@@ -409,6 +417,7 @@ impl App {
     }
 
     /// Records a financial assessment (or that the person declined one).
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn record_financial_assessment(
         &self,
         actor: &Actor,

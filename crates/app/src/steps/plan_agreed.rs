@@ -29,6 +29,7 @@ pub struct WorkQueues {
 
 impl App {
     /// Saves the person's plan (a draft, or `submit` it for agreement).
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn save_plan(&self, actor: &Actor, person_id: PersonId, input: &PlanInput, submit: bool) -> AppResult<SupportPlan> {
         self.require_capability(actor, person_id, Capability::WritePlan, "write a support plan")
             .await?;
@@ -113,6 +114,7 @@ impl App {
     }
 
     /// A plan, the indicative budget it is written against, and what the actor may do. Logged.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), plan = %plan_id))]
     pub async fn open_plan(&self, actor: &Actor, plan_id: PlanId) -> AppResult<(SupportPlan, AllocationRecord, PersonAccess)> {
         let plan = self.store.get_plan(plan_id).await?;
         let access = self
@@ -126,6 +128,7 @@ impl App {
 
     /// Sign-off: is this a realistic plan to meet the agreed outcomes? Over-tolerance plans also
     /// need a team manager. Agreement issues the personal budget statement.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), plan = %plan_id))]
     pub async fn decide_plan(
         &self,
         actor: &Actor,
@@ -263,6 +266,7 @@ impl App {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), budget = %budget_id))]
     pub async fn open_budget(&self, actor: &Actor, budget_id: BudgetId) -> AppResult<(PersonalBudget, PersonAccess)> {
         let budget = self.store.get_budget(budget_id).await?;
         let access = self
@@ -274,6 +278,7 @@ impl App {
     }
 
     /// The person says the budget is not enough; the challenge is recorded and goes to the team manager.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), budget = %budget_id))]
     pub async fn raise_challenge(&self, actor: &Actor, budget_id: BudgetId, reason: &str) -> AppResult<Challenge> {
         let budget = self.store.get_budget(budget_id).await?;
         let access = self
@@ -307,6 +312,7 @@ impl App {
     }
 
     /// A challenge to a budget, for those who may see the budget. The look is logged.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
     pub async fn open_challenge(&self, actor: &Actor, challenge_id: ChallengeId) -> AppResult<Challenge> {
         let challenge = self.store.get_challenge(challenge_id).await?;
         self.require_capability(actor, challenge.person_id, Capability::ViewBudget, "see a budget challenge")
@@ -317,6 +323,7 @@ impl App {
     }
 
     /// A team manager answers a challenge; the answer is shown to the person and the challenge closes.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
     pub async fn answer_challenge(&self, actor: &Actor, challenge_id: ChallengeId, text: &str) -> AppResult<Challenge> {
         let mut challenge = self.store.get_challenge(challenge_id).await?;
         self.require_capability(actor, challenge.person_id, Capability::AnswerChallenge, "answer a budget challenge")
@@ -346,6 +353,7 @@ impl App {
     }
 
     /// What is waiting for this worker: assessments to check, plans to agree, challenges to answer.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn work_queues(&self, actor: &Actor) -> AppResult<WorkQueues> {
         if !actor.role.holds_caseload_queues() {
             return Ok(WorkQueues::default());

@@ -11,7 +11,7 @@ use crate::context::RequestContext;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::atomic::Ordering;
 use tailor_domain::access::{landing_page, Actor, LandingPage, Permission, Role};
@@ -194,23 +194,4 @@ pub async fn not_found(context: RequestContext) -> Response {
     } else {
         crate::errors::PageError::App(tailor_app::AppError::NotFound).into_response()
     }
-}
-
-/// Headers that make pages harder to misuse: no framing, no type sniffing, scripts only from
-/// this server, and no caching of anything personal.
-pub async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let is_asset = request.uri().path().starts_with("/assets/") || request.uri().path().starts_with("/static/");
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-    );
-    if !is_asset {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
 }
