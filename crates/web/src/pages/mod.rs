@@ -1,11 +1,24 @@
 //! HTML pages, built with GOV.UK Frontend. Each page's view model is an askama template struct,
 //! so a template that reads a missing field does not compile.
 
+/// Unwraps a use case's result in a page handler, or answers with the matching error page.
+macro_rules! try_page {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => return crate::errors::PageError::from(error).into_response(),
+        }
+    };
+}
+
 pub mod admin;
 pub mod auth;
+pub mod configuration;
+pub mod forms;
 pub mod home;
+pub mod pdf;
 pub mod people;
-pub mod planning;
+pub mod steps;
 
 use crate::context::RequestContext;
 use crate::AppState;

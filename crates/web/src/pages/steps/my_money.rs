@@ -1,0 +1,715 @@
+//! Step 1, my money: the self-assessment one question a page, check your answers, the written
+//! record (page and PDF), the council's check and the eligibility decision.
+
+use super::*;
+use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::errors::PageError;
+use crate::pages::forms::{form_page, Field, FormPage};
+use crate::pages::pdf::pdf_document;
+use crate::pages::{choices, render, render_form, Choice, PageContext};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use tailor_app::AppError;
+use tailor_domain::access::Capability;
+use tailor_domain::assessments::{Assessment, AssessmentStatus, EligibilityRecord};
+use tailor_domain::eligibility::{outcome_label, outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
+use tailor_domain::questionnaires::Questionnaire;
+use tailor_domain::validation::ValidationErrors;
+use tailor_domain::AssessmentId;
+// Starting and answering
+
+#[derive(Deserialize, Default)]
+pub struct StartInput {
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn start_assessment(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
+    CsrfForm(input): CsrfForm<StartInput>,
+) -> Response {
+    let kind = AssessmentKind::parse(&input.kind).unwrap_or(AssessmentKind::Adult);
+    let assessment = try_page!(state.app.start_assessment(&actor, person_id, kind).await);
+    let (_, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment.id).await);
+    let next = questionnaire
+        .questions()
+        .find(|question| !assessment.answers.contains_key(&question.id));
+    match next {
+        Some(question) => Redirect::to(&format!("/assessments/{}/questions/{}", assessment.id, question.id)).into_response(),
+        None => Redirect::to(&format!("/assessments/{}/check", assessment.id)).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "question.html")]
+pub(super) struct QuestionPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    assessment_id: String,
+    section_title: String,
+    question_id: String,
+    text: String,
+    help: String,
+    options: Vec<Choice>,
+    number: usize,
+    count: usize,
+    sent_back_reason: Option<String>,
+}
+
+pub(super) fn question_page(
+    state: &AppState,
+    context: &RequestContext,
+    assessment: &Assessment,
+    questionnaire: &Questionnaire,
+    question_id: &str,
+    errors: ValidationErrors,
+) -> Response {
+    let Some((number, (section, question))) = questionnaire
+        .sections
+        .iter()
+        .flat_map(|section| section.questions.iter().map(move |question| (section, question)))
+        .enumerate()
+        .find(|(_, (_, question))| question.id == question_id)
+    else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    let selected = assessment.answers.get(question_id).cloned().unwrap_or_default();
+    let sent_back_reason = assessment
+        .review
+        .as_ref()
+        .filter(|review| !review.accepted && review.questions_sent_back.iter().any(|id| id == question_id))
+        .map(|review| review.reason.clone());
+    let page = QuestionPage {
+        page: PageContext::new(state, context, &question.text, "").with_errors(&errors),
+        errors,
+        assessment_id: assessment.id.to_string(),
+        section_title: section.title.clone(),
+        question_id: question.id.clone(),
+        text: question.text.clone(),
+        help: question.help.clone(),
+        options: question
+            .answers
+            .iter()
+            .map(|answer| Choice {
+                value: answer.id.clone(),
+                label: answer.text.clone(),
+                checked: answer.id == selected,
+            })
+            .collect(),
+        number: number + 1,
+        count: questionnaire.questions().count(),
+        sent_back_reason,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path((id, question_id)): Path<(String, String)>,
+) -> Response {
+    let Ok(assessment_id) = id.parse::<AssessmentId>() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    if !assessment.is_editable() {
+        return Redirect::to(&format!("/assessments/{assessment_id}")).into_response();
+    }
+    question_page(
+        &state,
+        &context,
+        &assessment,
+        &questionnaire,
+        &question_id,
+        ValidationErrors::default(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnswerInput {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    then: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    Path((id, question_id)): Path<(String, String)>,
+    CsrfForm(input): CsrfForm<AnswerInput>,
+) -> Response {
+    let Ok(assessment_id) = id.parse::<AssessmentId>() else {
+        return PageError::App(AppError::NotFound).into_response();
+    };
+    match state.app.answer_question(&actor, assessment_id, &question_id, &input.answer).await {
+        Ok(assessment) => {
+            let (_, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+            if input.then == "check" {
+                return Redirect::to(&format!("/assessments/{assessment_id}/check")).into_response();
+            }
+            if input.then == "later" {
+                return Redirect::to(&format!("/people/{}", assessment.person_id)).into_response();
+            }
+            match questionnaire.next_question(&question_id) {
+                Some(next) => Redirect::to(&format!("/assessments/{assessment_id}/questions/{}", next.id)).into_response(),
+                None => Redirect::to(&format!("/assessments/{assessment_id}/check")).into_response(),
+            }
+        }
+        Err(AppError::Invalid(errors)) => {
+            let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+            let mut errors = errors;
+            for error in &mut errors.0 {
+                error.field = "answer".into();
+            }
+            question_page(&state, &context, &assessment, &questionnaire, &question_id, errors)
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// One answered (or unanswered) question in a summary list.
+pub struct AnswerRow {
+    pub question_id: String,
+    pub question: String,
+    pub answer: String,
+    pub sent_back: bool,
+}
+
+pub struct SectionRows {
+    pub title: String,
+    pub rows: Vec<AnswerRow>,
+}
+
+pub(super) fn answer_rows(assessment: &Assessment, questionnaire: &Questionnaire) -> Vec<SectionRows> {
+    let sent_back: Vec<&String> = assessment
+        .review
+        .iter()
+        .filter(|review| !review.accepted)
+        .flat_map(|review| review.questions_sent_back.iter())
+        .collect();
+    questionnaire
+        .sections
+        .iter()
+        .map(|section| SectionRows {
+            title: section.title.clone(),
+            rows: section
+                .questions
+                .iter()
+                .map(|question| AnswerRow {
+                    question_id: question.id.clone(),
+                    question: question.text.clone(),
+                    answer: assessment
+                        .answers
+                        .get(&question.id)
+                        .and_then(|answer| question.answers.iter().find(|candidate| &candidate.id == answer))
+                        .map(|answer| answer.text.clone())
+                        .unwrap_or_else(|| "Not answered yet".into()),
+                    sent_back: sent_back.contains(&&question.id),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "check_answers.html")]
+pub(super) struct CheckAnswersPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    assessment_id: String,
+    title: String,
+    sections: Vec<SectionRows>,
+    complete: bool,
+    sent_back_reason: Option<String>,
+}
+
+pub(super) async fn check_answers_page(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
+    assessment_id: AssessmentId,
+    errors: ValidationErrors,
+) -> Response {
+    let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(actor, assessment_id).await);
+    if !assessment.is_editable() {
+        return Redirect::to(&format!("/assessments/{assessment_id}")).into_response();
+    }
+    let page = CheckAnswersPage {
+        page: PageContext::new(state, context, "Check your answers before sending them", "").with_errors(&errors),
+        errors,
+        assessment_id: assessment_id.to_string(),
+        title: questionnaire.title.clone(),
+        complete: questionnaire
+            .questions()
+            .all(|question| assessment.answers.contains_key(&question.id)),
+        sent_back_reason: assessment
+            .review
+            .as_ref()
+            .filter(|review| !review.accepted)
+            .map(|review| review.reason.clone()),
+        sections: answer_rows(&assessment, &questionnaire),
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn check_answers(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    check_answers_page(&state, &context, &actor, assessment_id, ValidationErrors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct Empty {}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    match state.app.submit_assessment(&actor, assessment_id).await {
+        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => check_answers_page(&state, &context, &actor, assessment_id, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+// The written record, the council's check and the eligibility decision
+
+pub struct FindingRow {
+    pub outcome: String,
+    pub result: String,
+    pub evidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+pub(super) struct AssessmentPage {
+    page: PageContext,
+    assessment: Assessment,
+    person_id: String,
+    title: String,
+    sections: Vec<SectionRows>,
+    completed_by: String,
+    can_review: bool,
+    can_decide: bool,
+    eligibility: Option<EligibilityRecord>,
+    findings: Vec<FindingRow>,
+    allocation_id: Option<String>,
+    indicative: Option<String>,
+}
+
+pub async fn assessment(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    let (assessment, questionnaire, access) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    let overview = try_page!(state.app.planning_overview(&actor, assessment.person_id).await);
+    let eligibility = overview
+        .eligibility
+        .iter()
+        .find(|record| record.assessment_id == assessment_id)
+        .cloned();
+    let allocation = overview.allocations.iter().find(|record| record.assessment_id == assessment_id);
+    let staff = access.may(Capability::ReviewAssessment);
+    let findings = eligibility
+        .as_ref()
+        .map(|record| {
+            record
+                .findings
+                .outcomes
+                .iter()
+                .map(|finding| FindingRow {
+                    outcome: outcome_label(&finding.outcome).unwrap_or_default().to_owned(),
+                    result: finding
+                        .unable
+                        .map(|reason| format!("Unable: {}", reason.label().to_lowercase()))
+                        .unwrap_or_else(|| "Able to achieve this".into()),
+                    evidence: finding.evidence.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let page = AssessmentPage {
+        page: PageContext::new(&state, &context, "Your assessment", ""),
+        person_id: assessment.person_id.to_string(),
+        title: questionnaire.title.clone(),
+        sections: answer_rows(&assessment, &questionnaire),
+        completed_by: assessment.completed_by.join(", "),
+        can_review: staff && assessment.status == AssessmentStatus::Submitted,
+        can_decide: staff && assessment.status == AssessmentStatus::Accepted && eligibility.is_none(),
+        findings,
+        allocation_id: allocation.map(|record| record.id.to_string()),
+        indicative: allocation.map(|record| record.indicative().to_string()),
+        eligibility,
+        assessment,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewInput {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    questions: Vec<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub(super) fn review_fields(questionnaire: &Questionnaire, input: &ReviewInput) -> Vec<Field> {
+    vec![
+        Field::Radios {
+            name: "decision",
+            legend: "Is the assessment accurate and complete?",
+            options: choices(
+                [
+                    ("accept", "Yes: accept it"),
+                    ("send_back", "No: send some answers back to be looked at again"),
+                ],
+                &input.decision,
+            ),
+            hint: "Do not repeat the whole assessment: send back only the parts that are incomplete or do not fit together.",
+        },
+        Field::Checkboxes {
+            name: "questions",
+            legend: "If sending back: which answers need another look?",
+            options: questionnaire
+                .questions()
+                .map(|question| Choice {
+                    value: question.id.clone(),
+                    label: question.text.clone(),
+                    checked: input.questions.contains(&question.id),
+                })
+                .collect(),
+            hint: "",
+        },
+        Field::Area {
+            name: "reason",
+            label: "If sending back: what needs another look, and why",
+            value: input.reason.clone(),
+            hint: "The person will read this.",
+        },
+    ]
+}
+
+pub(super) async fn review_page_with(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
+    assessment_id: AssessmentId,
+    input: &ReviewInput,
+    errors: ValidationErrors,
+) -> Response {
+    let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(actor, assessment_id).await);
+    let form = FormPage {
+        heading: "Check the self-assessment",
+        action: format!("/assessments/{assessment_id}/review"),
+        button: "Save",
+        multipart: false,
+        cancel: Some(format!("/assessments/{assessment_id}")),
+    };
+    form_page(
+        state,
+        context,
+        assessment.person_id,
+        form,
+        review_fields(&questionnaire, input),
+        errors,
+    )
+    .await
+}
+
+pub async fn review_page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    review_page_with(
+        &state,
+        &context,
+        &actor,
+        assessment_id,
+        &ReviewInput::default(),
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+    CsrfForm(input): CsrfForm<ReviewInput>,
+) -> Response {
+    if input.decision.is_empty() {
+        let mut errors = ValidationErrors::default();
+        errors.add("decision", "Select whether the assessment is accurate and complete");
+        return review_page_with(&state, &context, &actor, assessment_id, &input, errors).await;
+    }
+    match state
+        .app
+        .review_assessment(&actor, assessment_id, input.decision == "accept", &input.questions, &input.reason)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => review_page_with(&state, &context, &actor, assessment_id, &input, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+pub struct OutcomeField {
+    pub code: String,
+    pub label: String,
+    pub informed_by: Vec<String>,
+    pub options: Vec<Choice>,
+    pub evidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "eligibility_form.html")]
+pub(super) struct EligibilityPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    assessment_id: String,
+    person_name: String,
+    is_carer: bool,
+    needs_legend: String,
+    outcomes: Vec<OutcomeField>,
+    needs_condition: Vec<Choice>,
+    carer_health: Vec<Choice>,
+    impact: Vec<Choice>,
+    wellbeing_reasons: String,
+}
+
+pub(super) async fn eligibility_page_with(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
+    assessment_id: AssessmentId,
+    form: &HashMap<String, String>,
+    errors: ValidationErrors,
+) -> Response {
+    let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(actor, assessment_id).await);
+    let person = try_page!(state.app.person_for_page(actor, assessment.person_id, "decide eligibility").await);
+    let get = |key: &str| form.get(key).cloned().unwrap_or_default();
+    let fields = outcomes(assessment.kind)
+        .into_iter()
+        .map(|(code, label)| {
+            let informed_by = questionnaire
+                .questions()
+                .filter(|question| question.outcome.as_deref() == Some(code))
+                .map(|question| {
+                    let answer = assessment
+                        .answers
+                        .get(&question.id)
+                        .and_then(|answer| question.answers.iter().find(|candidate| &candidate.id == answer))
+                        .map(|answer| answer.text.as_str())
+                        .unwrap_or("not answered");
+                    format!("{} {}", question.text, answer)
+                })
+                .collect();
+            let mut options = vec![("able", "Able to achieve it")];
+            options.extend(
+                UnableReason::ALL
+                    .iter()
+                    .filter(|reason| reason.applies_to(assessment.kind))
+                    .map(|reason| (reason.as_str(), reason.label())),
+            );
+            let selected = get(&format!("outcome_{code}"));
+            OutcomeField {
+                code: code.into(),
+                label: label.into(),
+                informed_by,
+                options: choices(options, if selected.is_empty() { "able" } else { &selected }),
+                evidence: get(&format!("evidence_{code}")),
+            }
+        })
+        .collect();
+    let is_carer = assessment.kind == AssessmentKind::Carer;
+    let page = EligibilityPage {
+        page: PageContext::new(state, context, "Decide eligibility", "").with_errors(&errors),
+        errors,
+        assessment_id: assessment_id.to_string(),
+        person_name: person.full_name(),
+        is_carer,
+        needs_legend: if is_carer {
+            "Do the needs arise from providing necessary care to an adult?"
+        } else {
+            "Do the needs arise from or relate to a physical or mental impairment or illness?"
+        }
+        .into(),
+        outcomes: fields,
+        needs_condition: choices([("yes", "Yes"), ("no", "No")], &get("needs_condition_met")),
+        carer_health: choices([("yes", "Yes"), ("no", "No")], &get("carer_health_at_risk")),
+        impact: choices([("yes", "Yes"), ("no", "No")], &get("significant_impact")),
+        wellbeing_reasons: get("wellbeing_reasons"),
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn eligibility_page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    eligibility_page_with(
+        &state,
+        &context,
+        &actor,
+        assessment_id,
+        &HashMap::new(),
+        ValidationErrors::default(),
+    )
+    .await
+}
+
+pub async fn decide_eligibility(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let (assessment, _, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    let mut errors = ValidationErrors::default();
+    let yes = |key: &str, message: &str, errors: &mut ValidationErrors| match form.get(key).map(String::as_str) {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            errors.add(key, message);
+            false
+        }
+    };
+    let needs_condition_met = yes(
+        "needs_condition_met",
+        if assessment.kind == AssessmentKind::Carer {
+            "Select whether the needs arise from providing necessary care"
+        } else {
+            "Select whether the needs arise from an impairment or illness"
+        },
+        &mut errors,
+    );
+    let carer_health_at_risk = assessment.kind == AssessmentKind::Carer
+        && yes("carer_health_at_risk", "Select whether the carer's health is at risk", &mut errors);
+    let significant_impact_on_wellbeing = yes(
+        "significant_impact",
+        "Select whether there is a significant impact on wellbeing",
+        &mut errors,
+    );
+    let findings = EligibilityFindings {
+        kind: assessment.kind,
+        needs_condition_met,
+        carer_health_at_risk,
+        outcomes: outcomes(assessment.kind)
+            .into_iter()
+            .map(|(code, _)| OutcomeFinding {
+                outcome: code.into(),
+                unable: form.get(&format!("outcome_{code}")).and_then(|value| UnableReason::parse(value)),
+                evidence: form
+                    .get(&format!("evidence_{code}"))
+                    .map(|text| text.trim().to_owned())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        significant_impact_on_wellbeing,
+        wellbeing_reasons: form.get("wellbeing_reasons").map(|text| text.trim().to_owned()).unwrap_or_default(),
+    };
+    if !errors.is_empty() {
+        return eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await;
+    }
+    match state.app.decide_eligibility(&actor, assessment_id, findings).await {
+        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+pub async fn assessment_pdf(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    let overview = try_page!(state.app.planning_overview(&actor, assessment.person_id).await);
+    let person = try_page!(
+        state
+            .app
+            .person_for_page(&actor, assessment.person_id, "download an assessment record")
+            .await
+    );
+    let mut paragraphs = vec![
+        format!(
+            "For {}, born {}.",
+            person.full_name(),
+            person.details.date_of_birth.format("%-d %B %Y")
+        ),
+        format!(
+            "Status: {}. Filled in by {}. Started {}.",
+            assessment.status.label(),
+            assessment.completed_by.join(", "),
+            assessment.started_at.format("%-d %B %Y")
+        ),
+    ];
+    if let Some(record) = overview.eligibility.iter().find(|record| record.assessment_id == assessment_id) {
+        paragraphs.push("# Eligibility decision".into());
+        paragraphs.push(if record.decision.eligible {
+            "You are eligible for care and support.".into()
+        } else {
+            "You are not eligible for care and support from the council at the moment.".into()
+        });
+        paragraphs.push(format!(
+            "Decided by {} on {}.",
+            record.decided_by_name,
+            record.decided_at.format("%-d %B %Y")
+        ));
+        paragraphs.extend(record.decision.reasons.iter().cloned());
+        paragraphs.push(format!("Impact on your wellbeing: {}", record.findings.wellbeing_reasons));
+        if let Some(allocation) = overview
+            .allocations
+            .iter()
+            .find(|allocation| allocation.assessment_id == assessment_id)
+        {
+            paragraphs.push(format!("Your indicative personal budget is {} a year.", allocation.indicative()));
+        }
+    }
+    for section in answer_rows(&assessment, &questionnaire) {
+        paragraphs.push(format!("# {}", section.title));
+        for row in section.rows {
+            paragraphs.push(row.question);
+            paragraphs.push(format!("Your answer: {}", row.answer));
+        }
+    }
+    match pdf_document(&questionnaire.title, &paragraphs) {
+        Ok(bytes) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"assessment-record.pdf\"".to_owned(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => PageError::from(AppError::internal("making the PDF", error)).into_response(),
+    }
+}

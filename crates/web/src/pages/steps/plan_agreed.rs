@@ -1,0 +1,161 @@
+//! Step 3, my plan agreed: the personal budget statement, and challenges to it.
+
+use super::*;
+use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::errors::PageError;
+use crate::pages::{render_form, PageContext};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tailor_app::AppError;
+use tailor_domain::access::Capability;
+use tailor_domain::money::Money;
+use tailor_domain::plans::*;
+use tailor_domain::validation::ValidationErrors;
+use tailor_domain::{BudgetId, ChallengeId};
+// The personal budget statement and challenges
+
+#[derive(Template)]
+#[template(path = "budget.html")]
+pub(super) struct BudgetPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    budget: PersonalBudget,
+    person_name: String,
+    weekly_cost: String,
+    weekly_contribution: String,
+    weekly_council: String,
+    basis_explanation: String,
+    can_challenge: bool,
+    challenges: Vec<Challenge>,
+    reason: String,
+    contribution_working: Vec<(String, String)>,
+    contribution_explanation: String,
+    can_answer: bool,
+}
+
+pub(super) async fn budget_page_with(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
+    budget_id: BudgetId,
+    reason: String,
+    errors: ValidationErrors,
+) -> Response {
+    let (budget, access) = try_page!(state.app.open_budget(actor, budget_id).await);
+    let person = try_page!(state.app.person_for_page(actor, budget.person_id, "see a personal budget").await);
+    let overview = try_page!(state.app.planning_overview(actor, budget.person_id).await);
+    let weekly = |amount: Money| Money::from_pence(amount.pence() / 52).to_string();
+    let basis_explanation = match budget.contribution_basis {
+        tailor_domain::charging::ContributionBasis::Net => {
+            "We pay the council's amount. You pay your contribution into the same account, so the whole budget is there to spend."
+                .to_owned()
+        }
+        tailor_domain::charging::ContributionBasis::Gross => {
+            "We pay the whole budget and send you a bill for your contribution.".to_owned()
+        }
+    };
+    // The working is recomputed from the stored circumstances and rates, against this plan's cost.
+    let (contribution_working, contribution_explanation) = match &overview.financial {
+        Some(financial) => match tailor_domain::charging::ChargingRates::parse(&financial.rates_source)
+            .ok()
+            .and_then(|rates| {
+                tailor_domain::charging::weekly_contribution(
+                    &rates,
+                    &financial.circumstances,
+                    Money::from_pence(budget.annual_cost.pence() / 52),
+                )
+                .ok()
+            }) {
+            Some(contribution) => (
+                contribution
+                    .working
+                    .iter()
+                    .map(|line| (line.label.clone(), line.weekly.to_string()))
+                    .collect(),
+                format!("{} So you pay {} a week.", contribution.explanation, contribution.weekly),
+            ),
+            None => (Vec::new(), String::new()),
+        },
+        None => (Vec::new(), String::new()),
+    };
+    let page = BudgetPage {
+        page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
+        contribution_working,
+        contribution_explanation,
+        can_answer: access.may(Capability::AnswerChallenge),
+        errors,
+        person_name: person.full_name(),
+        weekly_cost: weekly(budget.annual_cost),
+        weekly_contribution: weekly(budget.annual_contribution),
+        weekly_council: weekly(budget.annual_council_amount),
+        basis_explanation,
+        can_challenge: access.may(Capability::WritePlan),
+        challenges: overview
+            .challenges
+            .into_iter()
+            .filter(|challenge| challenge.budget_id == budget.id)
+            .collect(),
+        reason,
+        budget,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn budget(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(budget_id): RecordPath<BudgetId>,
+) -> Response {
+    budget_page_with(&state, &context, &actor, budget_id, String::new(), ValidationErrors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChallengeInput {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn challenge(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(budget_id): RecordPath<BudgetId>,
+    CsrfForm(input): CsrfForm<ChallengeInput>,
+) -> Response {
+    match state.app.raise_challenge(&actor, budget_id, &input.reason).await {
+        Ok(_) => Redirect::to(&format!("/budgets/{budget_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => budget_page_with(&state, &context, &actor, budget_id, input.reason, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnswerChallengeInput {
+    #[serde(default)]
+    response: String,
+}
+
+pub async fn answer_challenge(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(challenge_id): RecordPath<ChallengeId>,
+    CsrfForm(input): CsrfForm<AnswerChallengeInput>,
+) -> Response {
+    match state.app.answer_challenge(&actor, challenge_id, &input.response).await {
+        Ok(challenge) => Redirect::to(&format!("/budgets/{}", challenge.budget_id)).into_response(),
+        Err(AppError::Invalid(mut errors)) => {
+            // The answer box is named per challenge, so the error summary links to the right one.
+            for error in &mut errors.0 {
+                error.field = format!("response-{challenge_id}");
+            }
+            let challenge = try_page!(state.app.open_challenge(&actor, challenge_id).await);
+            budget_page_with(&state, &context, &actor, challenge.budget_id, String::new(), errors).await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
