@@ -76,6 +76,19 @@ test('a person assesses, plans and gets their plan agreed', async () => {
   await page.locator('input[name=outcome_managing_and_maintaining_nutrition][value=needs_assistance]').check()
   await page.locator('fieldset').filter({ hasText: 'significant impact' }).getByLabel('Yes').check()
   await page.getByLabel('Why: the impact on their wellbeing').fill('Without help to wash and eat, their health and dignity are at risk.')
+  // Nothing is chosen for the practitioner: an outcome left blank is an error of its own.
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.locator('.govuk-error-summary').getByText(/Select a finding for/).first().waitFor()
+  await checkAccessibility(page, 'the eligibility form with the blank outcomes in error')
+  for (const able of await page.locator('input[type=radio][value=able]').all()) {
+    const name = await able.getAttribute('name')
+    if ((await page.locator(`input[name=${name}]:checked`).count()) === 0) await able.check()
+  }
+  await page.getByRole('button', { name: 'Continue' }).click()
+  // A check page comes before anything is recorded.
+  await page.getByRole('heading', { name: 'Check the eligibility decision before you record it' }).waitFor()
+  await page.getByText('The decision: eligible for care and support').waitFor()
+  await checkAccessibility(page, 'the eligibility check page')
   await page.getByRole('button', { name: 'Record the decision' }).click()
   await page.getByText('You are eligible for care and support').waitFor()
   await checkAccessibility(page, 'the eligibility decision letter')

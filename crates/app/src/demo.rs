@@ -530,7 +530,7 @@ impl App {
             )
             .await?;
             // A plan near the budget (or well over it, for the manager's queue), in whole pounds a week.
-            let weekly_budget = allocation.indicative().pence() / 52;
+            let weekly_budget = allocation.indicative().weekly_from_annual().pence();
             let share = if stage == DemoStage::OverTolerance { 125 } else { 95 };
             let assistant_hours = (weekly_budget * share / 100 - 2_500).max(1_650) / 1_650;
             let plan = PlanInput {

@@ -424,7 +424,7 @@ pub struct AllocationResult {
     pub carers_allocation_pence: i64,
     /// The indicative annual budget.
     pub total_pence: i64,
-    /// The same, per week (annual ÷ 52, rounded down to the penny), for people who think in weeks.
+    /// The same, per week (annual ÷ 52, to the nearest penny, halves up), for people who think in weeks.
     pub weekly_pence: i64,
 }
 
@@ -559,7 +559,7 @@ pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<Allocatio
         carers_allocation_answer,
         carers_allocation_pence,
         total_pence,
-        weekly_pence: total_pence / 52,
+        weekly_pence: Money::from_pence(total_pence).weekly_from_annual().pence(),
     })
 }
 

@@ -52,7 +52,30 @@ impl Money {
     pub fn is_negative(self) -> bool {
         self.pence < 0
     }
+
+    /// This amount divided into `parts`, to the nearest penny, halves rounded up (away from
+    /// zero): the one rounding rule for every amount Tailor works out and shows.
+    pub fn divided_rounding_half_up(self, parts: i64) -> Result<Money, MoneyError> {
+        if parts <= 0 {
+            return Err(MoneyError::Overflow);
+        }
+        let whole = self.pence / parts;
+        let remainder = (self.pence % parts).unsigned_abs();
+        // Compare twice the remainder with the divisor instead of adding half, so nothing overflows.
+        let round_away = remainder.checked_mul(2).is_none_or(|twice| twice >= parts.unsigned_abs());
+        let step = if self.pence < 0 { -1 } else { 1 };
+        Ok(Money::from_pence(if round_away { whole + step } else { whole }))
+    }
+
+    /// A yearly amount as a weekly one: a year is 52 weeks here [L] (domain rules), and the
+    /// result is rounded to the penny, halves up. £11,575 a year is £222.60 a week.
+    pub fn weekly_from_annual(self) -> Money {
+        self.divided_rounding_half_up(WEEKS_IN_A_YEAR).expect("52 is a positive divisor")
+    }
 }
+
+/// Weeks in a year for converting yearly budgets to weekly amounts [L].
+pub const WEEKS_IN_A_YEAR: i64 = 52;
 
 impl fmt::Display for Money {
     /// Pounds with a thousands separator and two decimal places, as GOV.UK style asks: £1,234.50.
@@ -111,6 +134,34 @@ impl FromStr for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yearly_amounts_become_weekly_ones_rounded_half_up() {
+        assert_eq!(Money::from_pence(1_157_500).weekly_from_annual(), Money::from_pence(22_260));
+        // 26 pence a year is exactly half a penny a week: rounded up.
+        assert_eq!(Money::from_pence(26).weekly_from_annual(), Money::from_pence(1));
+        assert_eq!(Money::from_pence(25).weekly_from_annual(), Money::from_pence(0));
+        assert_eq!(Money::from_pence(-26).weekly_from_annual(), Money::from_pence(-1));
+        assert_eq!(
+            Money::from_pence(i64::MAX).divided_rounding_half_up(1),
+            Ok(Money::from_pence(i64::MAX))
+        );
+        assert!(Money::from_pence(5).divided_rounding_half_up(0).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rounding_half_up_is_within_half_a_penny(pence in -1_000_000_000_000_i64..1_000_000_000_000, parts in 1_i64..10_000) {
+            let rounded = Money::from_pence(pence).divided_rounding_half_up(parts).unwrap().pence();
+            // |rounded * parts - pence| <= parts / 2, with ties going away from zero.
+            let error = i128::from(rounded) * i128::from(parts) - i128::from(pence);
+            proptest::prop_assert!(2 * error.abs() <= i128::from(parts));
+            if 2 * error.abs() == i128::from(parts) {
+                proptest::prop_assert!(rounded.signum() == pence.signum() || pence == 0);
+                proptest::prop_assert!(i128::from(rounded).abs() * i128::from(parts) > i128::from(pence).abs());
+            }
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

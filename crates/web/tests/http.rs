@@ -814,3 +814,51 @@ async fn administrators_see_scheduled_work_and_how_it_went() {
     let (practitioner, _) = world.session("practitioner").await;
     assert_eq!(world.get("/admin/jobs", Some(&practitioner)).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_eligibility_decision_needs_every_outcome_answered_and_a_check_before_it_is_recorded() {
+    let world = World::new().await;
+    let assessment = world.accepted_assessment(world.provider_client, "practitioner-b").await;
+    let (cookie, csrf) = world.session("practitioner-b").await;
+    let path = format!("/assessments/{assessment}/eligibility");
+    let form = world.get(&path, Some(&cookie)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.body.contains(" checked"), "no finding is chosen for the practitioner");
+
+    let partial = format!(
+        "csrf_token={csrf}&needs_condition_met=yes&significant_impact=yes&wellbeing_reasons=At+risk&outcome_maintaining_personal_hygiene=needs_assistance"
+    );
+    let refused = world.post_form(&path, Some(&cookie), &partial).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Select a finding for: Managing and maintaining nutrition"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("href=\"#outcome_managing_and_maintaining_nutrition\""),
+        "each error links to its outcome"
+    );
+
+    let mut complete = format!("csrf_token={csrf}&needs_condition_met=yes&significant_impact=yes&wellbeing_reasons=At+risk");
+    for (index, (code, _)) in tailor_domain::eligibility::outcomes(tailor_domain::eligibility::AssessmentKind::Adult)
+        .iter()
+        .enumerate()
+    {
+        let finding = if index < 2 { "needs_assistance" } else { "able" };
+        complete.push_str(&format!("&outcome_{code}={finding}"));
+    }
+    let check = world.post_form(&path, Some(&cookie), &complete).await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(check.body.contains("Check the eligibility decision before you record it"));
+    assert!(check.body.contains("The decision: eligible for care and support"));
+    let worker = world.actor("practitioner-b").await;
+    let overview = world.app.planning_overview(&worker, world.provider_client).await.unwrap();
+    assert!(overview.eligibility.is_empty(), "nothing is recorded before the check");
+
+    let recorded = world.post_form(&path, Some(&cookie), &format!("{complete}&confirm=yes")).await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let overview = world.app.planning_overview(&worker, world.provider_client).await.unwrap();
+    assert_eq!(overview.eligibility.len(), 1);
+    assert!(overview.eligibility[0].decision.eligible);
+}

@@ -10,7 +10,7 @@ use tailor_domain::allocation::{calculate, needs_second_approval, AllocationMode
 use tailor_domain::assessments::*;
 use tailor_domain::audit::AuditAction;
 use tailor_domain::charging::{weekly_contribution, ChargingRates, FinancialCircumstances};
-use tailor_domain::eligibility::{decide, outcomes, AssessmentKind, EligibilityFindings};
+use tailor_domain::eligibility::{decide, outcomes, AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::money::Money;
 use tailor_domain::questionnaires::Questionnaire;
 use tailor_domain::validation::ValidationErrors;
@@ -252,15 +252,26 @@ impl App {
         Ok(assessment)
     }
 
-    /// Records the eligibility decision; when eligible, works out the indicative budget from the
-    /// model in force, and keeps both (with the model text and answers) in one transaction.
-    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
-    pub async fn decide_eligibility(
+    /// What the decision on these findings would be, for the check page before it is recorded.
+    /// Nothing is written; the look at the assessment is logged as any other.
+    pub async fn preview_eligibility(
         &self,
         actor: &Actor,
         assessment_id: AssessmentId,
-        findings: EligibilityFindings,
-    ) -> AppResult<(EligibilityRecord, Option<AllocationRecord>)> {
+        findings: &EligibilityFindings,
+    ) -> AppResult<EligibilityDecision> {
+        Ok(self.check_eligibility(actor, assessment_id, findings).await?.1)
+    }
+
+    /// The checks before an eligibility decision: who may decide, that the assessment is
+    /// accepted, that every outcome has a finding and the wellbeing reasons are written; then
+    /// the regulations' test applied to the findings.
+    async fn check_eligibility(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        findings: &EligibilityFindings,
+    ) -> AppResult<(Assessment, EligibilityDecision)> {
         let (assessment, _, access) = self.open_assessment(actor, assessment_id).await?;
         self.refuse_unless(
             actor,
@@ -287,8 +298,20 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
+        Ok((assessment, decide(findings)))
+    }
+
+    /// Records the eligibility decision; when eligible, works out the indicative budget from the
+    /// model in force, and keeps both (with the model text and answers) in one transaction.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
+    pub async fn decide_eligibility(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        findings: EligibilityFindings,
+    ) -> AppResult<(EligibilityRecord, Option<AllocationRecord>)> {
+        let (assessment, decision) = self.check_eligibility(actor, assessment_id, &findings).await?;
         let now = self.clock.now();
-        let decision = decide(&findings);
         let eligibility = EligibilityRecord {
             id: EligibilityDecisionId::generate(),
             person_id: assessment.person_id,
@@ -441,7 +464,7 @@ impl App {
             .first()
             .map(AllocationRecord::indicative)
             .unwrap_or(Money::ZERO);
-        let weekly_cost = Money::from_pence(indicative.pence() / 52);
+        let weekly_cost = indicative.weekly_from_annual();
         let contribution = weekly_contribution(&rates, &circumstances, weekly_cost)
             .map_err(|_| single_error("weekly_income", "The amounts are too large to work with"))?;
         let now = self.clock.now();

@@ -238,7 +238,7 @@ impl App {
             })?;
         let rates =
             ChargingRates::parse(&financial.rates_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
-        let weekly_cost = Money::from_pence(cost.pence() / 52);
+        let weekly_cost = cost.weekly_from_annual();
         let contribution = weekly_contribution(&rates, &financial.circumstances, weekly_cost)
             .map_err(|_| single_error("verdict", "The amounts are too large to work with"))?;
         let annual_contribution = contribution

@@ -299,16 +299,9 @@ impl World {
         tailor_domain::PlanId,
     ) {
         use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
+        let assessment_id = self.accepted_assessment(person_id, worker).await;
         let worker = self.actor(worker).await;
         let app = &self.app;
-        let assessment = app.start_assessment(&worker, person_id, AssessmentKind::Adult).await.unwrap();
-        let (_, questionnaire, _) = app.open_assessment(&worker, assessment.id).await.unwrap();
-        for question in questionnaire.questions() {
-            let answer = &question.answers[question.answers.len() - 1];
-            app.answer_question(&worker, assessment.id, &question.id, &answer.id).await.unwrap();
-        }
-        app.submit_assessment(&worker, assessment.id).await.unwrap();
-        app.review_assessment(&worker, assessment.id, true, &[], "").await.unwrap();
         let findings = EligibilityFindings {
             kind: AssessmentKind::Adult,
             needs_condition_met: true,
@@ -325,7 +318,7 @@ impl World {
             significant_impact_on_wellbeing: true,
             wellbeing_reasons: "At risk without help".into(),
         };
-        let (_, allocation) = app.decide_eligibility(&worker, assessment.id, findings).await.unwrap();
+        let (_, allocation) = app.decide_eligibility(&worker, assessment_id, findings).await.unwrap();
         let allocation = allocation.unwrap();
         let financial = app.record_financial_assessment(&worker, person_id, declined()).await.unwrap();
         let plan = tailor_domain::plans::PlanInput {
@@ -340,7 +333,26 @@ impl World {
             line_component: vec!["home_support".into()],
         };
         let plan = app.save_plan(&worker, person_id, &plan, true).await.unwrap();
-        (assessment.id, allocation.id, financial.id, plan.id)
+        (assessment_id, allocation.id, financial.id, plan.id)
+    }
+
+    /// A self-assessment answered (with the most need in every answer), sent and accepted by
+    /// `worker`, waiting for its eligibility decision.
+    pub async fn accepted_assessment(&self, person_id: PersonId, worker: &str) -> tailor_domain::AssessmentId {
+        let worker = self.actor(worker).await;
+        let app = &self.app;
+        let assessment = app
+            .start_assessment(&worker, person_id, tailor_domain::eligibility::AssessmentKind::Adult)
+            .await
+            .unwrap();
+        let (_, questionnaire, _) = app.open_assessment(&worker, assessment.id).await.unwrap();
+        for question in questionnaire.questions() {
+            let answer = &question.answers[question.answers.len() - 1];
+            app.answer_question(&worker, assessment.id, &question.id, &answer.id).await.unwrap();
+        }
+        app.submit_assessment(&worker, assessment.id).await.unwrap();
+        app.review_assessment(&worker, assessment.id, true, &[], "").await.unwrap();
+        assessment.id
     }
 }
 

@@ -538,7 +538,8 @@ pub(super) async fn eligibility_page_with(
                 code: code.into(),
                 label: label.into(),
                 informed_by,
-                options: choices(options, if selected.is_empty() { "able" } else { &selected }),
+                // Nothing is chosen for the practitioner: each outcome needs a finding of its own.
+                options: choices(options, &selected),
                 evidence: get(&format!("evidence_{code}")),
             }
         })
@@ -589,9 +590,33 @@ pub async fn decide_eligibility(
     RecordPath(assessment_id): RecordPath<AssessmentId>,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
+    if form.contains_key("change") {
+        return eligibility_page_with(&state, &context, &actor, assessment_id, &form, ValidationErrors::default()).await;
+    }
     let (assessment, _, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    let (findings, errors) = eligibility_findings(assessment.kind, &form);
+    if !errors.is_empty() {
+        return eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await;
+    }
+    if form.get("confirm").map(String::as_str) != Some("yes") {
+        return match state.app.preview_eligibility(&actor, assessment_id, &findings).await {
+            Ok(decision) => eligibility_check_page(&state, &context, &actor, &assessment, &findings, &decision, &form).await,
+            Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
+            Err(error) => PageError::from(error).into_response(),
+        };
+    }
+    match state.app.decide_eligibility(&actor, assessment_id, findings).await {
+        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// Reads the eligibility form: every yes-or-no question and every outcome must be answered,
+/// each with an error of its own when it is not.
+fn eligibility_findings(kind: AssessmentKind, form: &HashMap<String, String>) -> (EligibilityFindings, ValidationErrors) {
     let mut errors = ValidationErrors::default();
-    let yes = |key: &str, message: &str, errors: &mut ValidationErrors| match form.get(key).map(String::as_str) {
+    let mut yes = |key: &str, message: &str| match form.get(key).map(String::as_str) {
         Some("yes") => true,
         Some("no") => false,
         _ => {
@@ -601,46 +626,115 @@ pub async fn decide_eligibility(
     };
     let needs_condition_met = yes(
         "needs_condition_met",
-        if assessment.kind == AssessmentKind::Carer {
+        if kind == AssessmentKind::Carer {
             "Select whether the needs arise from providing necessary care"
         } else {
             "Select whether the needs arise from an impairment or illness"
         },
-        &mut errors,
     );
-    let carer_health_at_risk = assessment.kind == AssessmentKind::Carer
-        && yes("carer_health_at_risk", "Select whether the carer's health is at risk", &mut errors);
-    let significant_impact_on_wellbeing = yes(
-        "significant_impact",
-        "Select whether there is a significant impact on wellbeing",
-        &mut errors,
-    );
+    let carer_health_at_risk = kind == AssessmentKind::Carer && yes("carer_health_at_risk", "Select whether the carer's health is at risk");
+    let significant_impact_on_wellbeing = yes("significant_impact", "Select whether there is a significant impact on wellbeing");
+    let mut outcome_findings = Vec::new();
+    for (code, label) in outcomes(kind) {
+        let field = format!("outcome_{code}");
+        let unable = match form.get(&field).map(String::as_str) {
+            Some("able") => None,
+            Some(value) => match UnableReason::parse(value).filter(|reason| reason.applies_to(kind)) {
+                Some(reason) => Some(reason),
+                None => {
+                    errors.add(&field, format!("Select a finding for: {label}"));
+                    None
+                }
+            },
+            None => {
+                errors.add(&field, format!("Select a finding for: {label}"));
+                None
+            }
+        };
+        outcome_findings.push(OutcomeFinding {
+            outcome: code.into(),
+            unable,
+            evidence: form
+                .get(&format!("evidence_{code}"))
+                .map(|text| text.trim().to_owned())
+                .unwrap_or_default(),
+        });
+    }
     let findings = EligibilityFindings {
-        kind: assessment.kind,
+        kind,
         needs_condition_met,
         carer_health_at_risk,
-        outcomes: outcomes(assessment.kind)
-            .into_iter()
-            .map(|(code, _)| OutcomeFinding {
-                outcome: code.into(),
-                unable: form.get(&format!("outcome_{code}")).and_then(|value| UnableReason::parse(value)),
-                evidence: form
-                    .get(&format!("evidence_{code}"))
-                    .map(|text| text.trim().to_owned())
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        outcomes: outcome_findings,
         significant_impact_on_wellbeing,
         wellbeing_reasons: form.get("wellbeing_reasons").map(|text| text.trim().to_owned()).unwrap_or_default(),
     };
-    if !errors.is_empty() {
-        return eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await;
+    (findings, errors)
+}
+
+#[derive(Template)]
+#[template(path = "eligibility_check.html")]
+pub(super) struct EligibilityCheckPage {
+    page: PageContext,
+    person_name: String,
+    assessment_id: String,
+    eligible: bool,
+    reasons: Vec<String>,
+    rows: Vec<(String, String)>,
+    hidden: Vec<(String, String)>,
+}
+
+/// The decision as it would be recorded, for the practitioner to check before recording it.
+async fn eligibility_check_page(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
+    assessment: &Assessment,
+    findings: &EligibilityFindings,
+    decision: &tailor_domain::eligibility::EligibilityDecision,
+    form: &HashMap<String, String>,
+) -> Response {
+    let person = try_page!(state.app.person_for_page(actor, assessment.person_id, "decide eligibility").await);
+    let yes_no = |answer: bool| if answer { "Yes" } else { "No" }.to_owned();
+    let mut rows = vec![(
+        "Needs arise from an impairment, illness or caring".to_owned(),
+        yes_no(findings.needs_condition_met),
+    )];
+    if findings.kind == AssessmentKind::Carer {
+        rows.push(("Carer's health at risk".into(), yes_no(findings.carer_health_at_risk)));
     }
-    match state.app.decide_eligibility(&actor, assessment_id, findings).await {
-        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
-        Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
-        Err(error) => PageError::from(error).into_response(),
+    for finding in &findings.outcomes {
+        let label = outcome_label(&finding.outcome).unwrap_or(&finding.outcome).to_owned();
+        let found = match finding.unable {
+            None => "Able to achieve it".to_owned(),
+            Some(reason) => reason.label().to_owned(),
+        };
+        let found = if finding.evidence.is_empty() {
+            found
+        } else {
+            format!("{found}\n{}", finding.evidence)
+        };
+        rows.push((label, found));
     }
+    rows.push((
+        "Significant impact on wellbeing".into(),
+        yes_no(findings.significant_impact_on_wellbeing),
+    ));
+    rows.push(("Why".into(), findings.wellbeing_reasons.clone()));
+    let mut hidden: Vec<(String, String)> = form
+        .iter()
+        .filter(|(key, _)| !matches!(key.as_str(), "csrf_token" | "confirm" | "change"))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    hidden.sort();
+    render(&EligibilityCheckPage {
+        page: PageContext::new(state, context, "Check the eligibility decision", ""),
+        person_name: person.full_name(),
+        assessment_id: assessment.id.to_string(),
+        eligible: decision.eligible,
+        reasons: decision.reasons.clone(),
+        rows,
+        hidden,
+    })
 }
 
 pub async fn assessment_pdf(

@@ -112,7 +112,7 @@ pub(super) async fn allocation_page_with(
         questions: questionnaire_text,
         indicative: allocation.indicative().to_string(),
         worked_out: money(allocation.result.total_pence),
-        weekly: Money::from_pence(allocation.indicative().pence() / 52).to_string(),
+        weekly: allocation.indicative().weekly_from_annual().to_string(),
         override_reason: allocation.override_.as_ref().map(|change| change.reason.clone()),
         override_by: allocation
             .override_

@@ -47,7 +47,7 @@ pub(super) async fn budget_page_with(
     let (budget, access) = try_page!(state.app.open_budget(actor, budget_id).await);
     let person = try_page!(state.app.person_for_page(actor, budget.person_id, "see a personal budget").await);
     let overview = try_page!(state.app.planning_overview(actor, budget.person_id).await);
-    let weekly = |amount: Money| Money::from_pence(amount.pence() / 52).to_string();
+    let weekly = |amount: Money| amount.weekly_from_annual().to_string();
     let basis_explanation = match budget.contribution_basis {
         tailor_domain::charging::ContributionBasis::Net => {
             "We pay the council's amount. You pay your contribution into the same account, so the whole budget is there to spend."
@@ -62,12 +62,7 @@ pub(super) async fn budget_page_with(
         Some(financial) => match tailor_domain::charging::ChargingRates::parse(&financial.rates_source)
             .ok()
             .and_then(|rates| {
-                tailor_domain::charging::weekly_contribution(
-                    &rates,
-                    &financial.circumstances,
-                    Money::from_pence(budget.annual_cost.pence() / 52),
-                )
-                .ok()
+                tailor_domain::charging::weekly_contribution(&rates, &financial.circumstances, budget.annual_cost.weekly_from_annual()).ok()
             }) {
             Some(contribution) => (
                 contribution
