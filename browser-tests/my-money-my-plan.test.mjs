@@ -27,33 +27,67 @@ async function signOut (page) {
 test('a person assesses, plans and gets their plan agreed', async () => {
   const page = await newPage(browser)
 
-  // The person starts their self-assessment from their home page.
+  // The person starts their self-assessment from their home page, through a start page.
   await signIn(page, demo.url, 'person@demo.invalid')
   await page.waitForURL(`${demo.url}/my`)
   await page.getByRole('link', { name: 'See your details, contacts and letters' }).click()
   const personName = (await page.getByRole('heading', { level: 1 }).textContent()).trim()
-  await page.getByRole('button', { name: 'Start a self-assessment' }).click()
+  await page.goto(`${demo.url}/my`)
+  await page.getByRole('link', { name: '1. My money' }).click()
+  await page.getByRole('heading', { name: 'Tell us about your needs' }).waitFor()
+  await checkAccessibility(page, 'the self-assessment start page')
+  await page.getByRole('button', { name: 'Start now' }).click()
   await page.waitForURL(/\/questions\//)
   await checkAccessibility(page, 'a question page')
   await screenshot(page, 'p1-question')
+  const firstQuestion = page.url()
 
   // Continuing without an answer is refused with the error summary.
   await page.getByRole('button', { name: 'Continue' }).click()
   await page.locator('.govuk-error-summary').waitFor()
   await checkAccessibility(page, 'a question page with an error')
 
-  // Answer every question: the third option ("some help") where there is one.
-  for (let answered = 0; answered < 40 && /\/questions\//.test(page.url()); answered++) {
+  // Answer the first question, go on, then Back: the answer is still there.
+  const chooseThird = async () => {
     const radios = page.locator('input[type=radio][name=answer]')
-    const count = await radios.count()
-    await radios.nth(Math.min(2, count - 1)).check()
+    await radios.nth(Math.min(2, (await radios.count()) - 1)).check()
+  }
+  await chooseThird()
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.waitForURL((url) => url.href !== firstQuestion && /\/questions\//.test(url.href))
+  await page.getByRole('link', { name: 'Back' }).click()
+  await page.waitForURL(firstQuestion)
+  assert.equal(await page.locator('input[type=radio][name=answer]:checked').count(), 1, 'Back keeps the answer given')
+
+  // Save and come back later; the home page says what to do, and Carry on goes to the next
+  // question without an answer.
+  await page.getByRole('button', { name: 'Save and come back later' }).click()
+  await page.goto(`${demo.url}/my`)
+  await page.getByRole('link', { name: 'Carry on with your self-assessment' }).click()
+  await page.waitForURL((url) => url.href !== firstQuestion && /\/questions\//.test(url.href))
+
+  // Answer every other question: the third option ("some help") where there is one.
+  for (let answered = 0; answered < 40 && /\/questions\//.test(page.url()); answered++) {
+    await chooseThird()
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.waitForLoadState()
   }
   assert.match(page.url(), /\/check$/)
   await checkAccessibility(page, 'check your answers')
   await screenshot(page, 'p2-check-answers')
+
+  // Change an answer from the check page: Continue comes back to the check page.
+  await page.getByRole('link', { name: /^Change/ }).first().click()
+  await page.waitForURL(/\?from=check$/)
+  await page.locator('input[type=radio][name=answer]').first().check()
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.waitForURL(/\/check$/)
+
   await page.getByRole('button', { name: 'Send my answers' }).click()
+  await page.getByRole('heading', { name: 'Your answers have been sent' }).waitFor()
+  await page.getByRole('heading', { name: 'What happens next' }).waitFor()
+  await checkAccessibility(page, 'the confirmation that the answers were sent')
+  await page.getByRole('link', { name: 'See the answers that were sent' }).click()
   await page.getByText('Waiting for the council to check').first().waitFor()
   await checkAccessibility(page, 'the written record of the assessment')
   const assessmentUrl = page.url()

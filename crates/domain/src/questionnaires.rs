@@ -202,6 +202,19 @@ impl Questionnaire {
     }
 
     /// The question after this one, for one-question-a-page forms.
+    /// The question before `id`, in the order they are asked; `None` for the first.
+    pub fn previous_question(&self, id: &str) -> Option<&Question> {
+        let questions: Vec<&Question> = self.questions().collect();
+        let position = questions.iter().position(|question| question.id == id)?;
+        position.checked_sub(1).map(|before| questions[before])
+    }
+
+    /// Where someone carrying on should go: the first question not yet answered, or `None`
+    /// when every question has an answer (then it is time to check them).
+    pub fn first_unanswered<'a>(&'a self, answers: &crate::allocation::Answers) -> Option<&'a Question> {
+        self.questions().find(|question| !answers.contains_key(&question.id))
+    }
+
     pub fn next_question(&self, id: &str) -> Option<&Question> {
         let mut questions = self.questions();
         questions.by_ref().find(|question| question.id == id);

@@ -862,3 +862,50 @@ async fn an_eligibility_decision_needs_every_outcome_answered_and_a_check_before
     assert_eq!(overview.eligibility.len(), 1);
     assert!(overview.eligibility[0].decision.eligible);
 }
+
+#[tokio::test]
+async fn the_self_assessment_journey_guides_and_confirms() {
+    let world = World::new().await;
+    let (cookie, csrf) = world.session("person").await;
+    let start = world
+        .get(&format!("/people/{}/assessments/start", world.own_record), Some(&cookie))
+        .await;
+    assert_eq!(start.status, StatusCode::OK);
+    assert!(start.body.contains("Start now") && start.body.contains("Before you start"));
+    let started = world
+        .post_form(
+            &format!("/people/{}/assessments", world.own_record),
+            Some(&cookie),
+            &format!("csrf_token={csrf}&kind=adult"),
+        )
+        .await;
+    let first = started.location().to_owned();
+    assert!(first.contains("/questions/"), "{first}");
+    let question = world.get(&first, Some(&cookie)).await;
+    assert!(
+        question.body.contains(&format!(
+            "href=\"/people/{}/assessments/start\" class=\"govuk-back-link\"",
+            world.own_record
+        )),
+        "the first question's Back goes to the start page"
+    );
+    let home = world.get("/my", Some(&cookie)).await;
+    assert!(
+        home.body.contains("Carry on with your self-assessment"),
+        "the home page says what to do"
+    );
+    let assessment_id = first.split('/').nth(2).unwrap().to_owned();
+    let carry_on = world.get(&format!("/assessments/{assessment_id}/continue"), Some(&cookie)).await;
+    assert_eq!(carry_on.location(), first, "Carry on goes to the first question without an answer");
+    // From the check page, Continue returns to the check page.
+    let changed = world
+        .post_form(&first, Some(&cookie), &format!("csrf_token={csrf}&answer=none&from=check"))
+        .await;
+    assert!(changed.status.is_redirection(), "{}", changed.body);
+    assert_eq!(changed.location(), format!("/assessments/{assessment_id}/check"));
+    let from_check = world.get(&format!("{first}?from=check"), Some(&cookie)).await;
+    assert!(from_check
+        .body
+        .contains(&format!("href=\"/assessments/{assessment_id}/check\" class=\"govuk-back-link\"")));
+    assert!(from_check.body.contains("name=\"from\" value=\"check\""));
+}

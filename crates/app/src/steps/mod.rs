@@ -86,12 +86,14 @@ pub fn step_statuses(overview: &PlanningOverview) -> [&'static str; 7] {
             "Not eligible"
         }
         (Some(AssessmentStatus::Accepted | AssessmentStatus::Submitted), None) => "Waiting for the council",
-        (Some(AssessmentStatus::InProgress | AssessmentStatus::SentBack), None) => "In progress",
+        (Some(AssessmentStatus::SentBack), None) => "Changes asked for",
+        (Some(AssessmentStatus::InProgress), None) => "In progress",
         (None, None) => "Next",
     };
     if statuses[0] == "Done" {
         statuses[1] = match overview.plans.first().map(|plan| plan.status) {
-            Some(PlanStatus::Drafting | PlanStatus::ChangesRequested) => "In progress",
+            Some(PlanStatus::Drafting) => "In progress",
+            Some(PlanStatus::ChangesRequested) => "Changes asked for",
             Some(_) => "Done",
             None => "Next",
         };

@@ -20,6 +20,14 @@ use tailor_store::{Expect, StoreError};
 impl App {
     // Self-assessment
 
+    /// The questionnaire a new self-assessment of this kind would use, for the page that explains
+    /// it before it starts.
+    pub async fn questionnaire_in_force(&self, actor: &Actor, person_id: PersonId, kind: AssessmentKind) -> AppResult<Questionnaire> {
+        self.require_capability(actor, person_id, Capability::FillInAssessment, "start a self-assessment")
+            .await?;
+        self.questionnaire_on(kind.as_str(), self.clock.today()).await
+    }
+
     /// Starts a self-assessment, or returns the one already under way.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn start_assessment(&self, actor: &Actor, person_id: PersonId, kind: AssessmentKind) -> AppResult<Assessment> {

@@ -270,11 +270,54 @@ struct MyHome {
     steps: Vec<Step>,
     worker_name: Option<String>,
     own_record: Option<String>,
+    /// Things the person has to do, said plainly, each with where to do it.
+    to_do: Vec<(String, String)>,
+}
+
+/// What is waiting for the person themselves, in their words: answers the council asked them
+/// to change, a self-assessment to finish, a plan to change, an answer to their challenge.
+fn things_to_do(overview: &tailor_app::steps::PlanningOverview) -> Vec<(String, String)> {
+    use tailor_domain::assessments::AssessmentStatus;
+    use tailor_domain::plans::PlanStatus;
+    let mut to_do = Vec::new();
+    if let Some(assessment) = overview.assessments.first() {
+        match (assessment.status, &assessment.review) {
+            (AssessmentStatus::SentBack, Some(review)) => {
+                let count = review.questions_sent_back.len();
+                to_do.push((
+                    format!(
+                        "The council asked you to change {count} answer{}",
+                        if count == 1 { "" } else { "s" }
+                    ),
+                    format!("/assessments/{}/check", assessment.id),
+                ));
+            }
+            (AssessmentStatus::InProgress, _) => to_do.push((
+                "Carry on with your self-assessment".to_owned(),
+                format!("/assessments/{}/continue", assessment.id),
+            )),
+            _ => {}
+        }
+    }
+    if let Some(plan) = overview.plans.first().filter(|plan| plan.status == PlanStatus::ChangesRequested) {
+        to_do.push((
+            "The council asked for changes to your support plan".to_owned(),
+            format!("/plans/{}", plan.id),
+        ));
+    }
+    for challenge in overview.challenges.iter().filter(|challenge| challenge.response.is_some()) {
+        to_do.push((
+            "The council has answered your challenge to your budget".to_owned(),
+            format!("/budgets/{}", challenge.budget_id),
+        ));
+    }
+    to_do
 }
 
 pub async fn my_home(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
     let home = try_page!(state.app.my_home(&actor).await);
     let own_record = home.own_record;
+    let mut to_do = Vec::new();
     let (statuses, links) = match own_record {
         Some(person_id) => {
             let overview = match state.app.planning_overview(&actor, person_id).await {
@@ -283,14 +326,13 @@ pub async fn my_home(State(state): State<AppState>, context: RequestContext, Cur
             };
             let statuses = tailor_app::steps::step_statuses(&overview);
             let mut links: [Option<String>; 7] = Default::default();
-            links[0] = match overview.allocations.first() {
-                Some(allocation) => Some(format!("/allocations/{}", allocation.id)),
-                None => overview
-                    .assessments
-                    .first()
-                    .map(|assessment| format!("/assessments/{}", assessment.id))
-                    .or_else(|| Some(format!("/people/{person_id}"))),
+            links[0] = match (overview.allocations.first(), overview.assessments.first()) {
+                (Some(allocation), _) => Some(format!("/allocations/{}", allocation.id)),
+                (None, Some(assessment)) if assessment.is_editable() => Some(format!("/assessments/{}/continue", assessment.id)),
+                (None, Some(assessment)) => Some(format!("/assessments/{}", assessment.id)),
+                (None, None) => Some(format!("/people/{person_id}/assessments/start")),
             };
+            to_do = things_to_do(&overview);
             if !overview.allocations.is_empty() {
                 links[1] = Some(format!("/people/{person_id}/plan"));
             }
@@ -308,6 +350,7 @@ pub async fn my_home(State(state): State<AppState>, context: RequestContext, Cur
         rows: person_rows(&home.people),
         steps: seven_steps(statuses, links),
         worker_name: home.worker_name,
+        to_do,
     };
     render(&page)
 }

@@ -9,7 +9,7 @@ use crate::pages::pdf::pdf_document;
 use crate::pages::{choices, render, render_form, Choice, PageContext};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -37,13 +37,82 @@ pub async fn start_assessment(
     let kind = AssessmentKind::parse(&input.kind).unwrap_or(AssessmentKind::Adult);
     let assessment = try_page!(state.app.start_assessment(&actor, person_id, kind).await);
     let (_, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment.id).await);
-    let next = questionnaire
-        .questions()
-        .find(|question| !assessment.answers.contains_key(&question.id));
-    match next {
-        Some(question) => Redirect::to(&format!("/assessments/{}/questions/{}", assessment.id, question.id)).into_response(),
-        None => Redirect::to(&format!("/assessments/{}/check", assessment.id)).into_response(),
+    Redirect::to(&carry_on_address(&assessment, &questionnaire)).into_response()
+}
+
+/// Where someone carrying on with a self-assessment lands: the first question without an
+/// answer, or, when all are answered, the page to check them before sending.
+fn carry_on_address(assessment: &Assessment, questionnaire: &Questionnaire) -> String {
+    match questionnaire.first_unanswered(&assessment.answers) {
+        Some(question) => format!("/assessments/{}/questions/{}", assessment.id, question.id),
+        None => format!("/assessments/{}/check", assessment.id),
     }
+}
+
+/// "Carry on": back to where the person left off, or to the record once it has been sent.
+pub async fn carry_on(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    let (assessment, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    if !assessment.is_editable() {
+        return Redirect::to(&format!("/assessments/{assessment_id}")).into_response();
+    }
+    Redirect::to(&carry_on_address(&assessment, &questionnaire)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "assessment_start.html")]
+pub(super) struct StartPage {
+    page: PageContext,
+    person_id: String,
+    person_name: String,
+    own: bool,
+    question_count: usize,
+}
+
+/// What the self-assessment is, how long it takes and what to have to hand, before starting.
+pub async fn start_page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
+) -> Response {
+    let person = try_page!(state.app.person_for_page(&actor, person_id, "start a self-assessment").await);
+    let questions = try_page!(state.app.questionnaire_in_force(&actor, person_id, AssessmentKind::Adult).await);
+    render(&StartPage {
+        page: PageContext::new(&state, &context, "Tell us about your needs", ""),
+        person_id: person_id.to_string(),
+        person_name: person.full_name(),
+        own: actor.person_id == Some(person_id),
+        question_count: questions.questions().count(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "assessment_sent.html")]
+pub(super) struct SentPage {
+    page: PageContext,
+    assessment_id: String,
+    own: bool,
+    home: &'static str,
+}
+
+/// The confirmation after sending answers: what happens next.
+pub async fn sent(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(assessment_id): RecordPath<AssessmentId>,
+) -> Response {
+    let (assessment, _, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
+    render(&SentPage {
+        page: PageContext::new(&state, &context, "Your answers have been sent", ""),
+        assessment_id: assessment_id.to_string(),
+        own: actor.person_id == Some(assessment.person_id),
+        home: crate::pages::home_path(actor.role),
+    })
 }
 
 #[derive(Template)]
@@ -60,6 +129,8 @@ pub(super) struct QuestionPage {
     number: usize,
     count: usize,
     sent_back_reason: Option<String>,
+    back_link: String,
+    from_check: bool,
 }
 
 pub(super) fn question_page(
@@ -68,6 +139,7 @@ pub(super) fn question_page(
     assessment: &Assessment,
     questionnaire: &Questionnaire,
     question_id: &str,
+    from_check: bool,
     errors: ValidationErrors,
 ) -> Response {
     let Some((number, (section, question))) = questionnaire
@@ -105,6 +177,12 @@ pub(super) fn question_page(
         number: number + 1,
         count: questionnaire.questions().count(),
         sent_back_reason,
+        back_link: match (from_check, questionnaire.previous_question(question_id)) {
+            (true, _) => format!("/assessments/{}/check", assessment.id),
+            (false, Some(previous)) => format!("/assessments/{}/questions/{}", assessment.id, previous.id),
+            (false, None) => format!("/people/{}/assessments/start", assessment.person_id),
+        },
+        from_check,
     };
     render_form(&page, &page.errors)
 }
@@ -114,6 +192,7 @@ pub async fn question(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     Path((id, question_id)): Path<(String, String)>,
+    Query(where_from): Query<WhereFrom>,
 ) -> Response {
     let Ok(assessment_id) = id.parse::<AssessmentId>() else {
         return PageError::App(AppError::NotFound).into_response();
@@ -128,8 +207,17 @@ pub async fn question(
         &assessment,
         &questionnaire,
         &question_id,
+        where_from.from == "check",
         ValidationErrors::default(),
     )
+}
+
+/// Whether a question was opened from the check-your-answers page, so that Back and Continue
+/// return there.
+#[derive(Deserialize, Default)]
+pub struct WhereFrom {
+    #[serde(default)]
+    from: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -138,6 +226,8 @@ pub struct AnswerInput {
     answer: String,
     #[serde(default)]
     then: String,
+    #[serde(default)]
+    from: String,
 }
 
 pub async fn answer(
@@ -153,7 +243,7 @@ pub async fn answer(
     match state.app.answer_question(&actor, assessment_id, &question_id, &input.answer).await {
         Ok(assessment) => {
             let (_, questionnaire, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
-            if input.then == "check" {
+            if input.then == "check" || input.from == "check" {
                 return Redirect::to(&format!("/assessments/{assessment_id}/check")).into_response();
             }
             if input.then == "later" {
@@ -170,7 +260,15 @@ pub async fn answer(
             for error in &mut errors.0 {
                 error.field = "answer".into();
             }
-            question_page(&state, &context, &assessment, &questionnaire, &question_id, errors)
+            question_page(
+                &state,
+                &context,
+                &assessment,
+                &questionnaire,
+                &question_id,
+                input.from == "check",
+                errors,
+            )
         }
         Err(error) => PageError::from(error).into_response(),
     }
@@ -230,6 +328,8 @@ pub(super) struct CheckAnswersPage {
     sections: Vec<SectionRows>,
     complete: bool,
     sent_back_reason: Option<String>,
+    /// Back goes to the last question.
+    last_question_id: String,
 }
 
 pub(super) async fn check_answers_page(
@@ -257,6 +357,11 @@ pub(super) async fn check_answers_page(
             .filter(|review| !review.accepted)
             .map(|review| review.reason.clone()),
         sections: answer_rows(&assessment, &questionnaire),
+        last_question_id: questionnaire
+            .questions()
+            .last()
+            .map(|question| question.id.clone())
+            .unwrap_or_default(),
     };
     render_form(&page, &page.errors)
 }
@@ -281,7 +386,7 @@ pub async fn submit(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Response {
     match state.app.submit_assessment(&actor, assessment_id).await {
-        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}/sent")).into_response(),
         Err(AppError::Invalid(errors)) => check_answers_page(&state, &context, &actor, assessment_id, errors).await,
         Err(error) => PageError::from(error).into_response(),
     }
