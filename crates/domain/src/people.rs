@@ -434,6 +434,44 @@ impl WarningInput {
     }
 }
 
+/// A name as it is searched for: lower case, accents set aside, and no apostrophes, hyphens,
+/// full stops or spaces, so "obrien" finds O'Brien and "zoe" finds Zoë.
+pub fn name_search_key(name: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd()
+        .filter(|character| !is_combining_mark(*character))
+        .filter(|character| character.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A postcode as it is searched for: capitals, no spaces ("tf7 5qr" and "TF75QR" match).
+pub fn postcode_search_key(postcode: &str) -> String {
+    postcode
+        .chars()
+        .filter(|character| !character.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Whether what was typed looks like a whole UK postcode: an outward code (area letters, district
+/// digits) then an inward code (a digit and two letters), with or without the space.
+fn looks_like_postcode(text: &str) -> bool {
+    let key = postcode_search_key(text);
+    let characters: Vec<char> = key.chars().collect();
+    if !(5..=7).contains(&characters.len()) {
+        return false;
+    }
+    let (outward, inward) = characters.split_at(characters.len() - 3);
+    let inward_ok = inward[0].is_ascii_digit() && inward[1].is_ascii_alphabetic() && inward[2].is_ascii_alphabetic();
+    let letters = outward.iter().take_while(|character| character.is_ascii_alphabetic()).count();
+    let outward_ok = (1..=2).contains(&letters)
+        && outward.get(letters).is_some_and(char::is_ascii_digit)
+        && outward.iter().all(char::is_ascii_alphanumeric);
+    inward_ok && outward_ok
+}
+
 /// What staff can search by. Empty fields are ignored; all given fields must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeopleSearch {
@@ -441,10 +479,13 @@ pub struct PeopleSearch {
     pub name: Option<String>,
     pub nhs_number: Option<NhsNumber>,
     pub date_of_birth: Option<NaiveDate>,
+    /// A whole postcode, as `postcode_search_key` writes it.
+    pub postcode: Option<String>,
 }
 
 impl PeopleSearch {
-    /// Reads one search box: an NHS number, a date (31/12/1950 or 1950-12-31) or part of a name.
+    /// Reads one search box: an NHS number, a date (as the pages show it, "26 July 1940", or
+    /// 26/07/1940, 26-7-1940, 1940-07-26, "26 Jul 1940"), a postcode, or part of a name.
     pub fn from_query(text: &str) -> PeopleSearch {
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -456,13 +497,21 @@ impl PeopleSearch {
                 ..Default::default()
             };
         }
-        for format in ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"] {
+        for format in [
+            "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d %Y",
+        ] {
             if let Ok(date) = NaiveDate::parse_from_str(trimmed, format) {
                 return PeopleSearch {
                     date_of_birth: Some(date),
                     ..Default::default()
                 };
             }
+        }
+        if looks_like_postcode(trimmed) {
+            return PeopleSearch {
+                postcode: Some(postcode_search_key(trimmed)),
+                ..Default::default()
+            };
         }
         PeopleSearch {
             name: Some(trimmed.chars().take(100).collect()),
@@ -471,13 +520,39 @@ impl PeopleSearch {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.nhs_number.is_none() && self.date_of_birth.is_none()
+        self.name.is_none() && self.nhs_number.is_none() && self.date_of_birth.is_none() && self.postcode.is_none()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searches_read_dates_postcodes_and_names_as_staff_type_them() {
+        let born = NaiveDate::from_ymd_opt(1940, 7, 26);
+        for typed in [
+            "26 July 1940",
+            "26 Jul 1940",
+            "26/07/1940",
+            "26/7/1940",
+            "26-07-1940",
+            "1940-07-26",
+            "26.07.1940",
+        ] {
+            assert_eq!(PeopleSearch::from_query(typed).date_of_birth, born, "{typed}");
+        }
+        for typed in ["TF7 5QR", "tf75qr", " TF7  5QR ", "M1 1AE", "EC1A 1BB"] {
+            let search = PeopleSearch::from_query(typed);
+            assert_eq!(search.postcode.as_deref(), Some(postcode_search_key(typed).as_str()), "{typed}");
+        }
+        assert_eq!(PeopleSearch::from_query("Okafor").name.as_deref(), Some("Okafor"));
+        assert!(PeopleSearch::from_query("Okafor").postcode.is_none());
+        assert_eq!(name_search_key("O'Brien"), "obrien");
+        assert_eq!(name_search_key("Zoë Smith-Jones"), "zoesmithjones");
+        assert_eq!(name_search_key("ÉLODIE"), "elodie");
+        assert_eq!(name_search_key("D’Arcy"), "darcy");
+    }
 
     fn valid_input() -> PersonDetailsInput {
         PersonDetailsInput {

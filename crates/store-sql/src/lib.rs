@@ -18,7 +18,7 @@ use sqlx::{Database, Pool, Transaction};
 use tailor_domain::access::{PersonAccessFacts, Role};
 use tailor_domain::audit::{AuditEvent, NewAuditEvent, GENESIS_HASH};
 use tailor_domain::notes::{CaseNote, DocumentMeta};
-use tailor_domain::people::{PeopleSearch, Person, PersonSummary, Relationship, Warning};
+use tailor_domain::people::{name_search_key, postcode_search_key, PeopleSearch, Person, PersonSummary, Relationship, Warning};
 use tailor_domain::users::{Organisation, Team, User};
 use tailor_domain::{DocumentId, OrganisationId, PersonId, UserId};
 pub use tailor_store::rows::*;
@@ -186,6 +186,7 @@ struct SearchParameters {
     either: Option<String>,
     nhs_number: Option<String>,
     date_of_birth: Option<NaiveDate>,
+    postcode: Option<String>,
 }
 
 fn search_parameters(search: &PeopleSearch, pattern: fn(&str) -> String) -> SearchParameters {
@@ -195,9 +196,14 @@ fn search_parameters(search: &PeopleSearch, pattern: fn(&str) -> String) -> Sear
         either: None,
         nhs_number: search.nhs_number.map(|number| number.digits()),
         date_of_birth: search.date_of_birth,
+        postcode: search.postcode.clone(),
     };
     if let Some(name) = &search.name {
-        let words: Vec<&str> = name.split_whitespace().collect();
+        let words: Vec<String> = name
+            .split_whitespace()
+            .map(name_search_key)
+            .filter(|word| !word.is_empty())
+            .collect();
         match words.as_slice() {
             [] => {}
             [one] => parameters.either = Some(pattern(one)),
@@ -210,7 +216,7 @@ fn search_parameters(search: &PeopleSearch, pattern: fn(&str) -> String) -> Sear
     parameters
 }
 
-/// The people search, for a filter written in terms of `$8` and `$9`.
+/// The people search, for a filter written in terms of `$9` and `$10`.
 fn people_select(filter: &str, prefix_match: &str) -> String {
     format!(
         "select p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.allocated_worker, u.display_name as worker_name, p.team_id
@@ -218,6 +224,7 @@ fn people_select(filter: &str, prefix_match: &str) -> String {
          where {filter} and ($1 is null or p.given_lower {prefix_match} $1) and ($2 is null or p.family_lower {prefix_match} $2)
            and ($3 is null or p.given_lower {prefix_match} $3 or p.family_lower {prefix_match} $3)
            and ($4 is null or p.nhs_number = $4) and ($5 is null or p.date_of_birth = $5)
+           and ($8 is null or p.postcode_key = $8)
          order by p.family_lower, p.given_lower, p.id limit $6 offset $7"
     )
 }
@@ -299,8 +306,8 @@ where
 
     pub(crate) async fn insert_person_in(tx: &mut Transaction<'static, E::Db>, person: &Person) -> StoreResult<()> {
         let statement = sqlx::query(
-            "insert into people (given_name, family_name, given_lower, family_lower, preferred_name, date_of_birth, nhs_number, address_line_1, address_line_2, town, postcode, phone, email, contact_preference, communication_needs, consent_status, consent_limitations, consent_recorded_on, allocated_worker, team_id, updated_at, created_at, id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+            "insert into people (given_name, family_name, given_lower, family_lower, preferred_name, date_of_birth, nhs_number, address_line_1, address_line_2, town, postcode, phone, email, contact_preference, communication_needs, consent_status, consent_limitations, consent_recorded_on, allocated_worker, team_id, updated_at, postcode_key, created_at, id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
         );
         Self::bind_person_fields(statement, person)
             .bind(person.created_at)
@@ -317,8 +324,8 @@ where
         statement
             .bind(&details.given_name)
             .bind(&details.family_name)
-            .bind(details.given_name.to_lowercase())
-            .bind(details.family_name.to_lowercase())
+            .bind(name_search_key(&details.given_name))
+            .bind(name_search_key(&details.family_name))
             .bind(&details.preferred_name)
             .bind(details.date_of_birth)
             .bind(details.nhs_number.map(|number| number.digits()))
@@ -336,6 +343,7 @@ where
             .bind(person.allocated_worker.map(|id| id.0))
             .bind(person.team_id.map(|id| id.0))
             .bind(person.updated_at)
+            .bind(postcode_search_key(&details.address.postcode))
     }
 
     pub(crate) async fn insert_relationship_in(tx: &mut Transaction<'static, E::Db>, relationship: &Relationship) -> StoreResult<()> {
@@ -720,8 +728,8 @@ where
     async fn update_person(&self, person: &Person, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let statement = sqlx::query(
-            "update people set given_name = $1, family_name = $2, given_lower = $3, family_lower = $4, preferred_name = $5, date_of_birth = $6, nhs_number = $7, address_line_1 = $8, address_line_2 = $9, town = $10, postcode = $11, phone = $12, email = $13, contact_preference = $14, communication_needs = $15, consent_status = $16, consent_limitations = $17, consent_recorded_on = $18, allocated_worker = $19, team_id = $20, updated_at = $21
-             where id = $22 returning id",
+            "update people set given_name = $1, family_name = $2, given_lower = $3, family_lower = $4, preferred_name = $5, date_of_birth = $6, nhs_number = $7, address_line_1 = $8, address_line_2 = $9, town = $10, postcode = $11, phone = $12, email = $13, contact_preference = $14, communication_needs = $15, consent_status = $16, consent_limitations = $17, consent_recorded_on = $18, allocated_worker = $19, team_id = $20, updated_at = $21, postcode_key = $22
+             where id = $23 returning id",
         );
         let changed = Self::bind_person_fields(statement, person)
             .bind(person.id.0)
@@ -771,11 +779,11 @@ where
         let search = search_parameters(&query.search, E::prefix_pattern);
         let filter = match &query.filter {
             PeopleFilter::Everyone => "1 = 1",
-            PeopleFilter::TeamOrAllocated { .. } => "(p.team_id = $8 or p.allocated_worker = $9)",
-            PeopleFilter::AllocatedTo(_) => "p.allocated_worker = $8",
-            PeopleFilter::MoneyHeldBy(_) => "p.id in (select person_id from money_holders where organisation_id = $8)",
+            PeopleFilter::TeamOrAllocated { .. } => "(p.team_id = $9 or p.allocated_worker = $10)",
+            PeopleFilter::AllocatedTo(_) => "p.allocated_worker = $9",
+            PeopleFilter::MoneyHeldBy(_) => "p.id in (select person_id from money_holders where organisation_id = $9)",
             PeopleFilter::DelegatedTo { .. } => {
-                "p.id in (select person_id from delegations where helper_id = $8 and (expires_on is null or expires_on >= $9))"
+                "p.id in (select person_id from delegations where helper_id = $9 and (expires_on is null or expires_on >= $10))"
             }
         };
         let sql = people_select(filter, E::PREFIX_MATCH);
@@ -787,7 +795,8 @@ where
             .bind(search.nhs_number)
             .bind(search.date_of_birth)
             .bind(query.limit)
-            .bind(query.offset);
+            .bind(query.offset)
+            .bind(search.postcode);
         let statement = match &query.filter {
             PeopleFilter::Everyone => statement,
             PeopleFilter::TeamOrAllocated { team, worker } => statement.bind(team.map(|id| id.0)).bind(worker.0),

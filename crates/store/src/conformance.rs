@@ -272,10 +272,31 @@ async fn search_finds_by_name_nhs_number_and_date_of_birth(store: Box<dyn Store>
         .unwrap();
     assert_eq!(names(by_birth), vec!["Adam Smith"]);
     let wildcard = store
-        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("o%")))
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("o%b")))
         .await
         .unwrap();
-    assert_eq!(names(wildcard), vec!["Cara O%Brien"], "a typed wildcard is matched literally");
+    assert_eq!(names(wildcard), vec!["Cara O%Brien"], "a typed wildcard is no wildcard");
+    let without_punctuation = store
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("obrien")))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(without_punctuation),
+        vec!["Cara O%Brien"],
+        "names are found without their punctuation"
+    );
+    let as_the_pages_show_it = store
+        .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query("15 March 1960")))
+        .await
+        .unwrap();
+    assert_eq!(names(as_the_pages_show_it), vec!["Adam Smith"]);
+    for typed in ["TF1 1AA", "tf11aa"] {
+        let by_postcode = store
+            .search_people(&query(PeopleFilter::Everyone, PeopleSearch::from_query(typed)))
+            .await
+            .unwrap();
+        assert_eq!(by_postcode.len(), 4, "postcode {typed}");
+    }
     let everyone = store
         .search_people(&query(PeopleFilter::Everyone, PeopleSearch::default()))
         .await
