@@ -8,7 +8,8 @@ use tailor_domain::access::{
 use tailor_domain::audit::AuditAction;
 use tailor_domain::notes::{check_document, CaseNote, CaseNoteInput, DocumentMeta};
 use tailor_domain::people::{
-    PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput, Warning, WarningInput,
+    may_be_the_same_person, PeopleSearch, Person, PersonDetails, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput,
+    Warning, WarningInput,
 };
 use tailor_domain::users::{Organisation, User};
 use tailor_domain::validation::ValidationErrors;
@@ -49,6 +50,13 @@ pub struct MyHome {
     /// For a person, their own record; `None` for a helper, who acts for others.
     pub own_record: Option<PersonId>,
     pub worker_name: Option<String>,
+}
+
+/// An existing record that may be the person about to be added, and whether the actor may open it.
+#[derive(Clone, Debug)]
+pub struct PossibleDuplicate {
+    pub person: PersonSummary,
+    pub opens_for_actor: bool,
 }
 
 /// A page of people and how many there are in all.
@@ -298,6 +306,16 @@ impl App {
     pub async fn create_person(&self, actor: &Actor, input: &PersonDetailsInput) -> AppResult<Person> {
         self.require(actor, Permission::CreatePerson, "create a person's record").await?;
         let details = input.parse(self.clock.today(), None)?;
+        let possible_duplicates = self.possible_duplicates(actor, &details).await?;
+        let duplicate_reason = input.duplicate_reason.trim();
+        if !possible_duplicates.is_empty() && duplicate_reason.is_empty() {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "duplicate_reason",
+                "There may already be a record for this person. Check the records listed, or say why a new record is needed",
+            );
+            return Err(AppError::Invalid(errors));
+        }
         let now = self.clock.now();
         let person = Person {
             id: PersonId::generate(),
@@ -311,9 +329,53 @@ impl App {
             .event(actor, AuditAction::PersonCreated)
             .person(person.id)
             .subject("person", person.id)
-            .details(serde_json::json!({ "after": person.details }));
+            .details(serde_json::json!({
+                "after": person.details,
+                "possible_duplicates": possible_duplicates.iter().map(|found| found.person.id).collect::<Vec<_>>(),
+                "duplicate_reason": (!possible_duplicates.is_empty()).then_some(duplicate_reason),
+            }));
         self.store.insert_person(&person, &event).await.map_err(duplicate_nhs_number)?;
         Ok(person)
+    }
+
+    /// Records that may be the same person as one about to be added: the same date of birth and a
+    /// name the same or nearly so, across the whole council, since a duplicate in another team is
+    /// still a duplicate. Each one shown is a look at that record, and is logged as one.
+    pub async fn possible_duplicates(&self, actor: &Actor, details: &PersonDetails) -> AppResult<Vec<PossibleDuplicate>> {
+        self.require(actor, Permission::CreatePerson, "check for an existing record")
+            .await?;
+        let born_that_day = self
+            .store
+            .search_people(&PeopleQuery {
+                filter: PeopleFilter::Everyone,
+                search: PeopleSearch {
+                    date_of_birth: Some(details.date_of_birth),
+                    ..Default::default()
+                },
+                limit: 500,
+                offset: 0,
+            })
+            .await?;
+        let today = self.clock.today();
+        let mut found = Vec::new();
+        for person in born_that_day
+            .into_iter()
+            .filter(|existing| may_be_the_same_person(details, existing))
+        {
+            let facts = self.store.person_access_facts(person.id).await?;
+            let access = person_access(actor, &facts, today);
+            let read = self
+                .event(actor, AuditAction::PersonViewed)
+                .person(person.id)
+                .subject("person", person.id)
+                .details(serde_json::json!({ "parts": ["name", "date_of_birth"], "purpose": "check for an existing record" }));
+            self.store.append_audit(&read).await?;
+            found.push(PossibleDuplicate {
+                opens_for_actor: access.any(),
+                person,
+            });
+        }
+        Ok(found)
     }
 
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]

@@ -202,6 +202,9 @@ pub struct PersonDetailsInput {
     pub communication_needs: String,
     pub consent_status: String,
     pub consent_limitations: String,
+    /// When a new record looks like someone already recorded: why it is a different person, or
+    /// why a second record is needed anyway. Kept with the record's creation in the audit log.
+    pub duplicate_reason: String,
 }
 
 impl PersonDetailsInput {
@@ -224,6 +227,7 @@ impl PersonDetailsInput {
             communication_needs: details.communication_needs.clone(),
             consent_status: details.consent.status.as_str().to_owned(),
             consent_limitations: details.consent.limitations.clone(),
+            duplicate_reason: String::new(),
         }
     }
 
@@ -446,6 +450,37 @@ pub fn name_search_key(name: &str) -> String {
         .collect()
 }
 
+/// Whether an existing record is close enough to a new one to ask before adding it: the same
+/// date of birth and a family name (or a given name) the same once punctuation and accents are
+/// set aside, or only one or two letters different (a typing slip, a spelling variant).
+pub fn may_be_the_same_person(new: &PersonDetails, existing: &PersonSummary) -> bool {
+    if new.date_of_birth != existing.date_of_birth {
+        return false;
+    }
+    let close = |a: &str, b: &str| {
+        let (a, b) = (name_search_key(a), name_search_key(b));
+        a == b || (a.chars().count() >= 4 && letters_apart(&a, &b) <= 2)
+    };
+    let same_given = name_search_key(&new.given_name) == name_search_key(&existing.given_name);
+    let family_apart = letters_apart(&name_search_key(&new.family_name), &name_search_key(&existing.family_name));
+    close(&new.family_name, &existing.family_name) || (same_given && family_apart <= 3)
+}
+
+/// How many letters must be added, removed or changed to turn one word into the other.
+fn letters_apart(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (row, letter) in a.chars().enumerate() {
+        let mut current = vec![row + 1; b.len() + 1];
+        for (column, other) in b.iter().enumerate() {
+            let substitution = previous[column] + usize::from(letter != *other);
+            current[column + 1] = substitution.min(previous[column + 1] + 1).min(current[column] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// A postcode as it is searched for: capitals, no spaces ("tf7 5qr" and "TF75QR" match).
 pub fn postcode_search_key(postcode: &str) -> String {
     postcode
@@ -527,6 +562,38 @@ impl PeopleSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_record_like_an_existing_one_is_noticed() {
+        let new = valid_input().parse(today(), None).unwrap();
+        let summary = |given: &str, family: &str, born: &str| PersonSummary {
+            id: PersonId::generate(),
+            given_name: given.into(),
+            family_name: family.into(),
+            date_of_birth: born.parse().unwrap(),
+            nhs_number: None,
+            postcode: String::new(),
+            allocated_worker: None,
+            allocated_worker_name: None,
+            team_id: None,
+        };
+        assert!(may_be_the_same_person(&new, &summary("Ada", "Okafor", "1948-11-04")));
+        assert!(
+            may_be_the_same_person(&new, &summary("Adaeze", "Okafor", "1948-11-04")),
+            "same family name and birthday"
+        );
+        assert!(
+            may_be_the_same_person(&new, &summary("Ada", "Okafo", "1948-11-04")),
+            "a slip of one letter"
+        );
+        assert!(
+            !may_be_the_same_person(&new, &summary("Ada", "Okafor", "1948-11-05")),
+            "another birthday"
+        );
+        assert!(!may_be_the_same_person(&new, &summary("Ben", "Smith", "1948-11-04")));
+        assert_eq!(letters_apart("obrien", "obrian"), 1);
+        assert_eq!(letters_apart("", "abc"), 3);
+    }
 
     #[test]
     fn searches_read_dates_postcodes_and_names_as_staff_type_them() {

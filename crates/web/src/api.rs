@@ -218,6 +218,10 @@ pub struct PersonDetailsBody {
     /// not_asked, yes, yes_with_limitations, no or unable_to_consent.
     pub consent_status: String,
     pub consent_limitations: String,
+    /// Only when creating a record that looks like one already held (the API answers 422 with a
+    /// `duplicate_reason` error then): why a new record is needed anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_reason: Option<String>,
 }
 
 impl PersonDetailsBody {
@@ -246,6 +250,7 @@ impl PersonDetailsBody {
             communication_needs: self.communication_needs,
             consent_status: self.consent_status,
             consent_limitations: self.consent_limitations,
+            duplicate_reason: self.duplicate_reason.unwrap_or_default(),
         }
     }
 
@@ -274,6 +279,7 @@ impl PersonDetailsBody {
             communication_needs: details.communication_needs.clone(),
             consent_status: details.consent.status.as_str().into(),
             consent_limitations: details.consent.limitations.clone(),
+            duplicate_reason: None,
         }
     }
 }

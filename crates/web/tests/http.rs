@@ -909,3 +909,44 @@ async fn the_self_assessment_journey_guides_and_confirms() {
         .contains(&format!("href=\"/assessments/{assessment_id}/check\" class=\"govuk-back-link\"")));
     assert!(from_check.body.contains("name=\"from\" value=\"check\""));
 }
+
+#[tokio::test]
+async fn a_possible_duplicate_person_is_shown_before_a_record_is_added() {
+    let world = World::new().await;
+    let (cookie, csrf) = world.session("practitioner").await;
+    let form = |extra: &str| {
+        format!("csrf_token={csrf}&given_name=Olive&family_name=O%27wner&date_of_birth_day=4&date_of_birth_month=11&date_of_birth_year=1948&address_line_1=2+Mill+Lane&town=Tailorford&postcode=TF1+1AB&contact_preference=letter{extra}")
+    };
+    let asked = world.post_form("/people", Some(&cookie), &form("")).await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        asked.body.contains("There may already be a record for this person"),
+        "{}",
+        asked.body
+    );
+    assert!(asked.body.contains("Olive Owner") && asked.body.contains("4 November 1948"));
+    assert!(
+        asked.body.contains(&format!("href=\"/people/{}\"", world.own_record)),
+        "a record in the worker's team opens"
+    );
+    let before = world.audit_actions(Some(world.own_record)).await;
+    assert_eq!(
+        before.first().map(String::as_str),
+        Some("person_viewed"),
+        "showing the match is a logged look"
+    );
+    let added = world
+        .post_form(
+            "/people",
+            Some(&cookie),
+            &form("&duplicate_reason=A+different+Olive%3A+her+daughter-in-law"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    // Someone born on another day is added at once.
+    let other = form("").replace("date_of_birth_day=4", "date_of_birth_day=5");
+    assert_eq!(
+        world.post_form("/people", Some(&cookie), &other).await.status,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -305,6 +305,15 @@ struct PersonFormPage {
     contact_options: Vec<Choice>,
     consent_options: Vec<Choice>,
     cancel: String,
+    /// Records that may be this person already, shown before a new one is added.
+    possible_duplicates: Vec<DuplicateRow>,
+}
+
+pub struct DuplicateRow {
+    pub name: String,
+    pub date_of_birth: String,
+    /// A link to the record when the actor may open it.
+    pub link: Option<String>,
 }
 
 fn person_form(
@@ -338,6 +347,7 @@ fn person_form(
         heading: heading.into(),
         errors,
         form,
+        possible_duplicates: Vec::new(),
     }
 }
 
@@ -362,6 +372,23 @@ pub async fn create_person(
 ) -> Response {
     match state.app.create_person(&actor, &form).await {
         Ok(person) => Redirect::to(&format!("/people/{}", person.id)).into_response(),
+        Err(AppError::Invalid(errors)) if errors.message_for("duplicate_reason").is_some() => {
+            let details = match form.parse(state.app.clock.today(), None) {
+                Ok(details) => details,
+                Err(errors) => return render_invalid(&person_form(&state, &context, form, errors, None)),
+            };
+            let found = try_page!(state.app.possible_duplicates(&actor, &details).await);
+            let mut page = person_form(&state, &context, form, errors, None);
+            page.possible_duplicates = found
+                .iter()
+                .map(|duplicate| DuplicateRow {
+                    name: duplicate.person.full_name(),
+                    date_of_birth: duplicate.person.date_of_birth.format("%-d %B %Y").to_string(),
+                    link: duplicate.opens_for_actor.then(|| format!("/people/{}", duplicate.person.id)),
+                })
+                .collect();
+            render_invalid(&page)
+        }
         Err(AppError::Invalid(errors)) => render_invalid(&person_form(&state, &context, form, errors, None)),
         Err(error) => PageError::from(error).into_response(),
     }
