@@ -6,7 +6,7 @@ use tailor_app::clock::SystemClock;
 use tailor_app::{App, AppError, SessionPolicy};
 use tailor_domain::access::{Actor, Role};
 use tailor_domain::allocation::{calculate, AllocationModel};
-use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
+use tailor_domain::charging::{FinancialCircumstances, IncomeLine, IncomeSource};
 use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
 use tailor_domain::money::Money;
 use tailor_domain::people::PersonDetailsInput;
@@ -122,19 +122,18 @@ fn plan(weekly_pounds: &str) -> PlanInput {
         line_units: vec!["1".into()],
         line_frequency: vec!["weekly".into()],
         line_component: vec!["direct_payment".into()],
+        line_charging: Vec::new(),
     }
 }
 
 fn circumstances() -> FinancialCircumstances {
     FinancialCircumstances {
         declined: false,
-        age_group: AgeGroup::PensionAge,
-        disability_premium: false,
-        enhanced_disability_premium: false,
-        weekly_income: Money::from_pence(26_000),
-        capital: Money::ZERO,
-        weekly_housing_costs: Money::ZERO,
-        weekly_disability_related_expenditure: Money::ZERO,
+        income: vec![IncomeLine {
+            source: IncomeSource::StatePension,
+            weekly: Money::from_pence(26_000),
+        }],
+        ..FinancialCircumstances::declined()
     }
 }
 

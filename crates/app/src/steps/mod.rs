@@ -37,11 +37,13 @@ pub const BUDGET: &str = "budget";
 pub const CHALLENGE: &str = "challenge";
 
 /// The configuration Tailor ships with, loaded into an empty database.
-pub const DEFAULT_CONFIGURATION: [(&str, &str); 5] = [
+/// Versions of one configuration are listed oldest first, so each loads with a higher version.
+pub const DEFAULT_CONFIGURATION: [(&str, &str); 6] = [
     ("questionnaire", include_str!("../../../../config/questionnaires/adult.toml")),
     ("questionnaire", include_str!("../../../../config/questionnaires/carer.toml")),
     ("allocation", include_str!("../../../../config/allocation/adult.toml")),
     ("allocation", include_str!("../../../../config/allocation/carer.toml")),
+    ("charging", include_str!("../../../../config/charging/rates-2025-26.toml")),
     ("charging", include_str!("../../../../config/charging/rates.toml")),
 ];
 
@@ -115,10 +117,14 @@ impl App {
     /// Loads the shipped questionnaires, models and rates into a database that has none of a kind.
     pub async fn ensure_default_configuration(&self) -> AppResult<()> {
         for (kind, source) in DEFAULT_CONFIGURATION {
-            let (config_id, _, _) = configuration_identity(kind, source)
+            let (config_id, version, _) = configuration_identity(kind, source)
                 .map_err(|errors| AppError::Store(StoreError::Other(format!("shipped configuration is invalid: {errors}"))))?;
             let existing = self.store.list_configurations(kind).await?;
-            if existing.iter().any(|version| version.config_id == config_id) {
+            // A shipped version is loaded once, and never behind a version the council loaded itself.
+            if existing
+                .iter()
+                .any(|found| found.config_id == config_id && found.version >= version)
+            {
                 continue;
             }
             self.store_configuration(None, kind, source).await?;

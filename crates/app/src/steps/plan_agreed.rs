@@ -235,13 +235,27 @@ impl App {
             })?;
         let rates =
             ChargingRates::parse(&financial.rates_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
-        let weekly_cost = Money::from_pence(cost.pence() / 52);
-        let contribution = weekly_contribution(&rates, &financial.circumstances, weekly_cost)
+        // Only the services that can be charged for count: reablement, aftercare, equipment and
+        // the rest of the free list never add to what the person pays.
+        let services = plan
+            .content
+            .service_lines()
             .map_err(|_| single_error("verdict", "The amounts are too large to work with"))?;
+        let contribution = weekly_contribution(&rates, &financial.circumstances, &services).map_err(|problem| {
+            single_error(
+                "verdict",
+                &format!("The contribution cannot be worked out: {problem}. Record the financial assessment again."),
+            )
+        })?;
+        let chargeable_annual = contribution
+            .chargeable_weekly_cost
+            .checked_mul(52)
+            .map_err(|_| single_error("verdict", "The amounts are too large"))?;
         let annual_contribution = contribution
             .weekly
             .checked_mul(52)
             .map_err(|_| single_error("verdict", "The amounts are too large"))?
+            .min(chargeable_annual)
             .min(cost);
         Ok(PersonalBudget {
             id: BudgetId::generate(),
