@@ -1,6 +1,7 @@
 //! `tailor`: one binary for everything an operator does. It reads configuration, picks the
 //! storage adapter from the database URL, and hands over to the web or app layer.
 
+mod charging;
 mod ras;
 mod settings;
 
@@ -82,6 +83,25 @@ enum Command {
     Ras {
         #[command(subcommand)]
         command: RasCommand,
+    },
+    /// Charging for care at home: work out a weekly charge from a rates table and a means file.
+    Charging {
+        #[command(subcommand)]
+        command: ChargingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChargingCommand {
+    /// Print the weekly charge and every line of its working, as JSON.
+    Calculate {
+        /// A charging rates table (docs/charging.md). Give it more than once to let the
+        /// assessment date choose the table in force, as for recalculating an earlier year.
+        #[arg(long, required = true)]
+        rates: Vec<std::path::PathBuf>,
+        /// A means file: the person's circumstances and services (docs/charging.md), TOML or JSON.
+        #[arg(long)]
+        means: std::path::PathBuf,
     },
 }
 
@@ -341,6 +361,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Ras { command } => ras::run(command),
+        Command::Charging { command } => charging::run(command),
         Command::Jobs {
             command: JobsCommand::Run { database_url },
         } => {

@@ -671,8 +671,8 @@ pub fn weekly_contribution(
     let tariff = tariff_income(rates, capital)?;
     working.push(WorkingLine {
         label: format!(
-            "Tariff income: {} for each {}, or part of it, of your {capital} savings over {}",
-            rates.tariff_weekly_per_step, rates.tariff_step, rates.lower_capital_limit
+            "Tariff income from savings of {capital}: {} a week for each {}, or part of {}, over {}",
+            rates.tariff_weekly_per_step, rates.tariff_step, rates.tariff_step, rates.lower_capital_limit
         ),
         weekly: tariff,
     });
