@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tailor_app::clock::SystemClock;
 use tailor_app::{App, AppError, SessionPolicy};
 use tailor_domain::access::{Actor, Role};
-use tailor_domain::allocation::{calculate, AllocationModel};
+use tailor_domain::allocation::{calculate_with_findings, AllocationModel};
 use tailor_domain::charging::{FinancialCircumstances, IncomeLine, IncomeSource};
 use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
 use tailor_domain::money::Money;
@@ -154,7 +154,10 @@ async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
     assert!(eligibility.decision.eligible);
     let allocation = allocation.expect("eligible people get an indicative budget");
     let model = AllocationModel::parse(&allocation.model_source).unwrap();
-    assert_eq!(calculate(&model, &allocation.answers).unwrap(), allocation.result);
+    assert_eq!(
+        calculate_with_findings(&model, &allocation.answers, Some(&eligibility.findings)).unwrap(),
+        allocation.result
+    );
     assert!(allocation.result.total_pence > 0);
 }
 
@@ -367,16 +370,16 @@ async fn a_new_configuration_version_is_checked_before_it_is_loaded() {
     );
     let model = include_str!("../../../config/allocation/adult.toml");
     let same_version = council.app.load_configuration(&admin, "allocation", model).await;
-    assert!(matches!(same_version, Err(AppError::Invalid(_))), "version 1 is already loaded");
+    assert!(matches!(same_version, Err(AppError::Invalid(_))), "version 2 is already loaded");
     let typo = model
-        .replace("version = 1", "version = 2")
+        .replace("version = 2", "version = 3")
         .replace("pence_per_point", "pence_per_piont");
     let Err(AppError::Invalid(errors)) = council.app.load_configuration(&admin, "allocation", &typo).await else {
         panic!()
     };
     assert!(errors.to_string().contains("line"), "{errors}");
     let next = model
-        .replace("version = 1", "version = 2")
+        .replace("version = 2", "version = 3")
         .replace("pence_per_point = 30000", "pence_per_point = 31000");
     council.app.load_configuration(&admin, "allocation", &next).await.unwrap();
     assert_eq!(

@@ -124,6 +124,16 @@ enum RasCommand {
         /// Answers by question id: a JSON object, or TOML `question = "answer"` lines.
         #[arg(long)]
         answers: std::path::PathBuf,
+        /// The eligibility decision's findings, as JSON (docs/allocation-model.md): outcomes found
+        /// unachievable score at least the model's least for them.
+        #[arg(long)]
+        findings: Option<std::path::PathBuf>,
+    },
+    /// Warn where someone eligible could get nothing from the model, or where help from a carer
+    /// who cannot keep caring would reduce it. Prints the warnings as JSON; fails if there are any.
+    Check {
+        #[arg(long)]
+        model: std::path::PathBuf,
     },
     /// Fit the model's money to a test group of known package costs and report how well it predicts.
     Calibrate {

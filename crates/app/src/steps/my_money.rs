@@ -6,7 +6,7 @@ use super::{ALLOCATION, ASSESSMENT, ELIGIBILITY, FINANCIAL_ASSESSMENT};
 use crate::people::single_error;
 use crate::{App, AppError, AppResult};
 use tailor_domain::access::{may, Actor, Capability, PersonAccess};
-use tailor_domain::allocation::{calculate, needs_second_approval, AllocationModel};
+use tailor_domain::allocation::{calculate_with_findings, needs_second_approval, AllocationModel};
 use tailor_domain::assessments::*;
 use tailor_domain::audit::AuditAction;
 use tailor_domain::charging::{weekly_contribution, ChargingError, ChargingRates, FinancialCircumstances, ServiceLine};
@@ -304,7 +304,9 @@ impl App {
                 .await?;
             let model =
                 AllocationModel::parse(&model_version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
-            let result = calculate(&model, &assessment.answers)
+            // The findings count as well as the answers: pain, risk or time can make an outcome
+            // unachievable without anyone's help being needed.
+            let result = calculate_with_findings(&model, &assessment.answers, Some(&eligibility.findings))
                 .map_err(|problem| single_error("answers", &format!("The budget cannot be worked out: {problem}")))?;
             let allocation = AllocationRecord {
                 id: AllocationId::generate(),

@@ -75,6 +75,7 @@ fn allocation(person_id: PersonId, assessment_id: AssessmentId, worker: &User) -
             informal_support_answer: None,
             informal_support_percent: 0,
             informal_support_reduction_pence: 0,
+            informal_support_not_applied: None,
             carers_allocation_answer: None,
             carers_allocation_pence: 0,
             total_pence: 1_000_000,

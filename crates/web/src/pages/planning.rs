@@ -713,7 +713,13 @@ fn working(result: &AllocationResult) -> Vec<WorkingRow> {
         detail: result.describe_conversion(),
         amount: money(result.from_points_pence),
     }];
-    if let Some(answer) = &result.informal_support_answer {
+    if let Some(reason) = &result.informal_support_not_applied {
+        rows.push(WorkingRow {
+            label: "Help family and friends give".into(),
+            detail: reason.clone(),
+            amount: money(0),
+        });
+    } else if let Some(answer) = &result.informal_support_answer {
         rows.push(WorkingRow {
             label: "Less the help family and friends give".into(),
             detail: format!("{}% less, because your answer was \"{}\"", result.informal_support_percent, answer),
