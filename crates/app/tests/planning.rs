@@ -398,3 +398,45 @@ async fn a_new_configuration_version_is_checked_before_it_is_loaded() {
         Err(AppError::Forbidden)
     ));
 }
+
+#[tokio::test]
+async fn a_free_reablement_line_is_never_part_of_the_contribution() {
+    let council = council().await;
+    let indicative = ready_to_plan(&council).await;
+    let wealthy = FinancialCircumstances {
+        income: vec![IncomeLine {
+            source: IncomeSource::PrivatePension,
+            weekly: Money::from_pence(2_000_00),
+        }],
+        ..circumstances()
+    };
+    council
+        .app
+        .record_financial_assessment(&council.practitioner, council.person_id, wealthy)
+        .await
+        .unwrap();
+    let weekly_pounds = indicative.pence() / 52 / 100;
+    let (assistant, reablement) = (weekly_pounds * 6 / 10, weekly_pounds * 3 / 10);
+    assert!(assistant > 0 && reablement > 0);
+    let mut input = plan(&assistant.to_string());
+    input.line_description.push("Reablement after hospital".into());
+    input.line_unit_cost.push(reablement.to_string());
+    input.line_units.push("1".into());
+    input.line_frequency.push("weekly".into());
+    input.line_component.push("home_support".into());
+    input.line_charging = vec![String::new(), "reablement".into()];
+    let submitted = council
+        .app
+        .save_plan(&council.person, council.person_id, &input, true)
+        .await
+        .unwrap();
+    let agree = DecisionInput {
+        verdict: "agreed".into(),
+        ..Default::default()
+    };
+    let (_, budget) = council.app.decide_plan(&council.practitioner, submitted.id, &agree).await.unwrap();
+    let budget = budget.unwrap();
+    // They can afford everything, yet pay only for the personal assistant.
+    assert_eq!(budget.annual_cost, Money::from_pence((assistant + reablement) * 100 * 52));
+    assert_eq!(budget.annual_contribution, Money::from_pence(assistant * 100 * 52));
+}

@@ -196,6 +196,18 @@ impl App {
         Ok(self.store.list_configurations(kind).await?)
     }
 
+    /// The council's own free services in the charging table in force today, as the code a plan
+    /// line stores and the words a person reads. Not personal data, so no access check.
+    pub async fn council_free_services(&self) -> AppResult<Vec<(String, String)>> {
+        let version = self.configuration_on("charging", "rates", self.clock.today()).await?;
+        let rates = ChargingRates::parse(&version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+        Ok(rates
+            .council_free_services
+            .into_iter()
+            .map(|(id, label)| (tailor_domain::charging::NeverCharged::CouncilFreeService(id).code(), label))
+            .collect())
+    }
+
     /// The version of a configuration in force on a day.
     async fn configuration_on(&self, kind: &str, config_id: &str, on: NaiveDate) -> AppResult<ConfigurationVersion> {
         self.store

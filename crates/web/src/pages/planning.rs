@@ -1054,6 +1054,17 @@ async fn plan_page_with(
         .into_response();
     };
     let indicative = allocation.indicative();
+    // Without a charging table the lines can still be written; only the council's own list is missing.
+    let council_free = state.app.council_free_services().await.unwrap_or_default();
+    let charging_options: Vec<(String, String)> = NeverCharged::CHOICES
+        .iter()
+        .map(|(code, label)| (code.to_string(), label.to_string()))
+        .chain(
+            council_free
+                .into_iter()
+                .map(|(code, label)| (code, format!("No: the council does not charge for {label}"))),
+        )
+        .collect();
     // Cost what can be costed now, so the total is right even while other lines still have errors.
     let costed = input.parse(false).ok();
     let total = costed
@@ -1085,7 +1096,10 @@ async fn plan_page_with(
                     ServiceComponent::ALL.iter().map(|value| (value.as_str(), value.label())),
                     if component.is_empty() { "direct_payment" } else { &component },
                 ),
-                chargings: choices(NeverCharged::CHOICES, &get(&input.line_charging)),
+                chargings: choices(
+                    charging_options.iter().map(|(code, label)| (code.as_str(), label.as_str())),
+                    &get(&input.line_charging),
+                ),
                 annual: String::new(),
             }
         })
