@@ -406,7 +406,7 @@ async fn a_free_reablement_line_is_never_part_of_the_contribution() {
     let wealthy = FinancialCircumstances {
         income: vec![IncomeLine {
             source: IncomeSource::PrivatePension,
-            weekly: Money::from_pence(2_000_00),
+            weekly: Money::from_pence(200_000),
         }],
         ..circumstances()
     };
