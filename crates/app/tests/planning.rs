@@ -397,6 +397,11 @@ async fn a_new_configuration_version_is_checked_before_it_is_loaded() {
         council.app.load_configuration(&council.practitioner, "allocation", &next).await,
         Err(AppError::Forbidden)
     ));
+    // Both shipped charging tables are loaded, so the 2025/26 one is there for recalculation.
+    let charging = council.app.list_configuration(&admin, "charging").await.unwrap();
+    let mut versions: Vec<i64> = charging.iter().map(|version| version.version).collect();
+    versions.sort_unstable();
+    assert_eq!(versions, vec![1, 2]);
 }
 
 #[tokio::test]

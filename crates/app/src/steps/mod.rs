@@ -114,17 +114,21 @@ impl App {
         NewAuditEvent::new(self.clock.now(), None, "Tailor", action)
     }
 
-    /// Loads the shipped questionnaires, models and rates into a database that has none of a kind.
+    /// Loads the shipped questionnaires, models and rates into a database that has none of a
+    /// configuration: every shipped version of it, oldest first. A configuration the database
+    /// already has is left alone, so a council's own choices are never changed at start-up; new
+    /// shipped versions are loaded by an administrator on the Configuration page.
     pub async fn ensure_default_configuration(&self) -> AppResult<()> {
+        let mut already_loaded = std::collections::BTreeSet::new();
+        for kind in DEFAULT_CONFIGURATION.iter().map(|(kind, _)| *kind) {
+            for found in self.store.list_configurations(kind).await? {
+                already_loaded.insert((kind.to_owned(), found.config_id));
+            }
+        }
         for (kind, source) in DEFAULT_CONFIGURATION {
-            let (config_id, version, _) = configuration_identity(kind, source)
+            let (config_id, _, _) = configuration_identity(kind, source)
                 .map_err(|errors| AppError::Store(StoreError::Other(format!("shipped configuration is invalid: {errors}"))))?;
-            let existing = self.store.list_configurations(kind).await?;
-            // A shipped version is loaded once, and never behind a version the council loaded itself.
-            if existing
-                .iter()
-                .any(|found| found.config_id == config_id && found.version >= version)
-            {
+            if already_loaded.contains(&(kind.to_owned(), config_id)) {
                 continue;
             }
             self.store_configuration(None, kind, source).await?;
