@@ -747,7 +747,7 @@ fn eligibility_floors(model: &AllocationModel, findings: Option<&EligibilityFind
             question,
             answer,
             format!(
-                "counted as \"{answer}\": the eligibility decision found {outcome}: {}",
+                "the eligibility decision found that for \"{outcome}\" they {}, so it counts at least as much as the answer \"{answer}\"",
                 reason.label().to_lowercase()
             ),
         );
@@ -757,7 +757,7 @@ fn eligibility_floors(model: &AllocationModel, findings: Option<&EligibilityFind
             raise(
                 question,
                 answer,
-                format!("counted as \"{answer}\": the eligibility decision found the carer's health is at risk"),
+                format!("the eligibility decision found the carer's health is at risk, so it counts at least as much as the answer \"{answer}\""),
             );
         }
     }

@@ -824,10 +824,10 @@ fn minimum_income_guarantee(rates: &ChargingRates, circumstances: &FinancialCirc
     match circumstances.household {
         Household::Couple => {
             // [U] The couple rate is the pension-age one if either of them has reached it.
+            // A partner under 18 cannot make the couple's rate the pension-age one: no error for it.
             let partner = circumstances
                 .partner_date_of_birth
-                .map(|_| band(circumstances.partner_date_of_birth))
-                .transpose()?;
+                .and_then(|_| band(circumstances.partner_date_of_birth).ok());
             pension_age = own == AgeGroup::PensionAge || partner == Some(AgeGroup::PensionAge);
             let (amount, words) = if pension_age {
                 (table.couple_each_pension_age, "one or both over pension age")
