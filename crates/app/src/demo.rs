@@ -457,7 +457,7 @@ impl App {
     /// Walks people through steps 1 to 3 with the real use cases, stopping each at a different
     /// stage, so every work queue and page has something in it.
     async fn demo_planning_records(&self, practitioner: &Actor, manager: &Actor, people: &[Person], rng: &mut ChaCha8Rng) -> AppResult<()> {
-        use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
+        use tailor_domain::charging::{CostLine, ExpenditureLine, FinancialCircumstances, Household, IncomeLine, IncomeSource};
         use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
         use tailor_domain::money::Money;
         use tailor_domain::plans::{DecisionInput, PlanInput};
@@ -519,13 +519,28 @@ impl App {
                 person.id,
                 FinancialCircumstances {
                     declined: false,
-                    age_group: AgeGroup::PensionAge,
-                    disability_premium: false,
-                    enhanced_disability_premium: false,
-                    weekly_income: Money::from_pence(rng.gen_range(20_000..40_000)),
+                    household: Household::Single,
+                    income: vec![
+                        IncomeLine {
+                            source: IncomeSource::StatePension,
+                            weekly: Money::from_pence(rng.gen_range(20_000..30_000)),
+                        },
+                        IncomeLine {
+                            source: IncomeSource::AttendanceAllowance,
+                            weekly: Money::from_pence(rng.gen_range(0..11_000)),
+                        },
+                    ],
                     capital: Money::from_pence(rng.gen_range(0..2_000_000)),
-                    weekly_housing_costs: Money::from_pence(rng.gen_range(0..5_000)),
-                    weekly_disability_related_expenditure: Money::from_pence(rng.gen_range(0..3_000)),
+                    housing_costs: vec![CostLine {
+                        description: "Council tax".into(),
+                        weekly: Money::from_pence(rng.gen_range(0..5_000)),
+                    }],
+                    disability_related_expenditure: vec![ExpenditureLine {
+                        description: "Extra heating and laundry".into(),
+                        weekly: Money::from_pence(rng.gen_range(0..3_000)),
+                        evidence: "Gas bills and launderette receipts, seen at the visit".into(),
+                    }],
+                    ..FinancialCircumstances::declined()
                 },
             )
             .await?;
@@ -543,6 +558,7 @@ impl App {
                 line_units: vec![assistant_hours.to_string(), "1".into()],
                 line_frequency: vec!["weekly".into(), "weekly".into()],
                 line_component: vec!["direct_payment".into(), "other".into()],
+                line_charging: vec![String::new(), String::new()],
             };
             let submit = stage != DemoStage::Drafting;
             let saved = self.save_plan(practitioner, person.id, &plan, submit).await?;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use tailor_app::clock::SystemClock;
 use tailor_app::{App, AppError, SessionPolicy};
 use tailor_domain::access::{Actor, Role};
-use tailor_domain::allocation::{calculate, AllocationModel};
-use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
+use tailor_domain::allocation::{calculate_with_findings, AllocationModel};
+use tailor_domain::charging::{FinancialCircumstances, IncomeLine, IncomeSource};
 use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
 use tailor_domain::money::Money;
 use tailor_domain::people::PersonDetailsInput;
@@ -122,19 +122,18 @@ fn plan(weekly_pounds: &str) -> PlanInput {
         line_units: vec!["1".into()],
         line_frequency: vec!["weekly".into()],
         line_component: vec!["direct_payment".into()],
+        line_charging: Vec::new(),
     }
 }
 
 fn circumstances() -> FinancialCircumstances {
     FinancialCircumstances {
         declined: false,
-        age_group: AgeGroup::PensionAge,
-        disability_premium: false,
-        enhanced_disability_premium: false,
-        weekly_income: Money::from_pence(26_000),
-        capital: Money::ZERO,
-        weekly_housing_costs: Money::ZERO,
-        weekly_disability_related_expenditure: Money::ZERO,
+        income: vec![IncomeLine {
+            source: IncomeSource::StatePension,
+            weekly: Money::from_pence(26_000),
+        }],
+        ..FinancialCircumstances::declined()
     }
 }
 
@@ -155,7 +154,10 @@ async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
     assert!(eligibility.decision.eligible);
     let allocation = allocation.expect("eligible people get an indicative budget");
     let model = AllocationModel::parse(&allocation.model_source).unwrap();
-    assert_eq!(calculate(&model, &allocation.answers).unwrap(), allocation.result);
+    assert_eq!(
+        calculate_with_findings(&model, &allocation.answers, Some(&eligibility.findings)).unwrap(),
+        allocation.result
+    );
     assert!(allocation.result.total_pence > 0);
 }
 
@@ -368,16 +370,16 @@ async fn a_new_configuration_version_is_checked_before_it_is_loaded() {
     );
     let model = include_str!("../../../config/allocation/adult.toml");
     let same_version = council.app.load_configuration(&admin, "allocation", model).await;
-    assert!(matches!(same_version, Err(AppError::Invalid(_))), "version 1 is already loaded");
+    assert!(matches!(same_version, Err(AppError::Invalid(_))), "version 2 is already loaded");
     let typo = model
-        .replace("version = 1", "version = 2")
+        .replace("version = 2", "version = 3")
         .replace("pence_per_point", "pence_per_piont");
     let Err(AppError::Invalid(errors)) = council.app.load_configuration(&admin, "allocation", &typo).await else {
         panic!()
     };
     assert!(errors.to_string().contains("line"), "{errors}");
     let next = model
-        .replace("version = 1", "version = 2")
+        .replace("version = 2", "version = 3")
         .replace("pence_per_point = 30000", "pence_per_point = 31000");
     council.app.load_configuration(&admin, "allocation", &next).await.unwrap();
     assert_eq!(
@@ -395,4 +397,51 @@ async fn a_new_configuration_version_is_checked_before_it_is_loaded() {
         council.app.load_configuration(&council.practitioner, "allocation", &next).await,
         Err(AppError::Forbidden)
     ));
+    // Both shipped charging tables are loaded, so the 2025/26 one is there for recalculation.
+    let charging = council.app.list_configuration(&admin, "charging").await.unwrap();
+    let mut versions: Vec<i64> = charging.iter().map(|version| version.version).collect();
+    versions.sort_unstable();
+    assert_eq!(versions, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn a_free_reablement_line_is_never_part_of_the_contribution() {
+    let council = council().await;
+    let indicative = ready_to_plan(&council).await;
+    let wealthy = FinancialCircumstances {
+        income: vec![IncomeLine {
+            source: IncomeSource::PrivatePension,
+            weekly: Money::from_pence(200_000),
+        }],
+        ..circumstances()
+    };
+    council
+        .app
+        .record_financial_assessment(&council.practitioner, council.person_id, wealthy)
+        .await
+        .unwrap();
+    let weekly_pounds = indicative.pence() / 52 / 100;
+    let (assistant, reablement) = (weekly_pounds * 6 / 10, weekly_pounds * 3 / 10);
+    assert!(assistant > 0 && reablement > 0);
+    let mut input = plan(&assistant.to_string());
+    input.line_description.push("Reablement after hospital".into());
+    input.line_unit_cost.push(reablement.to_string());
+    input.line_units.push("1".into());
+    input.line_frequency.push("weekly".into());
+    input.line_component.push("home_support".into());
+    input.line_charging = vec![String::new(), "reablement".into()];
+    let submitted = council
+        .app
+        .save_plan(&council.person, council.person_id, &input, true)
+        .await
+        .unwrap();
+    let agree = DecisionInput {
+        verdict: "agreed".into(),
+        ..Default::default()
+    };
+    let (_, budget) = council.app.decide_plan(&council.practitioner, submitted.id, &agree).await.unwrap();
+    let budget = budget.unwrap();
+    // They can afford everything, yet pay only for the personal assistant.
+    assert_eq!(budget.annual_cost, Money::from_pence((assistant + reablement) * 100 * 52));
+    assert_eq!(budget.annual_contribution, Money::from_pence(assistant * 100 * 52));
 }

@@ -1,6 +1,7 @@
 //! `tailor`: one binary for everything an operator does. It reads configuration, picks the
 //! storage adapter from the database URL, and hands over to the web or app layer.
 
+mod charging;
 mod ras;
 mod settings;
 
@@ -83,6 +84,25 @@ enum Command {
         #[command(subcommand)]
         command: RasCommand,
     },
+    /// Charging for care at home: work out a weekly charge from a rates table and a means file.
+    Charging {
+        #[command(subcommand)]
+        command: ChargingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChargingCommand {
+    /// Print the weekly charge and every line of its working, as JSON.
+    Calculate {
+        /// A charging rates table (docs/charging.md). Give it more than once to let the
+        /// assessment date choose the table in force, as for recalculating an earlier year.
+        #[arg(long, required = true)]
+        rates: Vec<std::path::PathBuf>,
+        /// A means file: the person's circumstances and services (docs/charging.md), TOML or JSON.
+        #[arg(long)]
+        means: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +124,16 @@ enum RasCommand {
         /// Answers by question id: a JSON object, or TOML `question = "answer"` lines.
         #[arg(long)]
         answers: std::path::PathBuf,
+        /// The eligibility decision's findings, as JSON (docs/allocation-model.md): outcomes found
+        /// unachievable score at least the model's least for them.
+        #[arg(long)]
+        findings: Option<std::path::PathBuf>,
+    },
+    /// Warn where someone eligible could get nothing from the model, or where help from a carer
+    /// who cannot keep caring would reduce it. Prints the warnings as JSON; fails if there are any.
+    Check {
+        #[arg(long)]
+        model: std::path::PathBuf,
     },
     /// Fit the model's money to a test group of known package costs and report how well it predicts.
     Calibrate {
@@ -341,6 +371,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Ras { command } => ras::run(command),
+        Command::Charging { command } => charging::run(command),
         Command::Jobs {
             command: JobsCommand::Run { database_url },
         } => {

@@ -4,7 +4,8 @@
 use crate::RasCommand;
 use anyhow::{bail, Context};
 use tailor_domain::allocation::calibration::{calibrate, parse_test_group};
-use tailor_domain::allocation::{calculate, AllocationModel, Answers};
+use tailor_domain::allocation::{calculate_with_findings, AllocationModel, Answers};
+use tailor_domain::eligibility::EligibilityFindings;
 
 fn read(path: &std::path::Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))
@@ -25,11 +26,29 @@ pub fn parse_answers(text: &str) -> anyhow::Result<Answers> {
 
 pub fn run(command: &RasCommand) -> anyhow::Result<()> {
     match command {
-        RasCommand::Calculate { model, answers } => {
+        RasCommand::Calculate { model, answers, findings } => {
             let model = load_model(model)?;
             let answers = parse_answers(&read(answers)?)?;
-            let result = calculate(&model, &answers).map_err(|error| anyhow::anyhow!("{error}"))?;
+            let findings: Option<EligibilityFindings> = match findings {
+                Some(path) => Some(
+                    serde_json::from_str(&read(path)?)
+                        .with_context(|| format!("{} is not an eligibility decision's findings", path.display()))?,
+                ),
+                None => None,
+            };
+            for warning in model.check() {
+                eprintln!("warning: {warning}");
+            }
+            let result = calculate_with_findings(&model, &answers, findings.as_ref()).map_err(|error| anyhow::anyhow!("{error}"))?;
             println!("{}", serde_json::to_string_pretty(&result)?);
+            Ok(())
+        }
+        RasCommand::Check { model } => {
+            let warnings = load_model(model)?.check();
+            println!("{}", serde_json::to_string_pretty(&warnings)?);
+            if !warnings.is_empty() {
+                bail!("{} warning(s): see above", warnings.len());
+            }
             Ok(())
         }
         RasCommand::Calibrate { model, test_group } => {

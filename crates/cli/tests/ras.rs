@@ -98,3 +98,51 @@ fn calibrate_reports_the_fit_for_the_example_test_group() {
     assert!(report["fitted"]["pence_per_point"].as_i64().unwrap() > 0);
     assert_eq!(report["worst"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn check_passes_the_shipped_models_and_warns_about_a_carer_band_paying_nothing() {
+    for model in ["config/allocation/adult.toml", "config/allocation/carer.toml"] {
+        let output = tailor(&["ras", "check", "--model", model]);
+        assert!(output.status.success(), "{model}: {}", String::from_utf8_lossy(&output.stdout));
+    }
+    let directory = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/allocation/carer.toml")).unwrap();
+    let old = shipped
+        .replace("to_points = 0\n", "to_points = 5\n")
+        .replace("from_points = 1\nto_points = 15", "from_points = 6\nto_points = 15");
+    let model = write(&directory, "old-carer.toml", &old);
+    let output = tailor(&["ras", "check", "--model", &model]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("health at risk"));
+}
+
+#[test]
+fn calculate_with_findings_scores_a_carer_whose_health_is_at_risk() {
+    let directory = tempfile::tempdir().unwrap();
+    let answers = write(
+        &directory,
+        "answers.toml",
+        "carer_health = \"fine\"\ncare_for_children = \"none\"\ncare_for_others = \"none\"\ncarer_home = \"none\"\n\
+         carer_nutrition = \"none\"\ncarer_relationships = \"none\"\ncarer_work = \"none\"\ncarer_community = \"none\"\n\
+         carer_leisure = \"none\"\n",
+    );
+    let findings = write(
+        &directory,
+        "findings.json",
+        r#"{"kind": "carer", "needs_condition_met": true, "carer_health_at_risk": true, "outcomes": [],
+            "significant_impact_on_wellbeing": true, "wellbeing_reasons": "Not sleeping."}"#,
+    );
+    let output = tailor(&[
+        "ras",
+        "calculate",
+        "--model",
+        "config/allocation/carer.toml",
+        "--answers",
+        &answers,
+        "--findings",
+        &findings,
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["total_pence"], 30_000);
+}

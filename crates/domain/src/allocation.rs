@@ -12,6 +12,7 @@
 //! reduction is never more than the percentage. Councils that round otherwise: say so in an issue.
 
 use crate::config_file::{self, at, ConfigError};
+use crate::eligibility::{AdultOutcome, AssessmentKind, CarerOutcome, EligibilityFindings, UnableReason};
 use crate::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -38,7 +39,18 @@ struct ModelFile {
     panel_threshold_pence: Spanned<i64>,
     informal_support: Option<AnswerPercentFile>,
     carers_allocation: Option<AnswerAmountFile>,
+    eligibility: Option<EligibilityFile>,
     sections: Vec<SectionFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EligibilityFile {
+    kind: Spanned<String>,
+    outcomes: Spanned<BTreeMap<String, String>>,
+    minimum_answer: Spanned<BTreeMap<String, String>>,
+    health_question: Option<Spanned<String>>,
+    health_minimum_answer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +66,9 @@ struct BandFile {
 struct AnswerPercentFile {
     question: Spanned<String>,
     reduction_percent: BTreeMap<String, Spanned<i64>>,
+    carer_question: Option<Spanned<String>>,
+    #[serde(default)]
+    carer_willing_and_able: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +142,28 @@ impl AnswerRule {
     }
 }
 
+/// Only where the carer is recorded as willing and able to keep caring may their help reduce
+/// the allocation: the question that records it, and the answers that mean yes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarerCondition {
+    pub question: String,
+    pub willing_and_able: Vec<String>,
+}
+
+/// How the eligibility decision scores: an outcome found unachievable, for whatever reason,
+/// scores at least the points of a given answer to the question that covers it. Without this a
+/// person in pain, at risk, or taking far longer, who needs no one's help, could score nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EligibilityRule {
+    pub kind: AssessmentKind,
+    /// Outcome code, and the question that covers it.
+    pub outcomes: Vec<(String, Arc<str>)>,
+    /// For each way of being unable, the answer whose points are the least it scores.
+    pub minimum_answer: Vec<(UnableReason, Arc<str>)>,
+    /// Carers: the question about their health, and the least it scores when it is at risk.
+    pub health: Option<(Arc<str>, Arc<str>)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationModel {
     pub id: Arc<str>,
@@ -138,7 +175,11 @@ pub struct AllocationModel {
     pub tolerance_percent: i64,
     pub panel_threshold: Money,
     pub informal_support: Option<AnswerRule>,
+    #[serde(default)]
+    pub informal_support_condition: Option<CarerCondition>,
     pub carers_allocation: Option<AnswerRule>,
+    #[serde(default)]
+    pub eligibility: Option<EligibilityRule>,
     pub sections: Vec<ScoredSection>,
 }
 
@@ -343,6 +384,37 @@ impl AllocationModel {
                 }
             }
         }
+        let informal_support_condition = match &file.informal_support {
+            Some(AnswerPercentFile {
+                carer_question: Some(question),
+                carer_willing_and_able,
+                ..
+            }) => {
+                if carer_willing_and_able.is_empty() {
+                    return Err(at(
+                        text,
+                        question,
+                        "carer_question needs carer_willing_and_able: the answers that mean the carer is willing and able to keep caring",
+                    ));
+                }
+                if seen_questions.contains_key(question.get_ref()) {
+                    return Err(at(
+                        text,
+                        question,
+                        "carer_question adjusts the allocation, so it cannot also score points",
+                    ));
+                }
+                Some(CarerCondition {
+                    question: question.get_ref().clone(),
+                    willing_and_able: carer_willing_and_able.clone(),
+                })
+            }
+            _ => None,
+        };
+        let eligibility = match &file.eligibility {
+            Some(rule) => Some(eligibility_rule(text, rule, &sections)?),
+            None => None,
+        };
         Ok(AllocationModel {
             id: Arc::from(id.as_str()),
             version: *file.version.get_ref(),
@@ -353,7 +425,9 @@ impl AllocationModel {
             tolerance_percent: tolerance,
             panel_threshold: Money::from_pence(*file.panel_threshold_pence.get_ref()),
             informal_support,
+            informal_support_condition,
             carers_allocation,
+            eligibility,
             sections,
         })
     }
@@ -370,8 +444,187 @@ impl AllocationModel {
         for rule in [&self.informal_support, &self.carers_allocation].into_iter().flatten() {
             all.insert(&rule.question, rule.by_answer.iter().map(|(answer, _)| answer.as_ref()).collect());
         }
+        if let Some(condition) = &self.informal_support_condition {
+            all.entry(&condition.question)
+                .or_insert_with(|| condition.willing_and_able.iter().map(String::as_str).collect());
+        }
         all
     }
+
+    fn question(&self, id: &str) -> Option<&ScoredQuestion> {
+        self.sections
+            .iter()
+            .flat_map(|section| section.questions.iter())
+            .find(|question| question.id.as_ref() == id)
+    }
+
+    /// The points to convert for a score: the conversion alone, before informal support and any
+    /// carers' allocation.
+    fn money_for_points(&self, points: i64) -> i64 {
+        match &self.conversion {
+            Conversion::PricePerPoint { pence_per_point } => points.saturating_mul(*pence_per_point),
+            Conversion::Bands { bands } => bands
+                .iter()
+                .rev()
+                .find(|band| points >= band.from_points)
+                .map_or(0, |band| band.annual_pence),
+        }
+    }
+
+    /// What a council should look at before using the model: ways an eligible person could get
+    /// nothing. Warnings, not refusals, because a council may have reasons; each says what to do.
+    pub fn check(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.informal_support.is_some() && self.informal_support_condition.is_none() {
+            warnings.push(
+                "[informal_support] has no carer_question: help from a carer who is not willing and able to keep caring would still reduce the allocation"
+                    .to_owned(),
+            );
+        }
+        let Some(rule) = &self.eligibility else {
+            warnings.push(
+                "the model has no [eligibility]: someone unable to achieve an outcome because of pain, distress, risk or the time it takes, but who needs no one's help, may score nothing for it"
+                    .to_owned(),
+            );
+            return warnings;
+        };
+        // The least each way of being eligible scores, by the question it lands on.
+        let floor = |question: &str, reason: UnableReason| -> Option<i64> {
+            let answer = rule.minimum_answer.iter().find(|(found, _)| *found == reason)?.1.clone();
+            self.question(question)?.points_for(&answer).map(|(_, points)| points)
+        };
+        let least_per_outcome: Vec<(String, Arc<str>, i64)> = rule
+            .outcomes
+            .iter()
+            .filter_map(|(outcome, question)| {
+                UnableReason::ALL
+                    .iter()
+                    .filter(|reason| reason.applies_to(rule.kind))
+                    .filter_map(|reason| floor(question, *reason))
+                    .min()
+                    .map(|points| (outcome.clone(), question.clone(), points))
+            })
+            .collect();
+        let mut least: Vec<(String, i64)> = Vec::new();
+        match rule.kind {
+            AssessmentKind::Carer => {
+                least.extend(least_per_outcome.iter().map(|(outcome, _, points)| (outcome.clone(), *points)));
+                if let Some((question, answer)) = &rule.health {
+                    if let Some((_, points)) = self.question(question).and_then(|found| found.points_for(answer)) {
+                        least.push(("their health at risk".to_owned(), points));
+                    }
+                }
+            }
+            AssessmentKind::Adult => {
+                for (index, (first, first_question, first_points)) in least_per_outcome.iter().enumerate() {
+                    for (second, second_question, second_points) in &least_per_outcome[index + 1..] {
+                        // Two outcomes covered by one question score once, at the higher floor.
+                        let points = if first_question == second_question {
+                            (*first_points).max(*second_points)
+                        } else {
+                            first_points + second_points
+                        };
+                        least.push((format!("{first} and {second}"), points));
+                    }
+                }
+            }
+        }
+        for (profile, points) in least {
+            if self.money_for_points(points) == 0 {
+                warnings.push(format!(
+                    "someone eligible only through {profile} scores {points} points, which the model turns into £0: give that score some money"
+                ));
+            }
+        }
+        warnings
+    }
+}
+
+fn eligibility_rule(text: &str, file: &EligibilityFile, sections: &[ScoredSection]) -> Result<EligibilityRule, ConfigError> {
+    let kind = match file.kind.get_ref().as_str() {
+        "adult" => AssessmentKind::Adult,
+        "carer" => AssessmentKind::Carer,
+        other => return Err(at(text, &file.kind, format!("kind must be \"adult\" or \"carer\", not {other:?}"))),
+    };
+    let question = |id: &str| {
+        sections
+            .iter()
+            .flat_map(|section| section.questions.iter())
+            .find(|question| question.id.as_ref() == id)
+    };
+    let mut minimum_answer = Vec::new();
+    for (reason, answer) in file.minimum_answer.get_ref() {
+        let Some(reason) = UnableReason::parse(reason).filter(|found| found.applies_to(kind)) else {
+            return Err(at(
+                text,
+                &file.minimum_answer,
+                format!(
+                    "{reason:?} is not a way a {} can be unable to achieve an outcome",
+                    file.kind.get_ref()
+                ),
+            ));
+        };
+        minimum_answer.push((reason, Arc::from(answer.as_str())));
+    }
+    let mut outcomes = Vec::new();
+    for (outcome, question_id) in file.outcomes.get_ref() {
+        let known = match kind {
+            AssessmentKind::Adult => AdultOutcome::parse(outcome).is_some(),
+            AssessmentKind::Carer => CarerOutcome::parse(outcome).is_some(),
+        };
+        if !known {
+            return Err(at(
+                text,
+                &file.outcomes,
+                format!(
+                    "{outcome:?} is not one of the {} outcomes in the eligibility regulations",
+                    file.kind.get_ref()
+                ),
+            ));
+        }
+        let Some(scored) = question(question_id) else {
+            return Err(at(
+                text,
+                &file.outcomes,
+                format!("{question_id:?} is not a question the model scores"),
+            ));
+        };
+        for (reason, answer) in &minimum_answer {
+            if scored.points_for(answer).is_none() {
+                return Err(at(
+                    text,
+                    &file.minimum_answer,
+                    format!(
+                        "question {question_id:?} has no answer {answer:?}, the least for {}",
+                        reason.as_str()
+                    ),
+                ));
+            }
+        }
+        outcomes.push((outcome.clone(), scored.id.clone()));
+    }
+    let health = match (&file.health_question, &file.health_minimum_answer) {
+        (None, None) => None,
+        (Some(health), Some(answer)) if kind == AssessmentKind::Carer => {
+            let Some(scored) = question(health.get_ref()) else {
+                return Err(at(text, health, "health_question is not a question the model scores"));
+            };
+            if scored.points_for(answer).is_none() {
+                return Err(at(text, health, format!("the health question has no answer {answer:?}")));
+            }
+            Some((scored.id.clone(), Arc::from(answer.as_str())))
+        }
+        (Some(health), _) => return Err(at(text, health, "health_question is for carers, and needs health_minimum_answer")),
+        (None, Some(_)) => {
+            return Err(at(text, &file.kind, "health_minimum_answer needs health_question"));
+        }
+    };
+    Ok(EligibilityRule {
+        kind,
+        outcomes,
+        minimum_answer,
+        health,
+    })
 }
 
 /// Which conversion turned the points into money, with the figures it used.
@@ -396,6 +649,9 @@ pub struct ScoredLine {
     pub question: Arc<str>,
     pub answer: Arc<str>,
     pub points: i64,
+    /// Set when the eligibility decision raised the points above what the answer scores: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised_because: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,6 +676,10 @@ pub struct AllocationResult {
     pub informal_support_answer: Option<Arc<str>>,
     pub informal_support_percent: i64,
     pub informal_support_reduction_pence: i64,
+    /// Set when the answer would have reduced the allocation but the carer is not recorded as
+    /// willing and able to keep caring, so it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informal_support_not_applied: Option<String>,
     pub carers_allocation_answer: Option<Arc<str>>,
     pub carers_allocation_pence: i64,
     /// The indicative annual budget.
@@ -446,8 +706,73 @@ fn percent_of(value: i64, percent: i64) -> Result<i64, AllocationError> {
     i64::try_from(product / 100).map_err(|_| AllocationError::Overflow)
 }
 
-/// Works out the indicative budget from a model and a person's answers.
+/// Works out the indicative budget from a model and a person's answers alone.
 pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<AllocationResult, AllocationError> {
+    calculate_with_findings(model, answers, None)
+}
+
+/// The least each question scores because of the eligibility findings, with the reason in words.
+fn eligibility_floors(model: &AllocationModel, findings: Option<&EligibilityFindings>) -> BTreeMap<Arc<str>, (i64, String)> {
+    let mut floors: BTreeMap<Arc<str>, (i64, String)> = BTreeMap::new();
+    let (Some(rule), Some(findings)) = (&model.eligibility, findings) else {
+        return floors;
+    };
+    if rule.kind != findings.kind {
+        return floors;
+    }
+    let mut raise = |question: &Arc<str>, answer: &str, why: String| {
+        let Some(points) = model
+            .question(question)
+            .and_then(|found| found.points_for(answer))
+            .map(|(_, points)| points)
+        else {
+            return;
+        };
+        if floors.get(question).is_none_or(|(existing, _)| points > *existing) {
+            floors.insert(question.clone(), (points, why));
+        }
+    };
+    for finding in &findings.outcomes {
+        let Some(reason) = finding.unable.filter(|reason| reason.applies_to(findings.kind)) else {
+            continue;
+        };
+        let Some((_, question)) = rule.outcomes.iter().find(|(outcome, _)| *outcome == finding.outcome) else {
+            continue;
+        };
+        let Some((_, answer)) = rule.minimum_answer.iter().find(|(found, _)| *found == reason) else {
+            continue;
+        };
+        let outcome = crate::eligibility::outcome_label(&finding.outcome).unwrap_or(&finding.outcome);
+        raise(
+            question,
+            answer,
+            format!(
+                "the eligibility decision found that for \"{outcome}\" they {}, so it counts at least as much as the answer \"{answer}\"",
+                reason.label().to_lowercase()
+            ),
+        );
+    }
+    if findings.carer_health_at_risk {
+        if let Some((question, answer)) = &rule.health {
+            raise(
+                question,
+                answer,
+                format!("the eligibility decision found the carer's health is at risk, so it counts at least as much as the answer \"{answer}\""),
+            );
+        }
+    }
+    floors
+}
+
+/// Works out the indicative budget from a model, a person's answers and, where there is one, the
+/// eligibility decision's findings: an outcome found unachievable scores at least the model's
+/// least for it, whatever the answers say about help from another person.
+pub fn calculate_with_findings(
+    model: &AllocationModel,
+    answers: &Answers,
+    findings: Option<&EligibilityFindings>,
+) -> Result<AllocationResult, AllocationError> {
+    let floors = eligibility_floors(model, findings);
     let mut unanswered = Vec::new();
     // Answers the model used; any left over name a question the model does not have.
     let mut used = 0usize;
@@ -460,15 +785,20 @@ pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<Allocatio
             match answers.get(question.id.as_ref()) {
                 Some(answer) => {
                     used += 1;
-                    let (answer_name, scored) = question.points_for(answer).ok_or_else(|| AllocationError::UnknownAnswer {
+                    let (answer_name, answered) = question.points_for(answer).ok_or_else(|| AllocationError::UnknownAnswer {
                         question: question.id.to_string(),
                         answer: answer.clone(),
                     })?;
+                    let (scored, raised_because) = match floors.get(&question.id) {
+                        Some((floor, why)) if *floor > answered => (*floor, Some(why.clone())),
+                        _ => (answered, None),
+                    };
                     points = points.checked_add(scored).ok_or(AllocationError::Overflow)?;
                     lines.push(ScoredLine {
                         question: question.id.clone(),
                         answer: answer_name.clone(),
                         points: scored,
+                        raised_because,
                     });
                 }
                 None => unanswered.push(question.id.to_string()),
@@ -501,6 +831,22 @@ pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<Allocatio
     };
     let informal = rule_answer(&model.informal_support)?;
     let carers = rule_answer(&model.carers_allocation)?;
+    let carer_answer = match &model.informal_support_condition {
+        Some(condition) if condition.question != model.carers_allocation.as_ref().map_or("", |rule| rule.question.as_str()) => {
+            match answers.get(&condition.question) {
+                Some(answer) => {
+                    used += 1;
+                    Some(answer.clone())
+                }
+                None => {
+                    unanswered.push(condition.question.clone());
+                    None
+                }
+            }
+        }
+        Some(condition) => answers.get(&condition.question).cloned(),
+        None => None,
+    };
     if used != answers.len() {
         let known = model.questions();
         if let Some(unknown) = answers.keys().find(|question| !known.contains_key(question.as_str())) {
@@ -533,10 +879,23 @@ pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<Allocatio
             )
         }
     };
-    let (informal_support_answer, informal_support_percent) = match informal {
+    let (informal_support_answer, mut informal_support_percent) = match informal {
         Some((answer, percent)) => (Some(answer), percent),
         None => (None, 0),
     };
+    let mut informal_support_not_applied = None;
+    if let Some(condition) = &model.informal_support_condition {
+        let willing = carer_answer
+            .as_ref()
+            .is_some_and(|answer| condition.willing_and_able.iter().any(|yes| yes == answer));
+        if informal_support_percent > 0 && !willing {
+            informal_support_not_applied = Some(format!(
+                "Help from family or friends does not reduce your budget, because your carer is not recorded as willing and able to keep caring (\"{}\").",
+                carer_answer.unwrap_or_default()
+            ));
+            informal_support_percent = 0;
+        }
+    }
     let informal_support_reduction_pence = percent_of(from_points_pence, informal_support_percent)?;
     let (carers_allocation_answer, carers_allocation_pence) = match carers {
         Some((answer, pence)) => (Some(answer), pence),
@@ -556,6 +915,7 @@ pub fn calculate(model: &AllocationModel, answers: &Answers) -> Result<Allocatio
         informal_support_answer,
         informal_support_percent,
         informal_support_reduction_pence,
+        informal_support_not_applied,
         carers_allocation_answer,
         carers_allocation_pence,
         total_pence,
@@ -757,5 +1117,160 @@ questions = { nutrition = { none = 0, some_help = 6 }, hygiene = { none = 0, som
             Money::from_pence(2_900_000),
             Money::from_pence(3_000_001)
         ));
+    }
+
+    mod eligible_needs {
+        use super::*;
+        use crate::eligibility::{outcomes, EligibilityFindings, OutcomeFinding};
+
+        const ADULT: &str = include_str!("../../../config/allocation/adult.toml");
+        const CARER: &str = include_str!("../../../config/allocation/carer.toml");
+
+        /// Every question answered with its lowest-scoring answer, then the given ones.
+        fn lowest(model: &AllocationModel, given: &[(&str, &str)]) -> Answers {
+            let mut all: Answers = model
+                .sections
+                .iter()
+                .flat_map(|section| section.questions.iter())
+                .map(|question| {
+                    let (answer, _) = question.points.iter().min_by_key(|(_, points)| *points).unwrap();
+                    (question.id.to_string(), answer.to_string())
+                })
+                .collect();
+            for (question, answer) in given {
+                all.insert(question.to_string(), answer.to_string());
+            }
+            all
+        }
+
+        fn findings(kind: AssessmentKind, unable: &[(&str, UnableReason)], health_at_risk: bool) -> EligibilityFindings {
+            EligibilityFindings {
+                kind,
+                needs_condition_met: true,
+                carer_health_at_risk: health_at_risk,
+                outcomes: outcomes(kind)
+                    .into_iter()
+                    .map(|(code, _)| OutcomeFinding {
+                        outcome: code.into(),
+                        unable: unable.iter().find(|(found, _)| *found == code).map(|(_, reason)| *reason),
+                        evidence: String::new(),
+                    })
+                    .collect(),
+                significant_impact_on_wellbeing: true,
+                wellbeing_reasons: "Their health is suffering.".into(),
+            }
+        }
+
+        #[test]
+        fn a_carer_eligible_only_through_their_health_gets_a_budget_from_the_shipped_model() {
+            let model = AllocationModel::parse(CARER).unwrap();
+            let answers = lowest(&model, &[]);
+            let decision = findings(AssessmentKind::Carer, &[], true);
+            assert!(crate::eligibility::decide(&decision).eligible);
+            let result = calculate_with_findings(&model, &answers, Some(&decision)).unwrap();
+            // Health at risk counts as "at_risk": 5 points, in the band for 1 to 15 points, £300 a year.
+            assert_eq!(result.total_points, 5);
+            assert_eq!(result.total_pence, 30_000);
+            assert!(result.sections[0].lines[0]
+                .raised_because
+                .as_deref()
+                .unwrap()
+                .contains("health is at risk"));
+            assert!(model.check().is_empty(), "{:?}", model.check());
+        }
+
+        #[test]
+        fn the_old_carer_bands_are_warned_about_because_an_eligible_carer_got_nothing() {
+            let old = CARER
+                .replace("to_points = 0\n", "to_points = 5\n")
+                .replace("from_points = 1\nto_points = 15", "from_points = 6\nto_points = 15");
+            let model = AllocationModel::parse(&old).unwrap();
+            let warnings = model.check();
+            assert!(
+                warnings
+                    .iter()
+                    .any(|warning| warning.contains("health at risk") && warning.contains("£0")),
+                "{warnings:?}"
+            );
+        }
+
+        #[test]
+        fn an_adult_in_pain_scores_for_the_outcome_though_they_need_no_help() {
+            let model = AllocationModel::parse(ADULT).unwrap();
+            let answers = lowest(&model, &[("informal_support", "none"), ("carer_coping", "no_carer")]);
+            assert_eq!(calculate(&model, &answers).unwrap().total_pence, 0);
+            let decision = findings(
+                AssessmentKind::Adult,
+                &[
+                    ("managing_and_maintaining_nutrition", UnableReason::PainDistressAnxiety),
+                    ("maintaining_personal_hygiene", UnableReason::PainDistressAnxiety),
+                ],
+                false,
+            );
+            let result = calculate_with_findings(&model, &answers, Some(&decision)).unwrap();
+            // Each counts as "some_help": 6 + 6 = 12 points × £300 = £3,600.
+            assert_eq!(result.total_points, 12);
+            assert_eq!(result.total_pence, 360_000);
+            let nutrition = &result.sections[0].lines[0];
+            assert_eq!(nutrition.answer.as_ref(), "none");
+            assert!(nutrition.raised_because.as_deref().unwrap().contains("pain"));
+            assert!(model.check().is_empty(), "{:?}", model.check());
+        }
+
+        #[test]
+        fn an_answer_scoring_more_than_the_finding_is_kept() {
+            let model = AllocationModel::parse(ADULT).unwrap();
+            let answers = lowest(
+                &model,
+                &[
+                    ("nutrition", "full_help"),
+                    ("informal_support", "none"),
+                    ("carer_coping", "no_carer"),
+                ],
+            );
+            let decision = findings(
+                AssessmentKind::Adult,
+                &[("managing_and_maintaining_nutrition", UnableReason::TakesLonger)],
+                false,
+            );
+            let result = calculate_with_findings(&model, &answers, Some(&decision)).unwrap();
+            assert_eq!(result.sections[0].points, 10);
+            assert!(result.sections[0].lines[0].raised_because.is_none());
+        }
+
+        #[test]
+        fn help_from_a_carer_who_is_struggling_does_not_reduce_the_budget() {
+            let model = AllocationModel::parse(ADULT).unwrap();
+            let coping = lowest(
+                &model,
+                &[("hygiene", "full_help"), ("informal_support", "lots"), ("carer_coping", "coping")],
+            );
+            let result = calculate(&model, &coping).unwrap();
+            // 10 points × £300 = £3,000, less 25% = £2,250.
+            assert_eq!(result.total_pence, 225_000);
+            let mut struggling = coping.clone();
+            struggling.insert("carer_coping".into(), "struggling".into());
+            let result = calculate(&model, &struggling).unwrap();
+            // No reduction, and the carers' allocation of £1,000: £3,000 + £1,000.
+            assert_eq!(result.informal_support_reduction_pence, 0);
+            assert_eq!(result.total_pence, 400_000);
+            assert!(result.informal_support_not_applied.as_deref().unwrap().contains("willing and able"));
+        }
+
+        #[test]
+        fn a_model_without_the_eligibility_rule_or_the_carer_condition_is_warned_about() {
+            let model = AllocationModel::parse(PRICE_MODEL).unwrap();
+            let warnings = model.check();
+            assert_eq!(warnings.len(), 2, "{warnings:?}");
+        }
+
+        #[test]
+        fn an_eligibility_rule_naming_an_unknown_outcome_or_answer_is_refused_with_its_line() {
+            let wrong_outcome = ADULT.replace("managing_toilet_needs = \"toilet\"", "toileting = \"toilet\"");
+            let error = AllocationModel::parse(&wrong_outcome).unwrap_err();
+            assert!(error.line.is_some() && error.reason.contains("toileting"), "{error}");
+            let wrong_answer = ADULT.replace("takes_longer = \"prompting\"", "takes_longer = \"a_little\"");
+            assert!(AllocationModel::parse(&wrong_answer).unwrap_err().reason.contains("a_little"));
+        }
     }
 }

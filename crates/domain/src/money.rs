@@ -12,7 +12,7 @@ pub struct Money {
     pence: i64,
 }
 
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum MoneyError {
     #[error("the amount is too large")]
     Overflow,

@@ -3,6 +3,7 @@
 //! the sign-off decision, and the personal budget statement.
 
 use crate::assessments::first_version;
+use crate::charging::{NeverCharged, ServiceLine};
 use crate::ids::{AllocationId, BudgetId, ChallengeId, FinancialAssessmentId, PersonId, PlanDecisionId, PlanId, UserId};
 use crate::money::{Money, MoneyError};
 use crate::people::labelled_enum;
@@ -71,6 +72,10 @@ pub struct PlanLine {
     pub units: i64,
     pub frequency: Frequency,
     pub component: ServiceComponent,
+    /// Set where the law or the council says this support is never charged for; the practitioner
+    /// checks it at sign-off. Plans written before this was asked have every line chargeable.
+    #[serde(default)]
+    pub never_charged: Option<NeverCharged>,
 }
 
 impl PlanLine {
@@ -94,6 +99,22 @@ impl PlanContent {
         self.lines
             .iter()
             .try_fold(Money::ZERO, |total, line| total.checked_add(line.annual_cost()?))
+    }
+
+    /// The plan's lines as the charging rules see them: a weekly cost each (a 52-week year, as
+    /// `Frequency::per_year`), rounded down so rounding never adds to what anyone pays.
+    pub fn service_lines(&self) -> Result<Vec<ServiceLine>, MoneyError> {
+        self.lines
+            .iter()
+            .map(|line| {
+                Ok(ServiceLine {
+                    description: line.description.clone(),
+                    weekly_cost: line.annual_cost()?.weekly_from_annual(),
+                    never_charged: line.never_charged.clone(),
+                    weeks_already_received: 0,
+                })
+            })
+            .collect()
     }
 }
 
@@ -255,6 +276,9 @@ pub struct PlanInput {
     pub line_units: Vec<String>,
     pub line_frequency: Vec<String>,
     pub line_component: Vec<String>,
+    /// Per line: empty if it can be charged for, or a `NeverCharged` code.
+    #[serde(default)]
+    pub line_charging: Vec<String>,
 }
 
 pub const MAX_LINES: usize = 12;
@@ -275,6 +299,11 @@ impl PlanInput {
             line_units: content.lines.iter().map(|line| line.units.to_string()).collect(),
             line_frequency: content.lines.iter().map(|line| line.frequency.as_str().into()).collect(),
             line_component: content.lines.iter().map(|line| line.component.as_str().into()).collect(),
+            line_charging: content
+                .lines
+                .iter()
+                .map(|line| line.never_charged.as_ref().map(NeverCharged::code).unwrap_or_default())
+                .collect(),
         }
     }
 
@@ -309,12 +338,13 @@ impl PlanInput {
         let mut lines = Vec::new();
         for index in 0..self.line_description.len().min(MAX_LINES) {
             let get = |values: &Vec<String>| values.get(index).map(|value| value.trim().to_owned()).unwrap_or_default();
-            let (description, cost, units, frequency, component) = (
+            let (description, cost, units, frequency, component, charging) = (
                 get(&self.line_description),
                 get(&self.line_unit_cost),
                 get(&self.line_units),
                 get(&self.line_frequency),
                 get(&self.line_component),
+                get(&self.line_charging),
             );
             if description.is_empty() && cost.is_empty() && units.is_empty() {
                 continue;
@@ -355,12 +385,22 @@ impl PlanInput {
                 errors.add(&field("component"), format!("Select what kind of support line {number} is"));
                 ServiceComponent::Other
             });
+            let never_charged = if charging.is_empty() {
+                None
+            } else {
+                let found = NeverCharged::from_code(&charging);
+                if found.is_none() {
+                    errors.add(&field("charging"), format!("Select whether line {number} can be charged for"));
+                }
+                found
+            };
             lines.push(PlanLine {
                 description,
                 unit_cost,
                 units,
                 frequency,
                 component,
+                never_charged,
             });
         }
         if complete && lines.is_empty() {
@@ -395,7 +435,20 @@ mod tests {
             line_units: vec!["10".into(), "1".into(), String::new()],
             line_frequency: vec!["weekly".into(), "monthly".into(), String::new()],
             line_component: vec!["direct_payment".into(), "other".into(), String::new()],
+            line_charging: vec![String::new(), "equipment".into(), String::new()],
         }
+    }
+
+    #[test]
+    fn a_line_marked_never_charged_keeps_its_cost_but_not_its_charge() {
+        let content = input().parse(true).unwrap();
+        assert_eq!(content.lines[1].never_charged, Some(NeverCharged::EquipmentOrMinorAdaptation));
+        let services = content.service_lines().unwrap();
+        // £12 a month is £144 a year: £2.769 a week, so £2.77 to the nearest penny.
+        assert_eq!(services[1].weekly_cost, Money::from_pence(277));
+        let mut wrong = input();
+        wrong.line_charging[1] = "free".into();
+        assert!(wrong.parse(true).unwrap_err().message_for("line_charging_2").is_some());
     }
 
     #[test]

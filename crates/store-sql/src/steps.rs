@@ -6,6 +6,7 @@
 
 use crate::*;
 use tailor_domain::assessments::{AllocationRecord, Assessment, AssessmentStatus, EligibilityRecord, FinancialAssessmentRecord};
+use tailor_domain::charging::NeverCharged;
 use tailor_domain::jobs::{Job, JobStatus};
 use tailor_domain::plans::{Challenge, PersonalBudget, PlanDecision, PlanStatus, SupportPlan};
 use tailor_domain::{AllocationId, AssessmentId, BudgetId, ChallengeId, FinancialAssessmentId, JobId, PlanId};
@@ -219,8 +220,8 @@ where
             .map_err(database_error)?;
         for (index, line) in plan.content.lines.iter().enumerate() {
             sqlx::query(
-                "insert into plan_lines (plan_id, position, description, unit_cost_pence, units, frequency, component)
-                 values ($1, $2, $3, $4, $5, $6, $7)",
+                "insert into plan_lines (plan_id, position, description, unit_cost_pence, units, frequency, component, never_charged)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(plan.id.0)
             .bind(index as i64 + 1)
@@ -229,6 +230,7 @@ where
             .bind(line.units)
             .bind(line.frequency.as_str())
             .bind(line.component.as_str())
+            .bind(line.never_charged.as_ref().map(NeverCharged::code))
             .execute(&mut **tx)
             .await
             .map_err(database_error)?;
@@ -320,7 +322,7 @@ where
         for row in &rows {
             let id: uuid::Uuid = get(row, "id")?;
             let lines = sqlx::query(
-                "select description, unit_cost_pence, units, frequency, component from plan_lines where plan_id = $1 order by position",
+                "select description, unit_cost_pence, units, frequency, component, never_charged from plan_lines where plan_id = $1 order by position",
             )
             .bind(id)
             .fetch_all(&self.reader)

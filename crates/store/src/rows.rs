@@ -11,6 +11,7 @@ use tailor_domain::assessments::{
     AllocationRecord, Assessment, AssessmentReview, AssessmentStatus, BudgetOverride, EligibilityRecord, FinancialAssessmentRecord,
 };
 use tailor_domain::audit::{AuditAction, AuditEvent, NewAuditEvent};
+use tailor_domain::charging::NeverCharged;
 use tailor_domain::eligibility::AssessmentKind;
 use tailor_domain::jobs::{Job, JobStatus};
 use tailor_domain::money::Money;
@@ -462,6 +463,13 @@ pub fn plan_line_from_row(row: &impl RowAccess) -> StoreResult<PlanLine> {
         units: row.integer("units")?,
         frequency: code(row, "frequency", Frequency::parse)?,
         component: code(row, "component", ServiceComponent::parse)?,
+        never_charged: match row.optional_text("never_charged")? {
+            Some(stored) => Some(
+                NeverCharged::from_code(&stored)
+                    .ok_or_else(|| StoreError::Other(format!("a plan line's never_charged is not a known code: {stored:?}")))?,
+            ),
+            None => None,
+        },
     })
 }
 

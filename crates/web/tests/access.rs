@@ -28,7 +28,7 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "0190b1a4-0000-7000-8000-000000000000")
         .replace("{document_id}", "0190b1a4-0000-7000-8000-000000000001")
         .replace("{question}", "nutrition")
-        .replace("{kind}", "allocation")
+        .replace("{kind}", "questionnaire")
         .replace("{config_id}", "adult")
         .replace("{version}", "1")
         .replace("{*path}", "no-such-file.css")

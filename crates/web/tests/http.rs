@@ -950,3 +950,52 @@ async fn a_possible_duplicate_person_is_shown_before_a_record_is_added() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn the_financial_assessment_form_names_each_mistake_by_its_line_then_saves_the_itemised_lines() {
+    let world = World::new().await;
+    let (cookie, token) = world.session("practitioner").await;
+    let path = format!("/people/{}/financial-assessment", world.own_record);
+    let page = world.get(&path, Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Income line 1") && page.body.contains("What shows it is spent"));
+    let typed = |weekly: &'static str, capital: &'static str, evidence: &'static str| {
+        form(&[
+            ("csrf_token", &token),
+            ("declined", "no"),
+            ("household", "single"),
+            ("income_source", "state_pension"),
+            ("income_weekly", weekly),
+            ("income_source", "personal_independence_payment_mobility"),
+            ("income_weekly", "77.05"),
+            ("capital", capital),
+            ("expenditure_description", "Extra heating"),
+            ("expenditure_weekly", "12.50"),
+            ("expenditure_evidence", evidence),
+        ])
+    };
+    let reply = world.post_form(&path, Some(&cookie), &typed("lots", "", "")).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("There is a problem"));
+    for field in ["income_weekly_1", "capital", "expenditure_evidence_1"] {
+        assert!(
+            reply.body.contains(&format!("href=\"#{field}\"")),
+            "{field} is in the error summary"
+        );
+        assert!(reply.body.contains(&format!("id=\"{field}\"")), "{field} is on the page to link to");
+    }
+    assert!(reply.body.contains("value=\"77.05\""), "what was typed is kept");
+    assert!(world.store.list_financial_assessments(world.own_record).await.unwrap().is_empty());
+
+    let reply = world
+        .post_form(&path, Some(&cookie), &typed("230.25", "1000", "Gas bills, seen"))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let saved = world.store.list_financial_assessments(world.own_record).await.unwrap();
+    let circumstances = &saved[0].circumstances;
+    assert_eq!(circumstances.income.len(), 2);
+    assert_eq!(circumstances.disability_related_expenditure[0].evidence, "Gas bills, seen");
+    // The date of birth comes from the record (4 November 1948), not from the form.
+    assert_eq!(circumstances.date_of_birth, chrono::NaiveDate::from_ymd_opt(1948, 11, 4));
+    assert!(saved[0].contribution.working.iter().any(|line| line.label.contains("not counted")));
+}

@@ -37,11 +37,13 @@ pub const BUDGET: &str = "budget";
 pub const CHALLENGE: &str = "challenge";
 
 /// The configuration Tailor ships with, loaded into an empty database.
-pub const DEFAULT_CONFIGURATION: [(&str, &str); 5] = [
+/// Versions of one configuration are listed oldest first, so each loads with a higher version.
+pub const DEFAULT_CONFIGURATION: [(&str, &str); 6] = [
     ("questionnaire", include_str!("../../../../config/questionnaires/adult.toml")),
     ("questionnaire", include_str!("../../../../config/questionnaires/carer.toml")),
     ("allocation", include_str!("../../../../config/allocation/adult.toml")),
     ("allocation", include_str!("../../../../config/allocation/carer.toml")),
+    ("charging", include_str!("../../../../config/charging/rates-2025-26.toml")),
     ("charging", include_str!("../../../../config/charging/rates.toml")),
 ];
 
@@ -114,13 +116,21 @@ impl App {
         NewAuditEvent::new(self.clock.now(), None, "Tailor", action)
     }
 
-    /// Loads the shipped questionnaires, models and rates into a database that has none of a kind.
+    /// Loads the shipped questionnaires, models and rates into a database that has none of a
+    /// configuration: every shipped version of it, oldest first. A configuration the database
+    /// already has is left alone, so a council's own choices are never changed at start-up; new
+    /// shipped versions are loaded by an administrator on the Configuration page.
     pub async fn ensure_default_configuration(&self) -> AppResult<()> {
+        let mut already_loaded = std::collections::BTreeSet::new();
+        for kind in DEFAULT_CONFIGURATION.iter().map(|(kind, _)| *kind) {
+            for found in self.store.list_configurations(kind).await? {
+                already_loaded.insert((kind.to_owned(), found.config_id));
+            }
+        }
         for (kind, source) in DEFAULT_CONFIGURATION {
             let (config_id, _, _) = configuration_identity(kind, source)
                 .map_err(|errors| AppError::Store(StoreError::Other(format!("shipped configuration is invalid: {errors}"))))?;
-            let existing = self.store.list_configurations(kind).await?;
-            if existing.iter().any(|version| version.config_id == config_id) {
+            if already_loaded.contains(&(kind.to_owned(), config_id)) {
                 continue;
             }
             self.store_configuration(None, kind, source).await?;
@@ -192,6 +202,18 @@ impl App {
     pub async fn list_configuration(&self, actor: &Actor, kind: &str) -> AppResult<Vec<ConfigurationVersion>> {
         self.require(actor, Permission::ManageConfiguration, "see configuration").await?;
         Ok(self.store.list_configurations(kind).await?)
+    }
+
+    /// The council's own free services in the charging table in force today, as the code a plan
+    /// line stores and the words a person reads. Not personal data, so no access check.
+    pub async fn council_free_services(&self) -> AppResult<Vec<(String, String)>> {
+        let version = self.configuration_on("charging", "rates", self.clock.today()).await?;
+        let rates = ChargingRates::parse(&version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+        Ok(rates
+            .council_free_services
+            .into_iter()
+            .map(|(id, label)| (tailor_domain::charging::NeverCharged::CouncilFreeService(id).code(), label))
+            .collect())
     }
 
     /// The version of a configuration in force on a day.

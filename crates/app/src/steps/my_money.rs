@@ -6,10 +6,10 @@ use super::{ALLOCATION, ASSESSMENT, ELIGIBILITY, FINANCIAL_ASSESSMENT};
 use crate::people::single_error;
 use crate::{App, AppError, AppResult};
 use tailor_domain::access::{may, Actor, Capability, PersonAccess};
-use tailor_domain::allocation::{calculate, needs_second_approval, AllocationModel};
+use tailor_domain::allocation::{calculate_with_findings, needs_second_approval, AllocationModel};
 use tailor_domain::assessments::*;
 use tailor_domain::audit::AuditAction;
-use tailor_domain::charging::{weekly_contribution, ChargingRates, FinancialCircumstances};
+use tailor_domain::charging::{weekly_contribution, ChargingError, ChargingRates, FinancialCircumstances, ServiceLine};
 use tailor_domain::eligibility::{decide, outcomes, AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::money::Money;
 use tailor_domain::questionnaires::Questionnaire;
@@ -341,7 +341,9 @@ impl App {
                 .await?;
             let model =
                 AllocationModel::parse(&model_version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
-            let result = calculate(&model, &assessment.answers)
+            // The findings count as well as the answers: pain, risk or time can make an outcome
+            // unachievable without anyone's help being needed.
+            let result = calculate_with_findings(&model, &assessment.answers, Some(&eligibility.findings))
                 .map_err(|problem| single_error("answers", &format!("The budget cannot be worked out: {problem}")))?;
             let allocation = AllocationRecord {
                 id: AllocationId::generate(),
@@ -447,13 +449,15 @@ impl App {
         Ok(allocation)
     }
 
-    /// Records a financial assessment (or that the person declined one).
+    /// Records a financial assessment (or that the person declined one). The age band comes from
+    /// the person's date of birth on their record and today's date, never from what was typed;
+    /// until there is a plan, the charge is worked out against the indicative budget.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn record_financial_assessment(
         &self,
         actor: &Actor,
         person_id: PersonId,
-        circumstances: FinancialCircumstances,
+        mut circumstances: FinancialCircumstances,
     ) -> AppResult<FinancialAssessmentRecord> {
         self.require_capability(
             actor,
@@ -462,9 +466,14 @@ impl App {
             "record a financial assessment",
         )
         .await?;
-        let rates_version = self.configuration_on("charging", "rates", self.clock.today()).await?;
+        let today = self.clock.today();
+        let rates_version = self.configuration_on("charging", "rates", today).await?;
         let rates =
             ChargingRates::parse(&rates_version.source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
+        let person = self.store.get_person(person_id).await?;
+        circumstances.date_of_birth = Some(person.details.date_of_birth);
+        circumstances.assessment_date = Some(today);
+        circumstances.recorded_age_group = None;
         let indicative = self
             .load_overview(person_id)
             .await?
@@ -473,8 +482,13 @@ impl App {
             .map(AllocationRecord::indicative)
             .unwrap_or(Money::ZERO);
         let weekly_cost = indicative.weekly_from_annual();
-        let contribution = weekly_contribution(&rates, &circumstances, weekly_cost)
-            .map_err(|_| single_error("weekly_income", "The amounts are too large to work with"))?;
+        let services = [ServiceLine {
+            description: "The indicative budget, until there is a plan".into(),
+            weekly_cost,
+            never_charged: None,
+            weeks_already_received: 0,
+        }];
+        let contribution = weekly_contribution(&rates, &circumstances, &services).map_err(charging_problem)?;
         let now = self.clock.now();
         let assessment = FinancialAssessmentRecord {
             id: FinancialAssessmentId::generate(),
@@ -494,5 +508,25 @@ impl App {
             .details(serde_json::json!({ "declined": assessment.circumstances.declined, "weekly_contribution_pence": assessment.contribution.weekly.pence() }));
         self.store.insert_financial_assessment(&assessment, &event).await?;
         Ok(assessment)
+    }
+}
+
+/// A charging rule that cannot be applied, as a message on the form.
+pub(crate) fn charging_problem(problem: ChargingError) -> AppError {
+    match problem {
+        ChargingError::UnderEighteen => single_error(
+            "household",
+            "They are under 18 on their record: a financial assessment for adult care is for people aged 18 or over",
+        ),
+        ChargingError::MissingRate(what) => single_error(
+            "household",
+            &format!("The council's charging table has no {what}: an administrator must load one that has it"),
+        ),
+        ChargingError::MissingDates => single_error("partner_date_of_birth", "Enter their partner's date of birth"),
+        ChargingError::UnknownFreeService(id) => {
+            single_error("household", &format!("{id:?} is not on the council's list of free services"))
+        }
+        ChargingError::Negative(what) => single_error("household", &format!("Amounts cannot be less than zero: {what}")),
+        ChargingError::Money(_) => single_error("household", "The amounts are too large to work with"),
     }
 }

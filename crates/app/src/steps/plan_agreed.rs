@@ -10,7 +10,7 @@ use tailor_domain::access::{may, Actor, Capability, PersonAccess};
 use tailor_domain::allocation::{needs_second_approval, AllocationModel};
 use tailor_domain::assessments::{AllocationRecord, AssessmentStatus};
 use tailor_domain::audit::AuditAction;
-use tailor_domain::charging::{weekly_contribution, ChargingRates};
+use tailor_domain::charging::{weekly_contribution, ChargingError, ChargingRates};
 use tailor_domain::money::Money;
 use tailor_domain::plans::*;
 use tailor_domain::{BudgetId, ChallengeId, PersonId, PlanDecisionId, PlanId};
@@ -238,13 +238,28 @@ impl App {
             })?;
         let rates =
             ChargingRates::parse(&financial.rates_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
-        let weekly_cost = cost.weekly_from_annual();
-        let contribution = weekly_contribution(&rates, &financial.circumstances, weekly_cost)
+        // Only the services that can be charged for count: reablement, aftercare, equipment and
+        // the rest of the free list never add to what the person pays.
+        let services = plan
+            .content
+            .service_lines()
             .map_err(|_| single_error("verdict", "The amounts are too large to work with"))?;
+        let contribution = weekly_contribution(&rates, &financial.circumstances, &services).map_err(|problem| {
+            let next_step = match problem {
+                ChargingError::UnknownFreeService(_) => "Ask for the plan line to be changed.",
+                _ => "Record the financial assessment again.",
+            };
+            single_error("verdict", &format!("The contribution cannot be worked out: {problem}. {next_step}"))
+        })?;
+        let chargeable_annual = contribution
+            .chargeable_weekly_cost
+            .checked_mul(52)
+            .map_err(|_| single_error("verdict", "The amounts are too large"))?;
         let annual_contribution = contribution
             .weekly
             .checked_mul(52)
             .map_err(|_| single_error("verdict", "The amounts are too large"))?
+            .min(chargeable_annual)
             .min(cost);
         Ok(PersonalBudget {
             id: BudgetId::generate(),

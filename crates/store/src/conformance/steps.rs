@@ -3,14 +3,16 @@
 
 use super::{audit, now, person, seed_team_and_worker};
 use crate::*;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use futures::future::join_all;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tailor_domain::allocation::{AllocationResult, AppliedConversion};
 use tailor_domain::assessments::*;
 use tailor_domain::audit::AuditAction;
-use tailor_domain::charging::{AgeGroup, Contribution, ContributionBasis, FinancialCircumstances};
+use tailor_domain::charging::{
+    Contribution, ContributionBasis, ExpenditureLine, FinancialCircumstances, IncomeLine, IncomeSource, NeverCharged,
+};
 use tailor_domain::eligibility::{AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::jobs::{Job, JobKind, JobStatus};
 use tailor_domain::money::Money;
@@ -73,6 +75,7 @@ pub fn allocation(person_id: PersonId, assessment_id: AssessmentId, worker: &Use
             informal_support_answer: None,
             informal_support_percent: 0,
             informal_support_reduction_pence: 0,
+            informal_support_not_applied: None,
             carers_allocation_answer: None,
             carers_allocation_pence: 0,
             total_pence: 1_000_000,
@@ -125,6 +128,7 @@ pub fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus
                     units: 6,
                     frequency: Frequency::Weekly,
                     component: ServiceComponent::DirectPayment,
+                    never_charged: None,
                 },
                 PlanLine {
                     description: "Cookery class".into(),
@@ -132,6 +136,7 @@ pub fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus
                     units: 1,
                     frequency: Frequency::Monthly,
                     component: ServiceComponent::Other,
+                    never_charged: Some(NeverCharged::EquipmentOrMinorAdaptation),
                 },
             ],
             risks: "Burns: induction hob".into(),
@@ -152,13 +157,18 @@ pub fn financial(person_id: PersonId, worker: &User) -> FinancialAssessmentRecor
         person_id,
         circumstances: FinancialCircumstances {
             declined: false,
-            age_group: AgeGroup::PensionAge,
-            disability_premium: false,
-            enhanced_disability_premium: false,
-            weekly_income: Money::from_pence(25_000),
-            capital: Money::ZERO,
-            weekly_housing_costs: Money::ZERO,
-            weekly_disability_related_expenditure: Money::ZERO,
+            date_of_birth: Some(NaiveDate::from_ymd_opt(1950, 2, 3).unwrap()),
+            assessment_date: Some(NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()),
+            income: vec![IncomeLine {
+                source: IncomeSource::StatePension,
+                weekly: Money::from_pence(25_000),
+            }],
+            disability_related_expenditure: vec![ExpenditureLine {
+                description: "Extra laundry".into(),
+                weekly: Money::from_pence(500),
+                evidence: "Launderette receipts".into(),
+            }],
+            ..FinancialCircumstances::declined()
         },
         rates_source: "version = 1".into(),
         weekly_cost: Money::from_pence(19_230),
@@ -167,6 +177,8 @@ pub fn financial(person_id: PersonId, worker: &User) -> FinancialAssessmentRecor
             working: Vec::new(),
             explanation: "Income above the guarantee".into(),
             rates_version: 1,
+            chargeable_weekly_cost: Money::from_pence(19_230),
+            services: Vec::new(),
         },
         assessed_by: worker.id,
         assessed_by_name: worker.display_name.clone(),

@@ -331,6 +331,7 @@ impl World {
             line_units: vec!["1".into()],
             line_frequency: vec!["weekly".into()],
             line_component: vec!["home_support".into()],
+            line_charging: vec![String::new()],
         };
         let plan = app.save_plan(&worker, person_id, &plan, true).await.unwrap();
         (assessment_id, allocation.id, financial.id, plan.id)
@@ -358,14 +359,5 @@ impl World {
 
 /// A financial assessment the person declined: they pay the full cost.
 fn declined() -> tailor_domain::charging::FinancialCircumstances {
-    tailor_domain::charging::FinancialCircumstances {
-        declined: true,
-        age_group: tailor_domain::charging::AgeGroup::PensionAge,
-        disability_premium: false,
-        enhanced_disability_premium: false,
-        weekly_income: tailor_domain::money::Money::ZERO,
-        capital: tailor_domain::money::Money::ZERO,
-        weekly_housing_costs: tailor_domain::money::Money::ZERO,
-        weekly_disability_related_expenditure: tailor_domain::money::Money::ZERO,
-    }
+    tailor_domain::charging::FinancialCircumstances::declined()
 }

@@ -4,7 +4,6 @@
 use super::*;
 use crate::context::{CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
-use crate::pages::forms::{form_page, Field, FormPage};
 use crate::pages::{choices, render_form, Choice, PageContext};
 use crate::AppState;
 use askama::Template;
@@ -16,8 +15,7 @@ use tailor_app::AppError;
 use tailor_domain::access::Capability;
 use tailor_domain::allocation::AllocationResult;
 use tailor_domain::assessments::AllocationRecord;
-use tailor_domain::charging::{AgeGroup, FinancialCircumstances};
-use tailor_domain::money::Money;
+use tailor_domain::charging::{FinancialInput, Household, IncomeSource, MAX_FINANCIAL_LINES};
 use tailor_domain::validation::ValidationErrors;
 use tailor_domain::AllocationId;
 use tailor_domain::PersonId;
@@ -55,7 +53,13 @@ pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
         detail: result.describe_conversion(),
         amount: money(result.from_points_pence),
     }];
-    if let Some(answer) = &result.informal_support_answer {
+    if let Some(reason) = &result.informal_support_not_applied {
+        rows.push(WorkingRow {
+            label: "Help family and friends give".into(),
+            detail: reason.clone(),
+            amount: money(0),
+        });
+    } else if let Some(answer) = &result.informal_support_answer {
         rows.push(WorkingRow {
             label: "Less the help family and friends give".into(),
             detail: format!("{}% less, because your answer was \"{}\"", result.informal_support_percent, answer),
@@ -170,162 +174,132 @@ pub async fn override_budget(
 
 // Financial assessment
 
-#[derive(Deserialize, Default)]
-pub struct FinancialInput {
-    #[serde(default)]
-    declined: String,
-    #[serde(default)]
-    age_group: String,
-    #[serde(default)]
-    premiums: Vec<String>,
-    #[serde(default)]
-    weekly_income: String,
-    #[serde(default)]
-    capital: String,
-    #[serde(default)]
-    weekly_housing_costs: String,
-    #[serde(default)]
-    weekly_disability_related_expenditure: String,
+pub struct IncomeRow {
+    pub number: usize,
+    pub sources: Vec<Choice>,
+    pub weekly: String,
 }
 
-pub(super) fn financial_fields(input: &FinancialInput) -> Vec<Field> {
-    vec![
-        Field::Radios {
-            name: "declined",
-            legend: "Did they agree to a financial assessment?",
-            options: choices(
-                [
-                    ("no", "Yes, they gave their financial details"),
-                    ("yes", "No, they declined: they will pay the full cost"),
-                ],
-                &input.declined,
-            ),
-            hint: "",
-        },
-        Field::Radios {
-            name: "age_group",
-            legend: "Age group, for the Minimum Income Guarantee",
-            options: choices(
-                [
-                    ("from18_to24", "18 to 24"),
-                    ("from25_to_pension_age", "25 to State Pension age"),
-                    ("pension_age", "State Pension age or over"),
-                ],
-                &input.age_group,
-            ),
-            hint: "",
-        },
-        Field::Checkboxes {
-            name: "premiums",
-            legend: "Premiums that apply",
-            options: vec![
-                Choice {
-                    value: "disability".into(),
-                    label: "Disability Premium".into(),
-                    checked: input.premiums.iter().any(|premium| premium == "disability"),
-                },
-                Choice {
-                    value: "enhanced".into(),
-                    label: "Enhanced Disability Premium".into(),
-                    checked: input.premiums.iter().any(|premium| premium == "enhanced"),
-                },
-            ],
-            hint: "Only for people under State Pension age.",
-        },
-        Field::Text {
-            name: "weekly_income",
-            label: "Weekly income, in pounds",
-            value: input.weekly_income.clone(),
-            hint: "Benefits, pensions and other income. Do not include earnings: they are not counted.",
-        },
-        Field::Text {
-            name: "capital",
-            label: "Savings and investments, in pounds",
-            value: input.capital.clone(),
-            hint: "Not the home they live in.",
-        },
-        Field::Text {
-            name: "weekly_housing_costs",
-            label: "Weekly housing costs, in pounds",
-            value: input.weekly_housing_costs.clone(),
-            hint: "Rent and mortgage not covered by benefits, and council tax.",
-        },
-        Field::Text {
-            name: "weekly_disability_related_expenditure",
-            label: "Weekly extra costs because of disability, in pounds",
-            value: input.weekly_disability_related_expenditure.clone(),
-            hint: "For example extra heating, laundry, special diet.",
-        },
-    ]
+pub struct CostRow {
+    pub number: usize,
+    pub description: String,
+    pub weekly: String,
+    pub evidence: String,
 }
 
-pub(super) fn parse_financial(input: &FinancialInput) -> Result<FinancialCircumstances, ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    let declined = match input.declined.as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            errors.add("declined", "Select whether they agreed to a financial assessment");
-            false
-        }
-    };
-    let mut amount = |field: &str, value: &str, label: &str| -> Money {
-        if declined && value.trim().is_empty() {
-            return Money::ZERO;
-        }
-        match value.parse::<Money>() {
-            Ok(found) if !found.is_negative() => found,
-            _ => {
-                errors.add(field, format!("Enter {label} in pounds and pence, like 125.50 (0 if none)"));
-                Money::ZERO
-            }
-        }
-    };
-    let weekly_income = amount("weekly_income", &input.weekly_income, "their weekly income");
-    let capital = amount("capital", &input.capital, "their savings");
-    let weekly_housing_costs = amount("weekly_housing_costs", &input.weekly_housing_costs, "their weekly housing costs");
-    let weekly_disability_related_expenditure = amount(
-        "weekly_disability_related_expenditure",
-        &input.weekly_disability_related_expenditure,
-        "their weekly extra costs",
-    );
-    let age_group = match input.age_group.as_str() {
-        "from18_to24" => AgeGroup::From18To24,
-        "from25_to_pension_age" => AgeGroup::From25ToPensionAge,
-        "pension_age" => AgeGroup::PensionAge,
-        _ if declined => AgeGroup::From25ToPensionAge,
-        _ => {
-            errors.add("age_group", "Select their age group");
-            AgeGroup::From25ToPensionAge
-        }
-    };
-    errors.into_result(FinancialCircumstances {
-        declined,
-        age_group,
-        disability_premium: input.premiums.iter().any(|premium| premium == "disability"),
-        enhanced_disability_premium: input.premiums.iter().any(|premium| premium == "enhanced"),
-        weekly_income,
-        capital,
-        weekly_housing_costs,
-        weekly_disability_related_expenditure,
-    })
+#[derive(Template)]
+#[template(path = "financial_form.html")]
+pub(super) struct FinancialFormPage {
+    page: PageContext,
+    errors: ValidationErrors,
+    person_id: String,
+    person_name: String,
+    input: FinancialInput,
+    declined: Vec<Choice>,
+    households: Vec<Choice>,
+    premiums: Vec<Choice>,
+    income: Vec<IncomeRow>,
+    housing: Vec<CostRow>,
+    expenditure: Vec<CostRow>,
+}
+
+/// How many rows to show: those filled in, and `spare` more (up to the most a form takes).
+pub(super) fn rows_shown(columns: &[&Vec<String>], spare: usize) -> usize {
+    let filled = columns
+        .iter()
+        .filter_map(|values| values.iter().rposition(|value| !value.trim().is_empty()))
+        .max()
+        .map_or(0, |last| last + 1);
+    (filled + spare).min(MAX_FINANCIAL_LINES)
 }
 
 pub(super) async fn financial_page_with(
     state: &AppState,
     context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
     person_id: PersonId,
-    input: &FinancialInput,
+    input: FinancialInput,
     errors: ValidationErrors,
 ) -> Response {
-    let form = FormPage {
-        heading: "Record a financial assessment",
-        action: format!("/people/{person_id}/financial-assessment"),
-        button: "Work out the contribution",
-        multipart: false,
-        cancel: None,
+    let person = try_page!(state.app.person_for_page(actor, person_id, "record a financial assessment").await);
+    let cell = |values: &Vec<String>, index: usize| values.get(index).cloned().unwrap_or_default();
+    let income = (0..rows_shown(&[&input.income_weekly], 3))
+        .map(|index| IncomeRow {
+            number: index + 1,
+            sources: choices(
+                std::iter::once(("", "Select where it comes from"))
+                    .chain(IncomeSource::ALL.iter().map(|source| (source.as_str(), source.label()))),
+                &cell(&input.income_source, index),
+            ),
+            weekly: cell(&input.income_weekly, index),
+        })
+        .collect();
+    let housing = (0..rows_shown(&[&input.housing_description, &input.housing_weekly], 2))
+        .map(|index| CostRow {
+            number: index + 1,
+            description: cell(&input.housing_description, index),
+            weekly: cell(&input.housing_weekly, index),
+            evidence: String::new(),
+        })
+        .collect();
+    let expenditure = (0..rows_shown(
+        &[
+            &input.expenditure_description,
+            &input.expenditure_weekly,
+            &input.expenditure_evidence,
+        ],
+        2,
+    ))
+        .map(|index| CostRow {
+            number: index + 1,
+            description: cell(&input.expenditure_description, index),
+            weekly: cell(&input.expenditure_weekly, index),
+            evidence: cell(&input.expenditure_evidence, index),
+        })
+        .collect();
+    let chosen = |premium: &str| input.premiums.iter().any(|value| value == premium);
+    let page = FinancialFormPage {
+        page: PageContext::new(state, context, "Record a financial assessment", "").with_errors(&errors),
+        errors,
+        person_id: person_id.to_string(),
+        person_name: person.full_name(),
+        declined: choices(
+            [
+                ("no", "Yes, they gave their financial details"),
+                (
+                    "yes",
+                    "No, they declined: they will pay the full cost of the services that can be charged for",
+                ),
+            ],
+            &input.declined,
+        ),
+        households: choices(
+            Household::ALL.iter().map(|household| (household.as_str(), household.label())),
+            &input.household,
+        ),
+        premiums: vec![
+            Choice {
+                value: "disability".into(),
+                label: "Disability Premium".into(),
+                checked: chosen("disability"),
+            },
+            Choice {
+                value: "enhanced".into(),
+                label: "Enhanced Disability Premium".into(),
+                checked: chosen("enhanced"),
+            },
+            Choice {
+                value: "carer".into(),
+                label: "Carer Premium".into(),
+                checked: chosen("carer"),
+            },
+        ],
+        income,
+        housing,
+        expenditure,
+        input,
     };
-    form_page(state, context, person_id, form, financial_fields(input), errors).await
+    render_form(&page, &page.errors)
 }
 
 pub async fn financial_page(
@@ -342,7 +316,11 @@ pub async fn financial_page(
             .await;
         return PageError::from(AppError::Forbidden).into_response();
     }
-    financial_page_with(&state, &context, person_id, &FinancialInput::default(), ValidationErrors::default()).await
+    let input = FinancialInput {
+        household: "single".into(),
+        ..FinancialInput::default()
+    };
+    financial_page_with(&state, &context, &actor, person_id, input, ValidationErrors::default()).await
 }
 
 pub async fn record_financial(
@@ -352,13 +330,17 @@ pub async fn record_financial(
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
     CsrfForm(input): CsrfForm<FinancialInput>,
 ) -> Response {
-    let circumstances = match parse_financial(&input) {
+    // "Add more lines" sends the form back with room for more, without saving.
+    if input.more_lines == "yes" {
+        return financial_page_with(&state, &context, &actor, person_id, input, ValidationErrors::default()).await;
+    }
+    let circumstances = match input.parse() {
         Ok(circumstances) => circumstances,
-        Err(errors) => return financial_page_with(&state, &context, person_id, &input, errors).await,
+        Err(errors) => return financial_page_with(&state, &context, &actor, person_id, input, errors).await,
     };
     match state.app.record_financial_assessment(&actor, person_id, circumstances).await {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
-        Err(AppError::Invalid(errors)) => financial_page_with(&state, &context, person_id, &input, errors).await,
+        Err(AppError::Invalid(errors)) => financial_page_with(&state, &context, &actor, person_id, input, errors).await,
         Err(error) => PageError::from(error).into_response(),
     }
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tailor_app::steps::PlanningOverview;
 use tailor_app::AppError;
 use tailor_domain::access::Capability;
+use tailor_domain::charging::NeverCharged;
 use tailor_domain::money::Money;
 use tailor_domain::plans::*;
 use tailor_domain::validation::ValidationErrors;
@@ -26,6 +27,7 @@ pub struct LineField {
     pub units: String,
     pub frequencies: Vec<Choice>,
     pub components: Vec<Choice>,
+    pub chargings: Vec<Choice>,
     pub annual: String,
 }
 
@@ -63,6 +65,17 @@ pub(super) async fn plan_page_with(
         .into_response();
     };
     let indicative = allocation.indicative();
+    // Without a charging table the lines can still be written; only the council's own list is missing.
+    let council_free = state.app.council_free_services().await.unwrap_or_default();
+    let charging_options: Vec<(String, String)> = NeverCharged::CHOICES
+        .iter()
+        .map(|(code, label)| (code.to_string(), label.to_string()))
+        .chain(
+            council_free
+                .into_iter()
+                .map(|(code, label)| (code, format!("No: the council does not charge for {label}"))),
+        )
+        .collect();
     // Cost what can be costed now, so the total is right even while other lines still have errors.
     let costed = input.parse(false).ok();
     let total = costed
@@ -93,6 +106,10 @@ pub(super) async fn plan_page_with(
                 components: choices(
                     ServiceComponent::ALL.iter().map(|value| (value.as_str(), value.label())),
                     if component.is_empty() { "direct_payment" } else { &component },
+                ),
+                chargings: choices(
+                    charging_options.iter().map(|(code, label)| (code.as_str(), label.as_str())),
+                    &get(&input.line_charging),
                 ),
                 annual: String::new(),
             }

@@ -61,13 +61,20 @@ pub(super) async fn budget_page_with(
     let (contribution_working, contribution_explanation) = match &overview.financial {
         Some(financial) => match tailor_domain::charging::ChargingRates::parse(&financial.rates_source)
             .ok()
-            .and_then(|rates| {
-                tailor_domain::charging::weekly_contribution(&rates, &financial.circumstances, budget.annual_cost.weekly_from_annual()).ok()
-            }) {
+            .zip(
+                overview
+                    .plans
+                    .iter()
+                    .find(|plan| plan.id == budget.plan_id)
+                    .and_then(|plan| plan.content.service_lines().ok()),
+            )
+            .and_then(|(rates, services)| tailor_domain::charging::weekly_contribution(&rates, &financial.circumstances, &services).ok())
+        {
             Some(contribution) => (
                 contribution
-                    .working
+                    .services
                     .iter()
+                    .chain(contribution.working.iter())
                     .map(|line| (line.label.clone(), line.weekly.to_string()))
                     .collect(),
                 format!("{} So you pay {} a week.", contribution.explanation, contribution.weekly),
