@@ -16,7 +16,7 @@ pub mod steps;
 use clock::Clock;
 use std::sync::Arc;
 use tailor_domain::access::{Actor, Permission};
-use tailor_domain::audit::{AuditAction, NewAuditEvent};
+use tailor_domain::audit::{AuditAction, AuditKey, NewAuditEvent};
 use tailor_domain::validation::ValidationErrors;
 use tailor_store::{Store, StoreError};
 use thiserror::Error;
@@ -109,11 +109,24 @@ pub struct App {
     store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub sessions: SessionPolicy,
+    /// Checks the audit chain and signs checkpoints; the store seals events with the same key.
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
-        App { store, clock, sessions }
+        App {
+            store,
+            clock,
+            sessions,
+            audit_key: None,
+        }
+    }
+
+    /// The same app, checking the audit chain with `key` (give the store the same key).
+    pub fn with_audit_key(mut self, key: Arc<AuditKey>) -> Self {
+        self.audit_key = Some(key);
+        self
     }
 
     /// An audit event stamped now, by this actor.

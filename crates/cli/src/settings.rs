@@ -18,6 +18,12 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     /// `text` for people, `json` for log collectors.
     pub log_format: String,
+    /// The audit key itself (usually from TAILOR_AUDIT_KEY). Never printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_key: Option<String>,
+    /// A file holding the audit key, readable only by Tailor's user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -30,12 +36,14 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             log_format: "text".into(),
+            audit_key: None,
+            audit_key_file: None,
         }
     }
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 7] = [
+const KNOWN_SETTINGS: [&str; 9] = [
     "database_url",
     "bind",
     "secure_cookies",
@@ -43,6 +51,8 @@ const KNOWN_SETTINGS: [&str; 7] = [
     "session_idle_minutes",
     "session_absolute_hours",
     "log_format",
+    "audit_key",
+    "audit_key_file",
 ];
 
 /// `TAILOR_` variables that are not settings, probably typos; the caller warns about them.

@@ -15,8 +15,9 @@ mod steps;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Database, Pool, Transaction};
+use std::sync::Arc;
 use tailor_domain::access::{PersonAccessFacts, Role};
-use tailor_domain::audit::{AuditEvent, NewAuditEvent, GENESIS_HASH};
+use tailor_domain::audit::{AuditEvent, AuditKey, NewAuditEvent, GENESIS_HASH};
 use tailor_domain::notes::{CaseNote, DocumentMeta};
 use tailor_domain::people::{PeopleSearch, Person, PersonSummary, Relationship, Warning};
 use tailor_domain::users::{Organisation, Team, User};
@@ -52,6 +53,8 @@ pub trait Engine: Send + Sync + 'static {
 pub struct SqlStore<E: Engine> {
     pub reader: Pool<E::Db>,
     pub writer: Pool<E::Db>,
+    /// Seals every audit event this store appends; without it events are written unkeyed.
+    audit_key: Option<Arc<AuditKey>>,
     engine: std::marker::PhantomData<E>,
 }
 
@@ -60,6 +63,7 @@ impl<E: Engine> Clone for SqlStore<E> {
         SqlStore {
             reader: self.reader.clone(),
             writer: self.writer.clone(),
+            audit_key: self.audit_key.clone(),
             engine: std::marker::PhantomData,
         }
     }
@@ -74,8 +78,15 @@ impl<E: Engine> SqlStore<E> {
         SqlStore {
             reader,
             writer,
+            audit_key: None,
             engine: std::marker::PhantomData,
         }
+    }
+
+    /// The same store, sealing the audit events it appends with `key`.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Self {
+        self.audit_key = Some(Arc::new(key));
+        self
     }
 }
 
@@ -255,7 +266,7 @@ where
 
     /// Appends an audit event inside the caller's transaction, chained to the last one. The
     /// engine's lock (or SQLite's single writer) keeps any other append from coming between.
-    pub(crate) async fn append_audit_in(tx: &mut Transaction<'static, E::Db>, event: &NewAuditEvent) -> StoreResult<()> {
+    pub(crate) async fn append_audit_in(&self, tx: &mut Transaction<'static, E::Db>, event: &NewAuditEvent) -> StoreResult<()> {
         if let Some(lock) = E::AUDIT_CHAIN_LOCK {
             sqlx::query(lock).execute(&mut **tx).await.map_err(database_error)?;
         }
@@ -268,10 +279,10 @@ where
             None => (0, GENESIS_HASH.to_owned()),
         };
         let sequence = previous_sequence + 1;
-        let hash = event.chain_hash(sequence, &previous_hash);
+        let (hash_version, hash) = event.seal(self.audit_key.as_deref(), sequence, &previous_hash);
         sqlx::query(
-            "insert into audit_events (sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "insert into audit_events (sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash, hash_version)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(sequence)
         .bind(event.at)
@@ -284,15 +295,16 @@ where
         .bind(event.details.to_string())
         .bind(&previous_hash)
         .bind(&hash)
+        .bind(hash_version)
         .execute(&mut **tx)
         .await
         .map_err(database_error)?;
         Ok(())
     }
 
-    pub(crate) async fn append_all_in(tx: &mut Transaction<'static, E::Db>, events: &[NewAuditEvent]) -> StoreResult<()> {
+    pub(crate) async fn append_all_in(&self, tx: &mut Transaction<'static, E::Db>, events: &[NewAuditEvent]) -> StoreResult<()> {
         for event in events {
-            Self::append_audit_in(tx, event).await?;
+            self.append_audit_in(tx, event).await?;
         }
         Ok(())
     }
@@ -454,7 +466,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -477,7 +489,7 @@ where
         if changed.is_none() {
             return Err(StoreError::NotFound);
         }
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -531,7 +543,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -553,7 +565,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -634,7 +646,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -656,7 +668,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -688,7 +700,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -713,7 +725,7 @@ where
     async fn insert_person(&self, person: &Person, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_person_in(&mut tx, person).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -731,7 +743,7 @@ where
         if changed.is_none() {
             return Err(StoreError::NotFound);
         }
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -825,7 +837,7 @@ where
     async fn insert_relationship(&self, relationship: &Relationship, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_relationship_in(&mut tx, relationship).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -844,7 +856,7 @@ where
     async fn insert_warning(&self, warning: &Warning, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_warning_in(&mut tx, warning).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -863,7 +875,7 @@ where
     async fn insert_note(&self, note: &CaseNote, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_note_in(&mut tx, note).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -899,7 +911,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -938,7 +950,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -975,13 +987,13 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
     async fn append_audit(&self, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -1029,7 +1041,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 

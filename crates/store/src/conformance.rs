@@ -9,7 +9,7 @@ use crate::*;
 use chrono::{Duration, SubsecRound};
 use std::future::Future;
 use tailor_domain::access::DelegationScope;
-use tailor_domain::audit::{verify_chain, AuditAction, GENESIS_HASH};
+use tailor_domain::audit::{verify_chain, AuditAction, AuditKey, ChainVerifier, KEYED_HASH};
 use tailor_domain::nhs_number::NhsNumber;
 use tailor_domain::notes::NoteKind;
 use tailor_domain::people::{Address, Consent, ConsentStatus, ContactPreference, PersonDetails, RelationshipKind, WarningCategory};
@@ -59,6 +59,12 @@ where
         eprintln!("conformance: {name}");
         check(store).await;
     }
+}
+
+/// The key the adapters' conformance runs give their stores (`SqlStore::with_audit_key`), so
+/// that the suite can check the events are sealed with it.
+pub fn audit_key() -> AuditKey {
+    AuditKey::from_text("conformance-suite-audit-key-not-secret").expect("long enough")
 }
 
 /// Now, at the microsecond precision both databases keep, so round trips compare equal.
@@ -646,9 +652,16 @@ async fn audit_events_form_a_verifiable_chain(store: Box<dyn Store>) {
         chain.iter().map(|event| event.sequence).collect::<Vec<_>>(),
         (1..=22).collect::<Vec<_>>()
     );
-    assert_eq!(verify_chain(&chain, GENESIS_HASH.into()), None, "the stored chain must verify");
+    let key = audit_key();
+    assert!(
+        chain.iter().all(|event| event.hash_version == KEYED_HASH),
+        "events are sealed with the key"
+    );
+    assert_eq!(verify_chain(&chain, Some(&key)), Ok(()), "the stored chain must verify");
+    let wrong = AuditKey::from_text("another-key-that-did-not-seal-these-events").unwrap();
+    assert!(verify_chain(&chain, Some(&wrong)).is_err(), "another key does not verify it");
     let tail = store.audit_chain(10, 1000).await.unwrap();
-    assert_eq!(verify_chain(&tail, chain[9].hash.clone()), None);
+    assert_eq!(ChainVerifier::resume(Some(&key), 10, chain[9].hash.clone()).check(&tail), Ok(()));
 
     let for_person = store
         .list_audit(&AuditQuery {
