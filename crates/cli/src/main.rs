@@ -204,6 +204,7 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
     let config = tailor_web::WebConfig {
         secure_cookies: settings.secure_cookies,
         council_name: settings.council_name.clone(),
+        trust_forwarded_for: settings.trust_forwarded_for,
     };
     let state = tailor_web::AppState::new(app.clone(), config);
     let router = tailor_web::router(state.clone());
@@ -232,7 +233,8 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
             }
         }
     });
-    axum::serve(listener, router)
+    // With the peer's address, which the sign-in throttle counts attempts by.
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
         })

@@ -660,30 +660,43 @@ where
         Ok(removed.len() as u64)
     }
 
-    async fn record_failed_sign_in(&self, email: &str, at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query("insert into failed_sign_ins (email, at) values ($1, $2)")
+    async fn reserve_sign_in_attempt(&self, email: &str, client: &str, at: DateTime<Utc>, rule: &ThrottleRule) -> StoreResult<Option<i64>> {
+        // One upsert counts the attempt and sets the next delay, so simultaneous attempts each
+        // see the count the one before left (the row is locked on conflict; SQLite has one
+        // writer). A pair still waiting out its delay matches no row: refused, not counted.
+        let delay = "case when sign_in_throttle.window_started_micros < $4 or sign_in_throttle.failures + 1 < $5 then 0
+                          when sign_in_throttle.delay_seconds = 0 then 1
+                          when sign_in_throttle.delay_seconds * 2 > $6 then $6
+                          else sign_in_throttle.delay_seconds * 2 end";
+        let statement = format!(
+            "insert into sign_in_throttle (email, client, failures, window_started_micros, delay_seconds, blocked_until_micros)
+             values ($1, $2, 1, $3, 0, $3)
+             on conflict (email, client) do update set
+                 failures = case when sign_in_throttle.window_started_micros < $4 then 1 else sign_in_throttle.failures + 1 end,
+                 window_started_micros = case when sign_in_throttle.window_started_micros < $4 then $3 else sign_in_throttle.window_started_micros end,
+                 delay_seconds = {delay},
+                 blocked_until_micros = $3 + 1000000 * ({delay})
+             where sign_in_throttle.blocked_until_micros <= $3
+             returning failures"
+        );
+        let now = at.timestamp_micros();
+        let window_start = now - rule.window.num_microseconds().unwrap_or(i64::MAX);
+        sqlx::query_scalar(&statement)
             .bind(email)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(database_error)?;
-        self.append_audit_in(&mut tx, audit).await?;
-        Self::commit(tx).await
-    }
-
-    async fn count_failed_sign_ins(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
-        sqlx::query_scalar("select count(*) from failed_sign_ins where email = $1 and at >= $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(&self.reader)
+            .bind(client)
+            .bind(now)
+            .bind(window_start)
+            .bind(rule.free_attempts)
+            .bind(rule.longest_delay_seconds)
+            .fetch_optional(&self.writer)
             .await
             .map_err(database_error)
     }
 
-    async fn clear_failed_sign_ins(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("delete from failed_sign_ins where email = $1")
+    async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()> {
+        sqlx::query("delete from sign_in_throttle where email = $1 and client = $2")
             .bind(email)
+            .bind(client)
             .execute(&self.writer)
             .await
             .map_err(database_error)?;

@@ -2,7 +2,7 @@
 //! `code` and a plain `message`. The OpenAPI document at /api/v1/openapi.json is generated from
 //! the annotations here, so it cannot drift from the handlers.
 
-use crate::context::CurrentActor;
+use crate::context::{CurrentActor, RequestContext};
 use crate::errors::{api_error_response, ApiError, ApiErrorBody};
 use crate::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -66,12 +66,16 @@ pub struct TokenResponse {
 
 /// Exchange an email and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, tag = "access",
-    responses((status = 201, body = TokenResponse), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+    responses((status = 201, body = TokenResponse), (status = 401, body = ApiErrorBody, description = "invalid_credentials: the email and password do not match an account"), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
+    context: RequestContext,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
-    let (token, record) = state.app.create_api_token(&request.email, &request.password).await?;
+    let (token, record) = state
+        .app
+        .create_api_token(&request.email, &request.password, &context.client_address)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {

@@ -135,13 +135,17 @@ impl World {
 
     /// Signs in as `local@example.org` through the app and returns (cookie value, CSRF token).
     pub async fn session(&self, local: &str) -> (String, String) {
-        let (cookie, session) = self.app.sign_in(&format!("{local}@example.org"), PASSWORD, None).await.unwrap();
+        let (cookie, session) = self
+            .app
+            .sign_in(&format!("{local}@example.org"), PASSWORD, "test client", None)
+            .await
+            .unwrap();
         (cookie, session.record.csrf_token)
     }
 
     pub async fn token(&self, local: &str) -> String {
         self.app
-            .create_api_token(&format!("{local}@example.org"), PASSWORD)
+            .create_api_token(&format!("{local}@example.org"), PASSWORD, "test client")
             .await
             .unwrap()
             .0
@@ -172,6 +176,17 @@ impl World {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
         }
+        self.send(request.body(Body::from(body.to_owned())).unwrap()).await
+    }
+
+    /// A form posted from a client at `address`, as the server sees its peer.
+    pub async fn post_form_from(&self, path: &str, cookie: Option<&str>, body: &str, address: &str) -> Reply {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
+        }
+        let peer: std::net::SocketAddr = format!("{address}:50000").parse().unwrap();
+        let request = request.extension(axum::extract::ConnectInfo(peer));
         self.send(request.body(Body::from(body.to_owned())).unwrap()).await
     }
 
