@@ -236,6 +236,14 @@ impl App {
         if email.len() > 320 || password.len() > 1024 {
             errors.add("email", "Enter a shorter email address and password");
         }
+        if tailor_domain::validation::has_control_characters(&email, false)
+            || tailor_domain::validation::has_control_characters(password, false)
+        {
+            errors.add(
+                "email",
+                "Your email address and password must not contain control characters (such as a null character)",
+            );
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

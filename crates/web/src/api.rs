@@ -47,6 +47,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A query string whose parse errors use the API's error format (axum's own answer is plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(api_error_response(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                &format!("The query string is not valid for this call: {}", rejection.body_text()),
+                vec![],
+            )),
+        }
+    }
+}
+
 fn person_id(text: &str) -> ApiResult<PersonId> {
     text.parse().map_err(|_| ApiError(AppError::NotFound))
 }
@@ -172,7 +190,7 @@ fn people_response(page: tailor_app::people::PeoplePage, number: i64) -> Json<Pe
 pub async fn search_people(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Query(params): Query<PeopleParams>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> ApiResult<Json<PeopleResponse>> {
     let page = state
         .app
@@ -187,7 +205,7 @@ pub async fn search_people(
 pub async fn caseload(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Query(params): Query<PeopleParams>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> ApiResult<Json<PeopleResponse>> {
     let page = state.app.caseload(&actor, params.page).await?;
     Ok(people_response(page, params.page))
