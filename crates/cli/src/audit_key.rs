@@ -20,19 +20,35 @@ pub enum KeyUse {
     Check,
 }
 
-/// The key file kept beside a SQLite database file: `tailor.db` has `tailor.db.audit-key`.
-/// `None` for an in-memory database or a PostgreSQL URL.
-pub fn beside_database(database_url: &str) -> Option<PathBuf> {
+/// The file of a SQLite database URL; `None` for an in-memory database or a PostgreSQL URL.
+pub fn sqlite_path(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" || database_url.contains("mode=memory") {
         return None;
     }
-    Some(PathBuf::from(format!("{path}.audit-key")))
+    Some(PathBuf::from(path))
 }
 
-pub fn load(settings: &Settings, purpose: KeyUse) -> anyhow::Result<Option<AuditKey>> {
+/// The key file kept beside a SQLite database file: `tailor.db` has `tailor.db.audit-key`.
+pub fn beside_database(database_url: &str) -> Option<PathBuf> {
+    sqlite_path(database_url).map(|path| PathBuf::from(format!("{}.audit-key", path.display())))
+}
+
+/// The key, and the key file when it was made just now (so that the caller can take it back if
+/// the database turns out to have been sealed with another key).
+pub fn load(settings: &Settings, purpose: KeyUse) -> anyhow::Result<(Option<AuditKey>, Option<PathBuf>)> {
+    let made = match beside_database(&settings.database_url) {
+        Some(path) if purpose == KeyUse::Write && settings.audit_key.is_none() && settings.audit_key_file.is_none() && !path.exists() => {
+            Some(path)
+        }
+        _ => None,
+    };
+    Ok((find(settings, purpose)?, made))
+}
+
+fn find(settings: &Settings, purpose: KeyUse) -> anyhow::Result<Option<AuditKey>> {
     if let Some(text) = &settings.audit_key {
         return AuditKey::from_text(text)
             .map(Some)
@@ -119,9 +135,13 @@ mod tests {
             database_url: format!("sqlite:{}", database.display()),
             ..Settings::default()
         };
-        assert!(load(&settings, KeyUse::Check).unwrap().is_none(), "checking never makes a key");
-        let made = load(&settings, KeyUse::Write).unwrap().unwrap();
-        let again = load(&settings, KeyUse::Check).unwrap().unwrap();
+        assert!(load(&settings, KeyUse::Check).unwrap().0.is_none(), "checking never makes a key");
+        let (made, made_file) = load(&settings, KeyUse::Write).unwrap();
+        let made = made.unwrap();
+        assert!(made_file.is_some());
+        let (again, again_file) = load(&settings, KeyUse::Check).unwrap();
+        let again = again.unwrap();
+        assert!(again_file.is_none());
         let event = tailor_domain::audit::NewAuditEvent::new(chrono::Utc::now(), None, "test", tailor_domain::audit::AuditAction::SignedIn);
         assert_eq!(event.keyed_chain_hash(&made, 1, "x"), event.keyed_chain_hash(&again, 1, "x"));
         #[cfg(unix)]
@@ -143,6 +163,6 @@ mod tests {
             audit_key: Some("k".repeat(40)),
             ..postgres
         };
-        assert!(load(&given, KeyUse::Write).unwrap().is_some());
+        assert!(load(&given, KeyUse::Write).unwrap().0.is_some());
     }
 }

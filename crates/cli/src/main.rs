@@ -2,6 +2,7 @@
 //! storage adapter from the database URL, and hands over to the web or app layer.
 
 mod audit_key;
+mod backup;
 mod ras;
 mod settings;
 
@@ -75,6 +76,20 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Write a copy of the whole database to a new file (SQLite: VACUUM INTO; PostgreSQL: pg_dump).
+    Backup {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into a new, empty database (SQLite: a new file; PostgreSQL: pg_restore).
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[arg(long)]
+        database_url: String,
     },
     /// Work that runs later (session clean-up; payment runs and letters as they arrive).
     Jobs {
@@ -186,8 +201,30 @@ async fn open_store(database_url: &str, key: Option<AuditKey>) -> anyhow::Result
 /// The app over the configured database, with the audit key the command needs: the store seals
 /// events with it and the app checks the chain with it.
 async fn open_app(settings: &Settings, purpose: KeyUse) -> anyhow::Result<App> {
-    let key = audit_key::load(settings, purpose)?;
+    let (key, made_file) = audit_key::load(settings, purpose)?;
     let store = open_store(&settings.database_url, key.clone()).await?;
+    if let Some(path) = made_file {
+        // A new key beside a database whose events are already sealed (a restored backup, a
+        // copied file) would start a second key in one chain: refuse, and take the new key back.
+        let newest = store
+            .list_audit(&tailor_store::AuditQuery {
+                person_id: None,
+                action: None,
+                limit: 1,
+            })
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        if newest
+            .first()
+            .is_some_and(|event| event.hash_version == tailor_domain::audit::KEYED_HASH)
+        {
+            let _ = std::fs::remove_file(&path);
+            bail!(
+                "this database's audit events are sealed with a key, and its key file {} is missing: put the original key file there, or set TAILOR_AUDIT_KEY (docs/audit.md)",
+                path.display()
+            );
+        }
+    }
     let policy = SessionPolicy {
         idle_timeout: chrono::Duration::minutes(settings.session_idle_minutes),
         absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
@@ -372,6 +409,26 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Ras { command } => ras::run(command),
+        Command::Backup { database_url, out } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            backup::backup(&settings.database_url, out).await?;
+            println!("Backed up {} to {}.", settings::redact(&settings.database_url), out.display());
+            Ok(())
+        }
+        Command::Restore { from, database_url } => {
+            let settings = loaded(overrides(None, Some(database_url)))?;
+            settings::init_logging(&settings);
+            backup::restore(from, &settings.database_url).await?;
+            // Opening it applies any migrations newer than the backup.
+            open_store(&settings.database_url, None).await?;
+            println!(
+                "Restored {} into {}. Check it with tailor audit verify (with the audit key of the database it came from).",
+                from.display(),
+                settings::redact(&settings.database_url)
+            );
+            Ok(())
+        }
         Command::Jobs {
             command: JobsCommand::Run { database_url },
         } => {
