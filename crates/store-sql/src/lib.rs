@@ -703,6 +703,18 @@ where
         Ok(())
     }
 
+    async fn delete_stale_sign_in_attempts(&self, window_started_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
+        // `returning` and a count, because the engines' query results share no trait for it.
+        let removed =
+            sqlx::query("delete from sign_in_throttle where window_started_micros < $1 and blocked_until_micros <= $2 returning email")
+                .bind(window_started_before.timestamp_micros())
+                .bind(now.timestamp_micros())
+                .fetch_all(&self.writer)
+                .await
+                .map_err(database_error)?;
+        Ok(removed.len() as u64)
+    }
+
     async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("insert into api_tokens (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)")

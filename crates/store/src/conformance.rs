@@ -619,6 +619,15 @@ async fn sign_in_attempts_are_counted_per_client_and_delayed(store: Box<dyn Stor
     store.clear_sign_in_attempts("a@example.org", "attacker").await.unwrap();
     assert_eq!(reserve("attacker", start + Duration::minutes(16)).await, Some(1));
     assert_eq!(reserve("owner", start + Duration::seconds(1)).await, Some(2));
+    let forgotten = store
+        .delete_stale_sign_in_attempts(start + Duration::minutes(1), start + Duration::minutes(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        forgotten, 1,
+        "the owner's pair, begun at the start, goes; the attacker's new window stays"
+    );
+    assert_eq!(reserve("attacker", start + Duration::minutes(16)).await, Some(2));
 }
 
 /// Twenty simultaneous attempts for one account from one client: each is counted exactly once,

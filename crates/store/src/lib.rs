@@ -203,6 +203,9 @@ pub trait Store: StepStore + Send + Sync + 'static {
     async fn reserve_sign_in_attempt(&self, email: &str, client: &str, at: DateTime<Utc>, rule: &ThrottleRule) -> StoreResult<Option<i64>>;
     /// After a successful sign-in: the pair starts again from nothing.
     async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
+    /// Forgets pairs whose window began before `window_started_before` and whose delay has
+    /// passed by `now`: they would start again from nothing anyway. Returns how many went.
+    async fn delete_stale_sign_in_attempts(&self, window_started_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
 
