@@ -5,7 +5,7 @@
 //! and a session ends after `idle_timeout` without use or `absolute_timeout` after it began.
 
 use crate::{App, AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -90,14 +90,34 @@ async fn limited_password_work<T: Send + 'static>(work: impl FnOnce() -> T + Sen
 
 /// Hashes a password with Argon2id (the crate's defaults follow OWASP's recommended settings).
 pub async fn hash_password(password: String) -> AppResult<String> {
-    limited_password_work(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| AppError::internal("hashing a password", error))
-    })
-    .await?
+    limited_password_work(move || hash_reusing_memory(password.as_bytes()).map_err(|error| AppError::internal("hashing a password", error)))
+        .await?
+}
+
+/// What `Argon2::hash_password` does with the default (OWASP) costs, in the thread's own
+/// working memory (see `ARGON2_MEMORY`).
+fn hash_reusing_memory(password: &[u8]) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_buffer)?;
+    let params = argon2::Params::default();
+    let blocks = params.block_count();
+    let hasher = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params.clone());
+    let mut output = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
+    ARGON2_MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        hasher.hash_password_into_with_memory(password, salt_bytes, &mut output, &mut memory[..blocks])
+    })?;
+    let hash = PasswordHash {
+        algorithm: argon2::Algorithm::Argon2id.ident(),
+        version: Some(argon2::Version::V0x13.into()),
+        params: argon2::password_hash::ParamsString::try_from(&params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(argon2::password_hash::Output::new(&output)?),
+    };
+    Ok(hash.to_string())
 }
 
 async fn password_matches(password: String, stored_hash: String) -> bool {
@@ -370,6 +390,15 @@ mod tests {
     async fn the_decoy_hash_is_a_real_argon2_hash() {
         assert!(PasswordHash::new(DECOY_HASH).is_ok());
         assert!(!password_matches("anything".into(), DECOY_HASH.into()).await);
+    }
+
+    #[tokio::test]
+    async fn hashes_made_in_reused_memory_are_standard_argon2id() {
+        use argon2::PasswordVerifier;
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse battery", &parsed).is_ok());
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     }
 
     #[tokio::test]
