@@ -4,7 +4,7 @@ use crate::auth::hash_password;
 use crate::people::single_error;
 use crate::{App, AppResult};
 use tailor_domain::access::{Actor, Permission};
-use tailor_domain::audit::{AuditAction, AuditEvent};
+use tailor_domain::audit::{AuditAction, AuditCheckpoint, AuditEvent, ChainVerifier};
 use tailor_domain::people::Person;
 use tailor_domain::users::{parse_organisation, parse_team_name, NewUser, NewUserInput, Organisation, Team, User};
 use tailor_domain::*;
@@ -214,22 +214,66 @@ impl App {
             .await?)
     }
 
-    /// Checks the whole audit chain; returns how many events were checked, or the first broken one.
+    /// Checks the whole audit chain with the app's audit key (events sealed with a key cannot be
+    /// checked without it) and, when given, against a checkpoint made earlier: its head must still be
+    /// there with the same hash. Returns how many events were checked and the head now, or why
+    /// the log cannot be trusted.
     #[tracing::instrument(skip_all)]
-    pub async fn verify_audit_chain(&self) -> AppResult<Result<i64, i64>> {
-        let mut previous_hash = tailor_domain::audit::GENESIS_HASH.to_owned();
-        let mut after = 0;
-        let mut checked = 0;
-        loop {
-            let batch = self.store.audit_chain(after, 10_000).await?;
-            let Some(last) = batch.last() else { break };
-            if let Some(broken) = tailor_domain::audit::verify_chain(&batch, previous_hash.clone()) {
-                return Ok(Err(broken));
-            }
-            previous_hash = last.hash.clone();
-            after = last.sequence;
-            checked += batch.len() as i64;
+    pub async fn verify_audit_chain(&self, checkpoint: Option<&AuditCheckpoint>) -> AppResult<Result<AuditReport, String>> {
+        let key = self.audit_key.as_deref();
+        if checkpoint.is_some() && key.is_none() {
+            return Ok(Err("a checkpoint can only be checked with the audit key that signed it".into()));
         }
-        Ok(Ok(checked))
+        let mut verifier = ChainVerifier::new(key);
+        let mut at_checkpoint = None;
+        loop {
+            let (after, _) = verifier.head();
+            let batch = self.store.audit_chain(after, 10_000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            if let Err(fault) = verifier.check(&batch) {
+                return Ok(Err(fault.to_string()));
+            }
+            if let Some(checkpoint) = checkpoint {
+                if let Some(found) = batch.iter().find(|event| event.sequence == checkpoint.sequence) {
+                    at_checkpoint = Some(found.clone());
+                }
+            }
+        }
+        if let (Some(key), Some(checkpoint)) = (key, checkpoint) {
+            if let Err(fault) = checkpoint.check(key, at_checkpoint.as_ref()) {
+                return Ok(Err(fault.to_string()));
+            }
+        }
+        let (head_sequence, head_hash) = verifier.head();
+        Ok(Ok(AuditReport {
+            checked: verifier.checked(),
+            head_sequence,
+            head_hash: head_hash.to_owned(),
+        }))
     }
+
+    /// A signed record of the chain's head now, to be kept outside the database. The whole chain
+    /// is verified first, so a checkpoint never vouches for a chain already broken.
+    #[tracing::instrument(skip_all)]
+    pub async fn audit_checkpoint(&self) -> AppResult<Result<AuditCheckpoint, String>> {
+        let Some(key) = self.audit_key.as_deref() else {
+            return Ok(Err(
+                "a checkpoint is signed with the audit key, and no audit key is configured".into()
+            ));
+        };
+        Ok(self
+            .verify_audit_chain(None)
+            .await?
+            .map(|report| AuditCheckpoint::sign(key, report.head_sequence, &report.head_hash, self.clock.now())))
+    }
+}
+
+/// What a verification of the audit chain found when it was intact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditReport {
+    pub checked: i64,
+    pub head_sequence: i64,
+    pub head_hash: String,
 }

@@ -5,7 +5,7 @@
 //! and a session ends after `idle_timeout` without use or `absolute_timeout` after it began.
 
 use crate::{App, AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -32,28 +32,140 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Hashes a password with Argon2id (the crate's defaults follow OWASP's recommended settings).
-/// Runs on a blocking thread because it is deliberately slow.
-pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| AppError::internal("hashing a password", error))
+/// How many Argon2 computations run at once in this process. Each takes 19 MiB for its
+/// duration; without a limit, 64 simultaneous sign-ins took the server to 1.5 GB. Others queue
+/// (fairly, first come first served) and are slowed rather than refused.
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+
+static PASSWORD_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PASSWORD_CHECKS_AT_ONCE);
+
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+/// The threads that do password work: as many as there are permits, and always the same ones.
+/// On tokio's blocking pool each check could land on a new thread, and the allocator keeps
+/// freed memory per thread, so even two at a time grew the process by 19 MiB a thread (354 MB
+/// for 64 sign-ins); on fixed threads the same memory is reused.
+fn password_threads() -> &'static std::sync::mpsc::SyncSender<PasswordJob> {
+    static THREADS: std::sync::OnceLock<std::sync::mpsc::SyncSender<PasswordJob>> = std::sync::OnceLock::new();
+    THREADS.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<PasswordJob>(PASSWORD_CHECKS_AT_ONCE);
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        for index in 0..PASSWORD_CHECKS_AT_ONCE {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("tailor-passwords-{index}"))
+                .spawn(move || loop {
+                    let job = match receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    // A panic loses this answer (the caller sees an error), not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                })
+                .expect("could not start a password-checking thread");
+        }
+        sender
     })
-    .await
-    .map_err(|error| AppError::internal("the password-hashing task", error))?
+}
+
+/// Runs deliberately slow password work on the password threads, at most
+/// `PASSWORD_CHECKS_AT_ONCE` at a time.
+async fn limited_password_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _permit = PASSWORD_WORK
+        .acquire()
+        .await
+        .map_err(|error| AppError::internal("waiting to check a password", error))?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    // Never waits: a permit is held, so fewer jobs are queued than the channel holds.
+    password_threads()
+        .send(Box::new(move || {
+            let _ = reply.send(work());
+        }))
+        .map_err(|error| AppError::internal("the password-checking threads", error))?;
+    answer
+        .await
+        .map_err(|error| AppError::internal("the password-checking threads", error))
+}
+
+/// Hashes a password with Argon2id (the crate's defaults follow OWASP's recommended settings).
+pub async fn hash_password(password: String) -> AppResult<String> {
+    limited_password_work(move || hash_reusing_memory(password.as_bytes()).map_err(|error| AppError::internal("hashing a password", error)))
+        .await?
+}
+
+/// What `Argon2::hash_password` does with the default (OWASP) costs, in the thread's own
+/// working memory (see `ARGON2_MEMORY`).
+fn hash_reusing_memory(password: &[u8]) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_buffer)?;
+    let params = argon2::Params::default();
+    let blocks = params.block_count();
+    let hasher = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params.clone());
+    let mut output = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
+    ARGON2_MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        hasher.hash_password_into_with_memory(password, salt_bytes, &mut output, &mut memory[..blocks])
+    })?;
+    let hash = PasswordHash {
+        algorithm: argon2::Algorithm::Argon2id.ident(),
+        version: Some(argon2::Version::V0x13.into()),
+        params: argon2::password_hash::ParamsString::try_from(&params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(argon2::password_hash::Output::new(&output)?),
+    };
+    Ok(hash.to_string())
 }
 
 async fn password_matches(password: String, stored_hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored_hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+    limited_password_work(move || verify_reusing_memory(password.as_bytes(), &stored_hash))
+        .await
+        .unwrap_or(false)
+}
+
+thread_local! {
+    /// Argon2's working memory, kept by each password thread between checks. Allocating 19 MiB
+    /// afresh for every check left the allocator holding more after each burst (164 MB after 16
+    /// simultaneous sign-ins); reused, the process stays at its threads' share.
+    static ARGON2_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What `Argon2::verify_password` does, with the thread's own working memory.
+fn verify_reusing_memory(password: &[u8], stored_hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored_hash) else { return false };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = argon2::Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_buffer = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buffer) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let hasher = Argon2::new(algorithm, version, params);
+    let mut output = vec![0u8; expected.len()];
+    let computed = ARGON2_MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        hasher
+            .hash_password_into_with_memory(password, salt, &mut output, &mut memory[..blocks])
+            .is_ok()
+    });
+    // `Output` compares in constant time.
+    computed && argon2::password_hash::Output::new(&output).is_ok_and(|output| output == expected)
 }
 
 /// A valid hash of a password nobody knows, checked when an email has no account so that a
@@ -120,10 +232,18 @@ impl App {
         Ok(Some(Session { record, actor }))
     }
 
-    /// Checks an email and password. On success the old session (if any) is replaced by a new
-    /// one with a new id and CSRF token; the cookie value is returned.
+    /// Checks an email and password from `client` (its network address, or what is known of
+    /// it). On success the old session (if any) is replaced by a new one with a new id and CSRF
+    /// token; the cookie value is returned. Attempts are counted for the email and client
+    /// together, so failures from elsewhere never stop the owner signing in from their own device.
     #[tracing::instrument(skip_all)]
-    pub async fn sign_in(&self, email: &str, password: &str, old_session: Option<&SessionRecord>) -> AppResult<(String, Session)> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+        old_session: Option<&SessionRecord>,
+    ) -> AppResult<(String, Session)> {
         let email = email.trim().to_lowercase();
         let now = self.clock.now();
         let mut errors = tailor_domain::validation::ValidationErrors::default();
@@ -136,15 +256,31 @@ impl App {
         if email.len() > 320 || password.len() > 1024 {
             errors.add("email", "Enter a shorter email address and password");
         }
+        if tailor_domain::validation::has_control_characters(&email, false)
+            || tailor_domain::validation::has_control_characters(password, false)
+        {
+            errors.add(
+                "email",
+                "Your email address and password must not contain control characters (such as a null character)",
+            );
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let anonymous = |action| NewAuditEvent::new(now, None, email.clone(), action).subject("sign_in", &email);
-        let recent_failures = self
-            .store
-            .count_failed_sign_ins(&email, now - self.sessions.throttle_window)
-            .await?;
-        if recent_failures >= self.sessions.max_failed_sign_ins {
+        let client: String = client.chars().take(100).collect();
+        let anonymous = |action| {
+            NewAuditEvent::new(now, None, email.clone(), action)
+                .subject("sign_in", &email)
+                .details(serde_json::json!({ "client": client }))
+        };
+        let rule = tailor_store::ThrottleRule {
+            free_attempts: self.sessions.max_failed_sign_ins,
+            window: self.sessions.throttle_window,
+            longest_delay_seconds: self.sessions.longest_sign_in_delay.num_seconds(),
+        };
+        // Counted before the password is checked, so that simultaneous guesses cannot all be
+        // checked before any is counted.
+        if self.store.reserve_sign_in_attempt(&email, &client, now, &rule).await?.is_none() {
             self.store.append_audit(&anonymous(AuditAction::SignInThrottled)).await?;
             return Err(AppError::Throttled);
         }
@@ -155,14 +291,10 @@ impl App {
         };
         let matches = password_matches(password.to_owned(), stored_hash).await;
         let Some(user) = user.filter(|_| matches) else {
-            self.store
-                .record_failed_sign_in(&email, now, &anonymous(AuditAction::SignInFailed))
-                .await?;
-            let mut errors = tailor_domain::validation::ValidationErrors::default();
-            errors.add("email", "Enter a correct email address and password");
-            return Err(AppError::Invalid(errors));
+            self.store.append_audit(&anonymous(AuditAction::SignInFailed)).await?;
+            return Err(AppError::WrongCredentials);
         };
-        self.store.clear_failed_sign_ins(&email).await?;
+        self.store.clear_sign_in_attempts(&email, &client).await?;
         let secret = random_secret();
         let record = SessionRecord {
             id_hash: secret_hash(&secret),
@@ -199,8 +331,8 @@ impl App {
     /// Exchanges an email and password for a bearer token for the JSON API. Throttled and
     /// audited exactly as a sign-in is. The token is shown once; only its hash is kept.
     #[tracing::instrument(skip_all)]
-    pub async fn create_api_token(&self, email: &str, password: &str) -> AppResult<(String, ApiTokenRecord)> {
-        let (_, session) = self.sign_in(email, password, None).await?;
+    pub async fn create_api_token(&self, email: &str, password: &str, client: &str) -> AppResult<(String, ApiTokenRecord)> {
+        let (_, session) = self.sign_in(email, password, client, None).await?;
         // The sign-in made a browser session the API caller will never use.
         self.store.delete_session(&session.record.id_hash).await?;
         let actor = session.actor.ok_or(AppError::Unauthenticated)?;
@@ -258,6 +390,15 @@ mod tests {
     async fn the_decoy_hash_is_a_real_argon2_hash() {
         assert!(PasswordHash::new(DECOY_HASH).is_ok());
         assert!(!password_matches("anything".into(), DECOY_HASH.into()).await);
+    }
+
+    #[tokio::test]
+    async fn hashes_made_in_reused_memory_are_standard_argon2id() {
+        use argon2::PasswordVerifier;
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse battery", &parsed).is_ok());
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     }
 
     #[tokio::test]

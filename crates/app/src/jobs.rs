@@ -58,6 +58,13 @@ impl App {
                     .delete_expired_sessions(now - self.sessions.idle_timeout, now - self.sessions.absolute_timeout)
                     .await?;
                 tracing::info!(removed, "expired sessions removed");
+                // Sign-in counts live no longer than their window: without this, every email
+                // ever tried from every address would keep a row.
+                let forgotten = self
+                    .store
+                    .delete_stale_sign_in_attempts(now - self.sessions.throttle_window, now)
+                    .await?;
+                tracing::info!(forgotten, "old sign-in counts removed");
                 Ok(())
             }
             None => Err(AppError::Store(tailor_store::StoreError::Other(format!(

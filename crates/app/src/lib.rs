@@ -16,7 +16,7 @@ pub mod steps;
 use clock::Clock;
 use std::sync::Arc;
 use tailor_domain::access::{Actor, Permission};
-use tailor_domain::audit::{AuditAction, NewAuditEvent};
+use tailor_domain::audit::{AuditAction, AuditKey, NewAuditEvent};
 use tailor_domain::validation::ValidationErrors;
 use tailor_store::{Store, StoreError};
 use thiserror::Error;
@@ -32,8 +32,11 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("too many failed sign-in attempts; wait 15 minutes and try again")]
+    #[error("too many failed sign-in attempts; wait a while and try again")]
     Throttled,
+    /// The email and password do not match an active account (which of them is wrong is not said).
+    #[error("enter a correct email address and password")]
+    WrongCredentials,
     #[error(transparent)]
     Store(StoreError),
     /// Something on our side failed that is not the database: hashing a password, a background
@@ -83,9 +86,11 @@ pub type AppResult<T> = Result<T, AppError>;
 pub struct SessionPolicy {
     pub idle_timeout: chrono::Duration,
     pub absolute_timeout: chrono::Duration,
-    /// Failed sign-ins for one email within `throttle_window` before further tries are refused.
+    /// Sign-in attempts for one email from one client within `throttle_window` before each
+    /// further attempt must wait, 1 second, then 2, 4 ... up to `longest_sign_in_delay`.
     pub max_failed_sign_ins: i64,
     pub throttle_window: chrono::Duration,
+    pub longest_sign_in_delay: chrono::Duration,
     pub api_token_lifetime: chrono::Duration,
 }
 
@@ -96,6 +101,7 @@ impl Default for SessionPolicy {
             absolute_timeout: chrono::Duration::hours(12),
             max_failed_sign_ins: 5,
             throttle_window: chrono::Duration::minutes(15),
+            longest_sign_in_delay: chrono::Duration::minutes(15),
             api_token_lifetime: chrono::Duration::days(30),
         }
     }
@@ -109,11 +115,24 @@ pub struct App {
     store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub sessions: SessionPolicy,
+    /// Checks the audit chain and signs checkpoints; the store seals events with the same key.
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
-        App { store, clock, sessions }
+        App {
+            store,
+            clock,
+            sessions,
+            audit_key: None,
+        }
+    }
+
+    /// The same app, checking the audit chain with `key` (give the store the same key).
+    pub fn with_audit_key(mut self, key: Arc<AuditKey>) -> Self {
+        self.audit_key = Some(key);
+        self
     }
 
     /// An audit event stamped now, by this actor.

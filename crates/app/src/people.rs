@@ -201,6 +201,12 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn search_people(&self, actor: &Actor, search: PeopleSearch, page: i64) -> AppResult<PeoplePage> {
         self.require(actor, Permission::SearchPeople, "search for people").await?;
+        let mut errors = tailor_domain::validation::ValidationErrors::default();
+        let page = tailor_domain::validation::check_page(&mut errors, "page", page);
+        if let Some(name) = &search.name {
+            tailor_domain::validation::refuse_control_characters(&mut errors, "q", "the search", name, false);
+        }
+        errors.into_result(())?;
         let filter = match search_scope(actor) {
             SearchScope::Everyone => PeopleFilter::Everyone,
             SearchScope::TeamOrAllocated { team, worker } => PeopleFilter::TeamOrAllocated { team, worker },
@@ -212,7 +218,7 @@ impl App {
                 filter: filter.clone(),
                 search,
                 limit: PAGE_SIZE,
-                offset: page.max(0) * PAGE_SIZE,
+                offset: page * PAGE_SIZE,
             })
             .await?;
         let total = self.store.count_people(&filter).await?;
@@ -223,6 +229,9 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn caseload(&self, actor: &Actor, page: i64) -> AppResult<PeoplePage> {
         self.require(actor, Permission::ViewCaseload, "see a caseload").await?;
+        let mut errors = tailor_domain::validation::ValidationErrors::default();
+        let page = tailor_domain::validation::check_page(&mut errors, "page", page);
+        errors.into_result(())?;
         let filter = match caseload_scope(actor) {
             CaseloadScope::AllocatedTo(worker) => PeopleFilter::AllocatedTo(worker),
             CaseloadScope::TeamOrAllocated { team, worker } => PeopleFilter::TeamOrAllocated { team, worker },
@@ -238,7 +247,7 @@ impl App {
                 filter: filter.clone(),
                 search: PeopleSearch::default(),
                 limit: PAGE_SIZE,
-                offset: page.max(0) * PAGE_SIZE,
+                offset: page * PAGE_SIZE,
             })
             .await?;
         let total = self.store.count_people(&filter).await?;
@@ -660,10 +669,7 @@ impl App {
         }
         let expires_on = match input.expires_on.trim() {
             "" => None,
-            text => match ["%d/%m/%Y", "%Y-%m-%d"]
-                .iter()
-                .find_map(|format| chrono::NaiveDate::parse_from_str(text, format).ok())
-            {
+            text => match tailor_domain::validation::parse_typed_date(text, &["%d/%m/%Y", "%Y-%m-%d"]) {
                 Some(day) if day < self.clock.today() => {
                     errors.add("expires_on", "The end date must be today or in the future");
                     None

@@ -59,13 +59,18 @@ async fn the_same_seed_builds_the_same_people() {
 async fn every_demo_account_exists_and_can_sign_in() {
     let (app, store) = demo_app(1, 40).await;
     for local in tailor_app::demo::DEMO_ACCOUNTS {
-        let signed_in = app.sign_in(&format!("{local}@demo.invalid"), "demo password 123", None).await;
+        let signed_in = app
+            .sign_in(&format!("{local}@demo.invalid"), "demo password 123", "test client", None)
+            .await;
         assert!(signed_in.is_ok(), "{local} could not sign in");
     }
     let helper = store.find_user_by_email("helper@demo.invalid").await.unwrap().unwrap().0;
     let delegated = store.list_delegations_for_helper(helper.id).await.unwrap();
     assert_eq!(delegated.len(), 1, "the helper helps exactly one person");
-    assert_eq!(app.verify_audit_chain().await.unwrap().map(|count| count > 0), Ok(true));
+    assert_eq!(
+        app.verify_audit_chain(None).await.unwrap().map(|report| report.checked > 0),
+        Ok(true)
+    );
 }
 
 #[tokio::test]

@@ -1,11 +1,14 @@
 //! `tailor`: one binary for everything an operator does. It reads configuration, picks the
 //! storage adapter from the database URL, and hands over to the web or app layer.
 
+mod audit_key;
+mod backup;
 mod charging;
 mod ras;
 mod settings;
 
 use anyhow::{bail, Context};
+use audit_key::KeyUse;
 use clap::{Args, Parser, Subcommand};
 use settings::{Overrides, Settings};
 use std::io::BufRead;
@@ -15,6 +18,7 @@ use tailor_app::clock::SystemClock;
 use tailor_app::demo::DemoOptions;
 use tailor_app::{App, SessionPolicy};
 use tailor_domain::access::Role;
+use tailor_domain::audit::{AuditCheckpoint, AuditKey};
 use tailor_domain::users::NewUser;
 use tailor_store::Store;
 
@@ -73,6 +77,20 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Write a copy of the whole database to a new file (SQLite: VACUUM INTO; PostgreSQL: pg_dump).
+    Backup {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into a new, empty database (SQLite: a new file; PostgreSQL: pg_restore).
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[arg(long)]
+        database_url: String,
     },
     /// Work that runs later (session clean-up; payment runs and letters as they arrive).
     Jobs {
@@ -166,23 +184,41 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check that no audit event has been changed or removed.
+    /// Check that no audit event has been changed or removed (docs/audit.md).
     Verify {
         #[arg(long)]
         database_url: Option<String>,
+        /// A checkpoint made earlier by `tailor audit checkpoint`: its head must still be there,
+        /// unchanged, which finds events deleted from the end and a rebuilt chain.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Verify the chain, then write its head, signed with the audit key, to a file kept away
+    /// from the database.
+    Checkpoint {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
-async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+async fn open_store(database_url: &str, key: Option<AuditKey>) -> anyhow::Result<Arc<dyn Store>> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        let store = tailor_store_postgres::PostgresStore::connect(database_url)
+        let mut store = tailor_store_postgres::PostgresStore::connect(database_url)
             .await
             .with_context(|| format!("could not open {}", settings::redact(database_url)))?;
+        if let Some(key) = key {
+            store = store.with_audit_key(key);
+        }
         Ok(Arc::new(store))
     } else if database_url.starts_with("sqlite:") {
-        let store = tailor_store_sqlite::SqliteStore::connect(database_url)
+        let mut store = tailor_store_sqlite::SqliteStore::connect(database_url)
             .await
             .with_context(|| format!("could not open {database_url}"))?;
+        if let Some(key) = key {
+            store = store.with_audit_key(key);
+        }
         Ok(Arc::new(store))
     } else {
         bail!(
@@ -192,19 +228,50 @@ async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-fn build_app(store: Arc<dyn Store>, settings: &Settings) -> App {
+/// The app over the configured database, with the audit key the command needs: the store seals
+/// events with it and the app checks the chain with it.
+async fn open_app(settings: &Settings, purpose: KeyUse) -> anyhow::Result<App> {
+    let (key, made_file) = audit_key::load(settings, purpose)?;
+    let store = open_store(&settings.database_url, key.clone()).await?;
+    if let Some(path) = made_file {
+        // A new key beside a database whose events are already sealed (a restored backup, a
+        // copied file) would start a second key in one chain: refuse, and take the new key back.
+        let newest = store
+            .list_audit(&tailor_store::AuditQuery {
+                person_id: None,
+                action: None,
+                limit: 1,
+            })
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        if newest
+            .first()
+            .is_some_and(|event| event.hash_version == tailor_domain::audit::KEYED_HASH)
+        {
+            let _ = std::fs::remove_file(&path);
+            bail!(
+                "this database's audit events are sealed with a key, and its key file {} is missing: put the original key file there, or set TAILOR_AUDIT_KEY (docs/audit.md)",
+                path.display()
+            );
+        }
+    }
     let policy = SessionPolicy {
         idle_timeout: chrono::Duration::minutes(settings.session_idle_minutes),
         absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
         ..SessionPolicy::default()
     };
-    App::new(store, Arc::new(SystemClock), policy)
+    let app = App::new(store, Arc::new(SystemClock), policy);
+    Ok(match key {
+        Some(key) => app.with_audit_key(Arc::new(key)),
+        None => app,
+    })
 }
 
 async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     let config = tailor_web::WebConfig {
         secure_cookies: settings.secure_cookies,
         council_name: settings.council_name.clone(),
+        trust_forwarded_for: settings.trust_forwarded_for,
     };
     let state = tailor_web::AppState::new(app.clone(), config);
     let router = tailor_web::router(state.clone());
@@ -233,7 +300,8 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
             }
         }
     });
-    axum::serve(listener, router)
+    // With the peer's address, which the sign-in throttle counts attempts by.
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
         })
@@ -271,13 +339,13 @@ async fn run() -> anyhow::Result<()> {
             let settings = loaded(overrides(Some(server), None))?;
             settings::init_logging(&settings);
             tracing::info!(database = %settings::redact(&settings.database_url), "starting");
-            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            let app = open_app(&settings, KeyUse::Write).await?;
             serve(app, &settings, async { Ok(()) }).await
         }
         Command::Migrate { database_url } => {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
-            open_store(&settings.database_url).await?;
+            open_store(&settings.database_url, None).await?;
             println!("Migrations applied to {}", settings::redact(&settings.database_url));
             Ok(())
         }
@@ -290,7 +358,7 @@ async fn run() -> anyhow::Result<()> {
         } => {
             let settings = loaded(overrides(Some(server), None))?;
             settings::init_logging(&settings);
-            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            let app = open_app(&settings, KeyUse::Write).await?;
             let options = DemoOptions {
                 people: *people,
                 seed: *seed,
@@ -332,7 +400,7 @@ async fn run() -> anyhow::Result<()> {
         } => {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
-            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            let app = open_app(&settings, KeyUse::Write).await?;
             let role = Role::parse(role).with_context(|| format!("unknown role {role}"))?;
             let team_id = match team {
                 Some(team_name) => Some(
@@ -372,12 +440,32 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Ras { command } => ras::run(command),
         Command::Charging { command } => charging::run(command),
+        Command::Backup { database_url, out } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            backup::backup(&settings.database_url, out).await?;
+            println!("Backed up {} to {}.", settings::redact(&settings.database_url), out.display());
+            Ok(())
+        }
+        Command::Restore { from, database_url } => {
+            let settings = loaded(overrides(None, Some(database_url)))?;
+            settings::init_logging(&settings);
+            backup::restore(from, &settings.database_url).await?;
+            // Opening it applies any migrations newer than the backup.
+            open_store(&settings.database_url, None).await?;
+            println!(
+                "Restored {} into {}. Check it with tailor audit verify (with the audit key of the database it came from).",
+                from.display(),
+                settings::redact(&settings.database_url)
+            );
+            Ok(())
+        }
         Command::Jobs {
             command: JobsCommand::Run { database_url },
         } => {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
-            let app = build_app(open_store(&settings.database_url).await?, &settings);
+            let app = open_app(&settings, KeyUse::Write).await?;
             app.schedule_recurring_jobs().await.map_err(|error| anyhow::anyhow!("{error}"))?;
             let worker = format!("tailor-jobs-run-{}", std::process::id());
             let ran = app.run_due_jobs(&worker).await.map_err(|error| anyhow::anyhow!("{error}"))?;
@@ -385,18 +473,58 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify { database_url },
+            command: AuditCommand::Verify { database_url, checkpoint },
         } => {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
-            let app = build_app(open_store(&settings.database_url).await?, &settings);
-            match app.verify_audit_chain().await.map_err(|error| anyhow::anyhow!("{error}"))? {
-                Ok(count) => {
-                    println!("The audit log is intact: {count} events checked.");
+            let app = open_app(&settings, KeyUse::Check).await?;
+            let checkpoint = match checkpoint {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(path).with_context(|| format!("could not read the checkpoint {}", path.display()))?;
+                    let parsed: AuditCheckpoint =
+                        serde_json::from_str(&text).with_context(|| format!("{} is not a Tailor audit checkpoint", path.display()))?;
+                    Some(parsed)
+                }
+                None => None,
+            };
+            match app
+                .verify_audit_chain(checkpoint.as_ref())
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?
+            {
+                Ok(report) => {
+                    let against = match &checkpoint {
+                        Some(checkpoint) => format!(", and event {} still matches the checkpoint", checkpoint.sequence),
+                        None => String::from(" (give --checkpoint to know that none was removed from the end)"),
+                    };
+                    println!("The audit log is intact: {} events checked{against}.", report.checked);
                     Ok(())
                 }
-                Err(sequence) => bail!("the audit log has been changed: event {sequence} does not follow from the events before it"),
+                Err(problem) => bail!("the audit log has been changed: {problem}"),
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint { database_url, out },
+        } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            let app = open_app(&settings, KeyUse::Check).await?;
+            let checkpoint = match app.audit_checkpoint().await.map_err(|error| anyhow::anyhow!("{error}"))? {
+                Ok(checkpoint) => checkpoint,
+                Err(problem) => bail!("no checkpoint was written: {problem}"),
+            };
+            let json = serde_json::to_string_pretty(&checkpoint)?;
+            // Written beside and renamed, so a reader never sees half a checkpoint.
+            let partial = out.with_extension("partial");
+            std::fs::write(&partial, format!("{json}\n")).with_context(|| format!("could not write {}", partial.display()))?;
+            std::fs::rename(&partial, out).with_context(|| format!("could not write {}", out.display()))?;
+            println!(
+                "Checkpoint of event {} written to {}. Keep it away from the database.",
+                checkpoint.sequence,
+                out.display()
+            );
+            Ok(())
         }
     }
 }

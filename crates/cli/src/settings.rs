@@ -18,6 +18,14 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     /// `text` for people, `json` for log collectors.
     pub log_format: String,
+    /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry.
+    pub trust_forwarded_for: bool,
+    /// The audit key itself (usually from TAILOR_AUDIT_KEY). Never printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_key: Option<String>,
+    /// A file holding the audit key, readable only by Tailor's user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -30,12 +38,15 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             log_format: "text".into(),
+            trust_forwarded_for: false,
+            audit_key: None,
+            audit_key_file: None,
         }
     }
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 7] = [
+const KNOWN_SETTINGS: [&str; 10] = [
     "database_url",
     "bind",
     "secure_cookies",
@@ -43,6 +54,9 @@ const KNOWN_SETTINGS: [&str; 7] = [
     "session_idle_minutes",
     "session_absolute_hours",
     "log_format",
+    "audit_key",
+    "audit_key_file",
+    "trust_forwarded_for",
 ];
 
 /// `TAILOR_` variables that are not settings, probably typos; the caller warns about them.

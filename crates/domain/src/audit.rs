@@ -2,12 +2,60 @@
 //!
 //! Events form a hash chain: each stored event carries the hash of the one before it, so that
 //! editing or deleting a past event breaks every hash after it (`verify_chain`).
+//!
+//! A plain hash chain can be rebuilt by anyone who can write to the database, so events are
+//! sealed with HMAC-SHA256 under an `AuditKey` kept outside the database (hash version 2).
+//! Events sealed before keying (version 1, plain SHA-256) stay verifiable; once a keyed event
+//! appears, an unkeyed one after it is a break. Deleting the newest events leaves a shorter
+//! chain that still verifies, so `AuditCheckpoint`s, signed with the same key and stored
+//! outside the database, record a head that every later verification must still find.
 
 use crate::ids::{PersonId, UserId};
 use crate::people::labelled_enum;
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Plain SHA-256 of the event and its place in the chain: events written before keying.
+pub const UNKEYED_HASH: i64 = 1;
+/// HMAC-SHA256 under the audit key: every event written with a key.
+pub const KEYED_HASH: i64 = 2;
+
+/// The secret that seals audit events and signs checkpoints. It must not be stored in the
+/// database it protects; anyone holding it can forge a chain.
+#[derive(Clone)]
+pub struct AuditKey(Vec<u8>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("AuditKey(hidden)")
+    }
+}
+
+/// The shortest key accepted: 32 characters, such as 64 hex digits from `openssl rand -hex 32`.
+pub const AUDIT_KEY_MINIMUM_LENGTH: usize = 32;
+
+impl AuditKey {
+    /// A key from its text (an environment variable, a key file); surrounding white space,
+    /// such as a file's last newline, is not part of it.
+    pub fn from_text(text: &str) -> Result<AuditKey, String> {
+        let text = text.trim();
+        if text.chars().count() < AUDIT_KEY_MINIMUM_LENGTH {
+            return Err(format!(
+                "the audit key must be at least {AUDIT_KEY_MINIMUM_LENGTH} characters long (it has {})",
+                text.chars().count()
+            ));
+        }
+        Ok(AuditKey(text.as_bytes().to_vec()))
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        HmacSha256::new_from_slice(&self.0).expect("HMAC takes a key of any length")
+    }
+}
 
 labelled_enum!(
     /// Everything that is audited. Stored by code; shown by label.
@@ -103,10 +151,31 @@ impl NewAuditEvent {
         self
     }
 
-    /// The hash of this event chained to the previous one. Timestamps are hashed at microsecond
-    /// precision because that is what both databases keep.
+    /// The unkeyed (version 1) hash of this event chained to the previous one. Timestamps are
+    /// hashed at microsecond precision because that is what both databases keep.
     pub fn chain_hash(&self, sequence: i64, previous_hash: &str) -> String {
         let mut hasher = Sha256::new();
+        self.feed_hash_input(sequence, previous_hash, |bytes| hasher.update(bytes));
+        hex::encode(hasher.finalize())
+    }
+
+    /// The keyed (version 2) hash: the same input, sealed with HMAC-SHA256 under `key`.
+    pub fn keyed_chain_hash(&self, key: &AuditKey, sequence: i64, previous_hash: &str) -> String {
+        let mut mac = key.mac();
+        self.feed_hash_input(sequence, previous_hash, |bytes| mac.update(bytes));
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The hash version and hash the store writes: keyed when there is a key.
+    pub fn seal(&self, key: Option<&AuditKey>, sequence: i64, previous_hash: &str) -> (i64, String) {
+        match key {
+            Some(key) => (KEYED_HASH, self.keyed_chain_hash(key, sequence, previous_hash)),
+            None => (UNKEYED_HASH, self.chain_hash(sequence, previous_hash)),
+        }
+    }
+
+    /// Each part is preceded by its length, so that no two different events give the same input.
+    fn feed_hash_input(&self, sequence: i64, previous_hash: &str, mut feed: impl FnMut(&[u8])) {
         for part in [
             previous_hash,
             &sequence.to_string(),
@@ -119,10 +188,9 @@ impl NewAuditEvent {
             &self.person_id.map(|id| id.to_string()).unwrap_or_default(),
             &self.details.to_string(),
         ] {
-            hasher.update((part.len() as u64).to_be_bytes());
-            hasher.update(part.as_bytes());
+            feed(&(part.len() as u64).to_be_bytes());
+            feed(part.as_bytes());
         }
-        hex::encode(hasher.finalize())
     }
 }
 
@@ -135,26 +203,236 @@ pub struct AuditEvent {
     pub event: NewAuditEvent,
     pub previous_hash: String,
     pub hash: String,
+    /// `UNKEYED_HASH` or `KEYED_HASH`.
+    pub hash_version: i64,
 }
 
-/// Checks a run of events, oldest first, starting from `previous_hash`. Returns the sequence
-/// number of the first event that does not fit, or `None` when the run is intact.
-pub fn verify_chain(events: &[AuditEvent], mut previous_hash: String) -> Option<i64> {
-    for stored in events {
-        let expected = stored.event.chain_hash(stored.sequence, &previous_hash);
-        if stored.previous_hash != previous_hash || stored.hash != expected {
-            return Some(stored.sequence);
+/// Why a chain does not verify.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Its hash, link or sequence number does not follow from the events before it.
+    DoesNotFollow,
+    /// It is sealed with a key, and no key was given to check it with.
+    NeedsKey,
+    /// It is unkeyed although keyed events come before it: written by someone without the key.
+    UnkeyedAfterKeyed,
+    UnknownHashVersion,
+}
+
+/// The first event of a chain that does not verify, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainFault {
+    pub sequence: i64,
+    pub kind: FaultKind,
+}
+
+impl std::fmt::Display for ChainFault {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sequence = self.sequence;
+        match self.kind {
+            FaultKind::DoesNotFollow => write!(formatter, "event {sequence} does not follow from the events before it"),
+            FaultKind::NeedsKey => write!(
+                formatter,
+                "event {sequence} is sealed with the audit key, and no audit key was given"
+            ),
+            FaultKind::UnkeyedAfterKeyed => write!(
+                formatter,
+                "event {sequence} is not sealed with the audit key although earlier events are: it was written without the key"
+            ),
+            FaultKind::UnknownHashVersion => write!(formatter, "event {sequence} has a hash version Tailor does not know"),
         }
-        previous_hash = stored.hash.clone();
     }
-    None
+}
+
+/// Checks a chain in batches, oldest first, remembering where the last batch ended.
+#[derive(Debug)]
+pub struct ChainVerifier<'k> {
+    key: Option<&'k AuditKey>,
+    previous_sequence: i64,
+    previous_hash: String,
+    keyed_seen: bool,
+    checked: i64,
+}
+
+impl<'k> ChainVerifier<'k> {
+    /// From the start of the chain.
+    pub fn new(key: Option<&'k AuditKey>) -> Self {
+        Self::resume(key, 0, GENESIS_HASH.to_owned())
+    }
+
+    /// From the middle of a chain, after the event with this sequence number and hash.
+    pub fn resume(key: Option<&'k AuditKey>, previous_sequence: i64, previous_hash: String) -> Self {
+        ChainVerifier {
+            key,
+            previous_sequence,
+            previous_hash,
+            keyed_seen: false,
+            checked: 0,
+        }
+    }
+
+    /// Checks the next run of events. Sequence numbers must run on without gaps, so a deleted
+    /// event is found even where the hashes around it were recomputed without the key.
+    pub fn check(&mut self, events: &[AuditEvent]) -> Result<(), ChainFault> {
+        for stored in events {
+            let fault = |kind| ChainFault {
+                sequence: stored.sequence,
+                kind,
+            };
+            let expected = match stored.hash_version {
+                UNKEYED_HASH if self.keyed_seen => return Err(fault(FaultKind::UnkeyedAfterKeyed)),
+                UNKEYED_HASH => stored.event.chain_hash(stored.sequence, &self.previous_hash),
+                KEYED_HASH => {
+                    let Some(key) = self.key else {
+                        return Err(fault(FaultKind::NeedsKey));
+                    };
+                    self.keyed_seen = true;
+                    stored.event.keyed_chain_hash(key, stored.sequence, &self.previous_hash)
+                }
+                _ => return Err(fault(FaultKind::UnknownHashVersion)),
+            };
+            // Hashes are compared whole, in constant time, as the keyed hash is a MAC.
+            let hash_matches = constant_time_equal(stored.hash.as_bytes(), expected.as_bytes());
+            if stored.sequence != self.previous_sequence + 1 || stored.previous_hash != self.previous_hash || !hash_matches {
+                return Err(fault(FaultKind::DoesNotFollow));
+            }
+            self.previous_sequence = stored.sequence;
+            self.previous_hash = stored.hash.clone();
+            self.checked += 1;
+        }
+        Ok(())
+    }
+
+    /// How many events have been checked.
+    pub fn checked(&self) -> i64 {
+        self.checked
+    }
+
+    /// The sequence number and hash of the last event checked (0 and `GENESIS_HASH` before any).
+    pub fn head(&self) -> (i64, &str) {
+        (self.previous_sequence, &self.previous_hash)
+    }
+}
+
+fn constant_time_equal(left: &[u8], right: &[u8]) -> bool {
+    left.len() == right.len() && left.iter().zip(right).fold(0u8, |difference, (a, b)| difference | (a ^ b)) == 0
+}
+
+/// Checks a whole chain from its first event.
+pub fn verify_chain(events: &[AuditEvent], key: Option<&AuditKey>) -> Result<(), ChainFault> {
+    ChainVerifier::new(key).check(events)
+}
+
+/// The format name written in every checkpoint, so a file of another kind is not mistaken for one.
+pub const CHECKPOINT_FORMAT: &str = "tailor-audit-checkpoint/1";
+
+/// The head of the chain at one moment, signed with the audit key and kept outside the database
+/// (a file, a ticket, an email to the auditor). A later chain must still hold this event with
+/// this hash: that finds a deleted tail, a truncated table, and a chain rebuilt or renumbered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditCheckpoint {
+    pub format: String,
+    pub sequence: i64,
+    pub hash: String,
+    pub made_at: DateTime<Utc>,
+    /// HMAC-SHA256, in hex, of the other fields.
+    pub signature: String,
+}
+
+impl AuditCheckpoint {
+    pub fn sign(key: &AuditKey, sequence: i64, hash: &str, made_at: DateTime<Utc>) -> Self {
+        let mut checkpoint = AuditCheckpoint {
+            format: CHECKPOINT_FORMAT.to_owned(),
+            sequence,
+            hash: hash.to_owned(),
+            made_at,
+            signature: String::new(),
+        };
+        checkpoint.signature = hex::encode(checkpoint.signed_mac(key).finalize().into_bytes());
+        checkpoint
+    }
+
+    /// True when the signature was made with `key` over these very fields.
+    pub fn signature_holds(&self, key: &AuditKey) -> bool {
+        let Ok(signature) = hex::decode(&self.signature) else {
+            return false;
+        };
+        self.format == CHECKPOINT_FORMAT && self.signed_mac(key).verify_slice(&signature).is_ok()
+    }
+
+    fn signed_mac(&self, key: &AuditKey) -> HmacSha256 {
+        let mut mac = key.mac();
+        for part in [
+            self.format.as_str(),
+            &self.sequence.to_string(),
+            &self.hash,
+            &self.made_at.timestamp_micros().to_string(),
+        ] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        mac
+    }
+
+    /// Compares the checkpoint with what the database holds now: `at_checkpoint` is the stored
+    /// event with the checkpoint's sequence number, if there is one.
+    pub fn check(&self, key: &AuditKey, at_checkpoint: Option<&AuditEvent>) -> Result<(), CheckpointFault> {
+        if !self.signature_holds(key) {
+            return Err(CheckpointFault::BadSignature);
+        }
+        if self.sequence == 0 {
+            return Ok(());
+        }
+        match at_checkpoint {
+            None => Err(CheckpointFault::Missing { sequence: self.sequence }),
+            Some(stored) if stored.sequence == self.sequence && stored.hash == self.hash => Ok(()),
+            Some(_) => Err(CheckpointFault::Different { sequence: self.sequence }),
+        }
+    }
+}
+
+/// Why the database does not match a checkpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckpointFault {
+    /// The checkpoint was not signed with this key, or was edited after signing.
+    BadSignature,
+    /// The event the checkpoint names is gone: events were deleted from the end, or all of them.
+    Missing { sequence: i64 },
+    /// The event is there with another hash: the chain was rebuilt or renumbered.
+    Different { sequence: i64 },
+}
+
+impl std::fmt::Display for CheckpointFault {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckpointFault::BadSignature => formatter
+                .write_str("the checkpoint's signature does not match the audit key: it was made with another key or changed since"),
+            CheckpointFault::Missing { sequence } => write!(
+                formatter,
+                "event {sequence}, the head at the checkpoint, is no longer in the database: events have been deleted"
+            ),
+            CheckpointFault::Different { sequence } => write!(
+                formatter,
+                "event {sequence} is not the event the checkpoint recorded: the chain has been rewritten"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn key(text: &str) -> AuditKey {
+        AuditKey::from_text(&text.repeat(32)).unwrap()
+    }
+
     fn chain(count: i64) -> Vec<AuditEvent> {
+        sealed_chain(count, None)
+    }
+
+    fn sealed_chain(count: i64, key: Option<&AuditKey>) -> Vec<AuditEvent> {
         let mut previous = GENESIS_HASH.to_owned();
         (1..=count)
             .map(|sequence| {
@@ -164,12 +442,13 @@ mod tests {
                     "tester",
                     AuditAction::SignedIn,
                 );
-                let hash = event.chain_hash(sequence, &previous);
+                let (hash_version, hash) = event.seal(key, sequence, &previous);
                 let stored = AuditEvent {
                     sequence,
                     event,
                     previous_hash: previous.clone(),
                     hash: hash.clone(),
+                    hash_version,
                 };
                 previous = hash;
                 stored
@@ -177,23 +456,95 @@ mod tests {
             .collect()
     }
 
+    fn fault(sequence: i64, kind: FaultKind) -> Result<(), ChainFault> {
+        Err(ChainFault { sequence, kind })
+    }
+
     #[test]
     fn an_intact_chain_verifies() {
-        assert_eq!(verify_chain(&chain(5), GENESIS_HASH.into()), None);
+        assert_eq!(verify_chain(&chain(5), None), Ok(()));
+        assert_eq!(verify_chain(&sealed_chain(5, Some(&key("a"))), Some(&key("a"))), Ok(()));
     }
 
     #[test]
     fn editing_an_event_is_detected() {
         let mut events = chain(5);
         events[2].event.actor_label = "someone else".into();
-        assert_eq!(verify_chain(&events, GENESIS_HASH.into()), Some(3));
+        assert_eq!(verify_chain(&events, None), fault(3, FaultKind::DoesNotFollow));
     }
 
     #[test]
     fn deleting_an_event_is_detected() {
         let mut events = chain(5);
         events.remove(1);
-        assert_eq!(verify_chain(&events, GENESIS_HASH.into()), Some(3));
+        assert_eq!(verify_chain(&events, None), fault(3, FaultKind::DoesNotFollow));
+    }
+
+    #[test]
+    fn a_keyed_chain_rebuilt_with_another_key_or_none_is_detected() {
+        let right = key("a");
+        assert_eq!(
+            verify_chain(&sealed_chain(3, Some(&key("b"))), Some(&right)),
+            fault(1, FaultKind::DoesNotFollow)
+        );
+        assert_eq!(verify_chain(&sealed_chain(3, Some(&right)), None), fault(1, FaultKind::NeedsKey));
+        // Unkeyed events after keyed ones were written by someone without the key.
+        let mut events = sealed_chain(4, Some(&right));
+        let unkeyed = sealed_chain(4, None);
+        let forged = events[2].event.chain_hash(4, &events[2].hash);
+        events[3] = AuditEvent {
+            previous_hash: events[2].hash.clone(),
+            hash: forged,
+            ..unkeyed[3].clone()
+        };
+        assert_eq!(verify_chain(&events, Some(&right)), fault(4, FaultKind::UnkeyedAfterKeyed));
+    }
+
+    #[test]
+    fn unkeyed_events_before_keyed_ones_still_verify() {
+        let right = key("a");
+        let mut events = chain(2);
+        let third = NewAuditEvent::new(
+            DateTime::from_timestamp(1_700_000_003, 0).unwrap(),
+            None,
+            "tester",
+            AuditAction::SignedOut,
+        );
+        let (hash_version, hash) = third.seal(Some(&right), 3, &events[1].hash);
+        events.push(AuditEvent {
+            sequence: 3,
+            event: third,
+            previous_hash: events[1].hash.clone(),
+            hash,
+            hash_version,
+        });
+        assert_eq!(verify_chain(&events, Some(&right)), Ok(()));
+    }
+
+    #[test]
+    fn a_checkpoint_finds_a_deleted_tail_and_a_rewritten_chain() {
+        let right = key("a");
+        let events = sealed_chain(5, Some(&right));
+        let checkpoint = AuditCheckpoint::sign(&right, 5, &events[4].hash, DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        assert_eq!(checkpoint.check(&right, Some(&events[4])), Ok(()));
+        assert_eq!(checkpoint.check(&right, None), Err(CheckpointFault::Missing { sequence: 5 }));
+        let rewritten = chain(5);
+        assert_eq!(
+            checkpoint.check(&right, Some(&rewritten[4])),
+            Err(CheckpointFault::Different { sequence: 5 })
+        );
+        assert_eq!(checkpoint.check(&key("b"), Some(&events[4])), Err(CheckpointFault::BadSignature));
+        let mut moved = checkpoint.clone();
+        moved.sequence = 4;
+        assert_eq!(moved.check(&right, Some(&events[3])), Err(CheckpointFault::BadSignature));
+        let json = serde_json::to_string(&checkpoint).unwrap();
+        assert_eq!(serde_json::from_str::<AuditCheckpoint>(&json).unwrap(), checkpoint);
+    }
+
+    #[test]
+    fn short_keys_are_refused_and_keys_are_not_printed() {
+        assert!(AuditKey::from_text("too short\n").is_err());
+        assert_eq!(format!("{:?}", key("s")), "AuditKey(hidden)");
     }
 
     #[test]

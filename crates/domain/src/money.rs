@@ -14,7 +14,7 @@ pub struct Money {
 
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum MoneyError {
-    #[error("the amount is too large")]
+    #[error("the amount is too large: the most Tailor accepts is £10,000,000,000")]
     Overflow,
     #[error("enter an amount in pounds and pence, like 12.50")]
     NotAnAmount,
@@ -22,6 +22,9 @@ pub enum MoneyError {
 
 impl Money {
     pub const ZERO: Money = Money { pence: 0 };
+    /// The largest amount anyone may type: far above any care budget, and far enough below
+    /// `i64::MAX` pence that sums and multiples of typed amounts cannot overflow.
+    pub const LARGEST_TYPED: Money = Money { pence: 1_000_000_000_000 };
 
     pub const fn from_pence(pence: i64) -> Self {
         Self { pence }
@@ -126,6 +129,7 @@ impl FromStr for Money {
         let total = pounds
             .checked_mul(100)
             .and_then(|value| value.checked_add(pence))
+            .filter(|total| *total <= Money::LARGEST_TYPED.pence)
             .ok_or(MoneyError::Overflow)?;
         Ok(Money::from_pence(if negative { -total } else { total }))
     }
@@ -179,6 +183,13 @@ mod tests {
         assert_eq!("12.345".parse::<Money>(), Err(MoneyError::NotAnAmount));
         assert_eq!("twelve".parse::<Money>(), Err(MoneyError::NotAnAmount));
         assert_eq!("".parse::<Money>(), Err(MoneyError::NotAnAmount));
+    }
+
+    #[test]
+    fn typed_amounts_are_kept_in_range() {
+        assert_eq!("10000000000".parse::<Money>(), Ok(Money::LARGEST_TYPED));
+        assert_eq!("10000000000.01".parse::<Money>(), Err(MoneyError::Overflow));
+        assert_eq!("-99999999999999999".parse::<Money>(), Err(MoneyError::Overflow));
     }
 
     #[test]

@@ -54,9 +54,7 @@ impl CaseNoteInput {
         let occurred_on = if self.occurred_on.trim().is_empty() {
             Some(today)
         } else {
-            ["%Y-%m-%d", "%d/%m/%Y"]
-                .iter()
-                .find_map(|format| NaiveDate::parse_from_str(self.occurred_on.trim(), format).ok())
+            crate::validation::parse_typed_date(&self.occurred_on, &["%Y-%m-%d", "%d/%m/%Y"])
         };
         match occurred_on {
             None => errors.add("occurred_on", "Date must be a real date, like 22/11/2026"),

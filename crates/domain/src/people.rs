@@ -535,7 +535,7 @@ impl PeopleSearch {
         for format in [
             "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d %Y",
         ] {
-            if let Ok(date) = NaiveDate::parse_from_str(trimmed, format) {
+            if let Some(date) = crate::validation::parse_typed_date(trimmed, &[format]) {
                 return PeopleSearch {
                     date_of_birth: Some(date),
                     ..Default::default()

@@ -51,10 +51,69 @@ pub const MAX_TEXT_LENGTH: usize = 20_000;
 /// Longest single-line value (names, address lines).
 pub const MAX_LINE_LENGTH: usize = 200;
 
+/// True when `value` holds a control character: NUL, the other C0 codes and DEL. Tab and new
+/// lines are allowed in `multi_line` text only. PostgreSQL refuses NUL in text while SQLite
+/// stores it, so refusing them here, where every text field is read, keeps the two databases
+/// agreeing, and keeps invisible characters out of names, notes and the audit log.
+pub fn has_control_characters(value: &str, multi_line: bool) -> bool {
+    value
+        .chars()
+        .any(|character| character.is_ascii_control() && !(multi_line && matches!(character, '\t' | '\n' | '\r')))
+}
+
+/// Adds the field's error when `value` holds control characters (`has_control_characters`).
+/// Returns true when it did.
+pub fn refuse_control_characters(errors: &mut ValidationErrors, field: &str, label: &str, value: &str, multi_line: bool) -> bool {
+    let found = has_control_characters(value, multi_line);
+    if found {
+        errors.add(
+            field,
+            format!(
+                "{} must not contain control characters (such as a null character); type or paste it again",
+                capitalise(label)
+            ),
+        );
+    }
+    found
+}
+
+/// The earliest and latest years a typed date may have: anything outside is a typing mistake,
+/// and some (year -4714) cannot be stored by PostgreSQL at all.
+pub const EARLIEST_YEAR: i32 = 1000;
+pub const LATEST_YEAR: i32 = 9999;
+
+/// True when a date's year is between `EARLIEST_YEAR` and `LATEST_YEAR`.
+pub fn date_in_range(date: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    (EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year())
+}
+
+/// A date typed in one of `formats` (chrono's), within `date_in_range`; `None` otherwise.
+pub fn parse_typed_date(text: &str, formats: &[&str]) -> Option<chrono::NaiveDate> {
+    formats
+        .iter()
+        .find_map(|format| chrono::NaiveDate::parse_from_str(text.trim(), format).ok())
+        .filter(|date| date_in_range(*date))
+}
+
+/// The last page number any list accepts. Far beyond any real list, and small enough that the
+/// offset it makes (`page * page_size`) cannot overflow.
+pub const LAST_PAGE: i64 = 1_000_000;
+
+/// Checks a page number from a query string before it becomes an offset.
+pub fn check_page(errors: &mut ValidationErrors, field: &str, page: i64) -> i64 {
+    if !(0..=LAST_PAGE).contains(&page) {
+        errors.add(field, format!("The page number must be a whole number from 0 to {LAST_PAGE}"));
+        return 0;
+    }
+    page
+}
+
 /// A required single line of text: trimmed, not empty, not absurdly long.
 pub fn required_line(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> String {
     let trimmed = value.trim();
-    if trimmed.is_empty() {
+    if refuse_control_characters(errors, field, label, value, false) {
+    } else if trimmed.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if trimmed.chars().count() > MAX_LINE_LENGTH {
         errors.add(
@@ -68,7 +127,8 @@ pub fn required_line(errors: &mut ValidationErrors, field: &str, label: &str, va
 /// An optional single line: empty becomes `None`.
 pub fn optional_line(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> Option<String> {
     let trimmed = value.trim();
-    if trimmed.chars().count() > MAX_LINE_LENGTH {
+    if refuse_control_characters(errors, field, label, value, false) {
+    } else if trimmed.chars().count() > MAX_LINE_LENGTH {
         errors.add(
             field,
             format!("{} must be {MAX_LINE_LENGTH} characters or fewer", capitalise(label)),
@@ -80,7 +140,8 @@ pub fn optional_line(errors: &mut ValidationErrors, field: &str, label: &str, va
 /// A required block of text, such as a case note.
 pub fn required_text(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> String {
     let trimmed = value.trim();
-    if trimmed.is_empty() {
+    if refuse_control_characters(errors, field, label, value, true) {
+    } else if trimmed.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if trimmed.chars().count() > MAX_TEXT_LENGTH {
         errors.add(
@@ -94,7 +155,8 @@ pub fn required_text(errors: &mut ValidationErrors, field: &str, label: &str, va
 /// An optional block of text.
 pub fn optional_text(errors: &mut ValidationErrors, field: &str, label: &str, value: &str) -> String {
     let trimmed = value.trim();
-    if trimmed.chars().count() > MAX_TEXT_LENGTH {
+    if refuse_control_characters(errors, field, label, value, true) {
+    } else if trimmed.chars().count() > MAX_TEXT_LENGTH {
         errors.add(
             field,
             format!("{} must be {MAX_TEXT_LENGTH} characters or fewer", capitalise(label)),
@@ -129,7 +191,7 @@ pub fn date_from_parts(
         let day: u32 = day.parse().ok()?;
         let month: u32 = month.parse().ok()?;
         let year: i32 = year.parse().ok()?;
-        if year < 1000 {
+        if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
             return None;
         }
         chrono::NaiveDate::from_ymd_opt(year, month, day)
@@ -138,4 +200,41 @@ pub fn date_from_parts(
         errors.add(field, format!("{} must be a real date, like 27 3 1951", capitalise(label)));
     }
     parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused_with_the_fields_name() {
+        let mut errors = ValidationErrors::default();
+        required_line(&mut errors, "given_name", "their first name", "Ada\0");
+        optional_line(&mut errors, "town", "their town", "Leeds\u{7}");
+        required_text(&mut errors, "text", "the note", "line one\nline\ttwo\r\n");
+        optional_text(&mut errors, "notes", "notes", "a\u{1b}[31m");
+        assert_eq!(
+            errors.message_for("given_name"),
+            Some("Their first name must not contain control characters (such as a null character); type or paste it again")
+        );
+        assert!(errors.message_for("town").is_some());
+        assert_eq!(errors.message_for("text"), None, "tabs and new lines are fine in long text");
+        assert!(errors.message_for("notes").is_some());
+        assert!(has_control_characters("tab\tin a line", false));
+        assert!(has_control_characters("\u{7f}", true));
+    }
+
+    #[test]
+    fn dates_and_pages_are_kept_in_range() {
+        assert_eq!(parse_typed_date("-4714-11-24", &["%Y-%m-%d"]), None);
+        assert_eq!(parse_typed_date("10000-01-01", &["%Y-%m-%d"]), None);
+        assert!(parse_typed_date("1951-03-27", &["%Y-%m-%d"]).is_some());
+        let mut errors = ValidationErrors::default();
+        assert!(date_from_parts(&mut errors, "dob", "date of birth", "1", "1", "-4714").is_none());
+        assert_eq!(check_page(&mut errors, "page", i64::MAX), 0);
+        assert_eq!(check_page(&mut errors, "page", -1), 0);
+        assert_eq!(check_page(&mut errors, "page", 3), 3);
+        assert_eq!(errors.0.len(), 3);
+        assert!(LAST_PAGE.checked_mul(1000).is_some());
+    }
 }

@@ -29,7 +29,8 @@ async fn postgres_passes_the_conformance_suite() {
                 .expect("connect to POSTGRES_TEST_URL");
             sqlx::query(&format!("create database {name}")).execute(&mut admin).await.unwrap();
             let url = database_url(&server_url, &name);
-            Box::new(PostgresStore::connect(&url).await.unwrap()) as Box<dyn Store>
+            let store = PostgresStore::connect(&url).await.unwrap();
+            Box::new(store.with_audit_key(tailor_store::conformance::audit_key())) as Box<dyn Store>
         }
     })
     .await;

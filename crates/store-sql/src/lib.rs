@@ -15,8 +15,9 @@ mod steps;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Database, Pool, Transaction};
+use std::sync::Arc;
 use tailor_domain::access::{PersonAccessFacts, Role};
-use tailor_domain::audit::{AuditEvent, NewAuditEvent, GENESIS_HASH};
+use tailor_domain::audit::{AuditEvent, AuditKey, NewAuditEvent, GENESIS_HASH};
 use tailor_domain::notes::{CaseNote, DocumentMeta};
 use tailor_domain::people::{name_search_key, postcode_search_key, PeopleSearch, Person, PersonSummary, Relationship, Warning};
 use tailor_domain::users::{Organisation, Team, User};
@@ -52,6 +53,8 @@ pub trait Engine: Send + Sync + 'static {
 pub struct SqlStore<E: Engine> {
     pub reader: Pool<E::Db>,
     pub writer: Pool<E::Db>,
+    /// Seals every audit event this store appends; without it events are written unkeyed.
+    audit_key: Option<Arc<AuditKey>>,
     engine: std::marker::PhantomData<E>,
 }
 
@@ -60,6 +63,7 @@ impl<E: Engine> Clone for SqlStore<E> {
         SqlStore {
             reader: self.reader.clone(),
             writer: self.writer.clone(),
+            audit_key: self.audit_key.clone(),
             engine: std::marker::PhantomData,
         }
     }
@@ -74,8 +78,15 @@ impl<E: Engine> SqlStore<E> {
         SqlStore {
             reader,
             writer,
+            audit_key: None,
             engine: std::marker::PhantomData,
         }
+    }
+
+    /// The same store, sealing the audit events it appends with `key`.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Self {
+        self.audit_key = Some(Arc::new(key));
+        self
     }
 }
 
@@ -262,7 +273,7 @@ where
 
     /// Appends an audit event inside the caller's transaction, chained to the last one. The
     /// engine's lock (or SQLite's single writer) keeps any other append from coming between.
-    pub(crate) async fn append_audit_in(tx: &mut Transaction<'static, E::Db>, event: &NewAuditEvent) -> StoreResult<()> {
+    pub(crate) async fn append_audit_in(&self, tx: &mut Transaction<'static, E::Db>, event: &NewAuditEvent) -> StoreResult<()> {
         if let Some(lock) = E::AUDIT_CHAIN_LOCK {
             sqlx::query(lock).execute(&mut **tx).await.map_err(database_error)?;
         }
@@ -275,10 +286,10 @@ where
             None => (0, GENESIS_HASH.to_owned()),
         };
         let sequence = previous_sequence + 1;
-        let hash = event.chain_hash(sequence, &previous_hash);
+        let (hash_version, hash) = event.seal(self.audit_key.as_deref(), sequence, &previous_hash);
         sqlx::query(
-            "insert into audit_events (sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "insert into audit_events (sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash, hash_version)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(sequence)
         .bind(event.at)
@@ -291,15 +302,16 @@ where
         .bind(event.details.to_string())
         .bind(&previous_hash)
         .bind(&hash)
+        .bind(hash_version)
         .execute(&mut **tx)
         .await
         .map_err(database_error)?;
         Ok(())
     }
 
-    pub(crate) async fn append_all_in(tx: &mut Transaction<'static, E::Db>, events: &[NewAuditEvent]) -> StoreResult<()> {
+    pub(crate) async fn append_all_in(&self, tx: &mut Transaction<'static, E::Db>, events: &[NewAuditEvent]) -> StoreResult<()> {
         for event in events {
-            Self::append_audit_in(tx, event).await?;
+            self.append_audit_in(tx, event).await?;
         }
         Ok(())
     }
@@ -462,7 +474,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -485,7 +497,7 @@ where
         if changed.is_none() {
             return Err(StoreError::NotFound);
         }
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -539,7 +551,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -561,7 +573,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -642,7 +654,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -656,34 +668,59 @@ where
         Ok(removed.len() as u64)
     }
 
-    async fn record_failed_sign_in(&self, email: &str, at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query("insert into failed_sign_ins (email, at) values ($1, $2)")
+    async fn reserve_sign_in_attempt(&self, email: &str, client: &str, at: DateTime<Utc>, rule: &ThrottleRule) -> StoreResult<Option<i64>> {
+        // One upsert counts the attempt and sets the next delay, so simultaneous attempts each
+        // see the count the one before left (the row is locked on conflict; SQLite has one
+        // writer). A pair still waiting out its delay matches no row: refused, not counted.
+        let delay = "case when sign_in_throttle.window_started_micros < $4 or sign_in_throttle.failures + 1 < $5 then 0
+                          when sign_in_throttle.delay_seconds = 0 then 1
+                          when sign_in_throttle.delay_seconds * 2 > $6 then $6
+                          else sign_in_throttle.delay_seconds * 2 end";
+        let statement = format!(
+            "insert into sign_in_throttle (email, client, failures, window_started_micros, delay_seconds, blocked_until_micros)
+             values ($1, $2, 1, $3, 0, $3)
+             on conflict (email, client) do update set
+                 failures = case when sign_in_throttle.window_started_micros < $4 then 1 else sign_in_throttle.failures + 1 end,
+                 window_started_micros = case when sign_in_throttle.window_started_micros < $4 then $3 else sign_in_throttle.window_started_micros end,
+                 delay_seconds = {delay},
+                 blocked_until_micros = $3 + 1000000 * ({delay})
+             where sign_in_throttle.blocked_until_micros <= $3
+             returning failures"
+        );
+        let now = at.timestamp_micros();
+        let window_start = now - rule.window.num_microseconds().unwrap_or(i64::MAX);
+        sqlx::query_scalar(&statement)
             .bind(email)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
-        Self::commit(tx).await
-    }
-
-    async fn count_failed_sign_ins(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
-        sqlx::query_scalar("select count(*) from failed_sign_ins where email = $1 and at >= $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(&self.reader)
+            .bind(client)
+            .bind(now)
+            .bind(window_start)
+            .bind(rule.free_attempts)
+            .bind(rule.longest_delay_seconds)
+            .fetch_optional(&self.writer)
             .await
             .map_err(database_error)
     }
 
-    async fn clear_failed_sign_ins(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("delete from failed_sign_ins where email = $1")
+    async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()> {
+        sqlx::query("delete from sign_in_throttle where email = $1 and client = $2")
             .bind(email)
+            .bind(client)
             .execute(&self.writer)
             .await
             .map_err(database_error)?;
         Ok(())
+    }
+
+    async fn delete_stale_sign_in_attempts(&self, window_started_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
+        // `returning` and a count, because the engines' query results share no trait for it.
+        let removed =
+            sqlx::query("delete from sign_in_throttle where window_started_micros < $1 and blocked_until_micros <= $2 returning email")
+                .bind(window_started_before.timestamp_micros())
+                .bind(now.timestamp_micros())
+                .fetch_all(&self.writer)
+                .await
+                .map_err(database_error)?;
+        Ok(removed.len() as u64)
     }
 
     async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()> {
@@ -696,7 +733,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -721,7 +758,7 @@ where
     async fn insert_person(&self, person: &Person, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_person_in(&mut tx, person).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -739,7 +776,7 @@ where
         if changed.is_none() {
             return Err(StoreError::NotFound);
         }
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -834,7 +871,7 @@ where
     async fn insert_relationship(&self, relationship: &Relationship, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_relationship_in(&mut tx, relationship).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -853,7 +890,7 @@ where
     async fn insert_warning(&self, warning: &Warning, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_warning_in(&mut tx, warning).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -872,7 +909,7 @@ where
     async fn insert_note(&self, note: &CaseNote, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_note_in(&mut tx, note).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -908,7 +945,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -947,7 +984,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -984,13 +1021,13 @@ where
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
     async fn append_audit(&self, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -1038,7 +1075,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(database_error)?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 

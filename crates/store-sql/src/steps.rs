@@ -419,7 +419,7 @@ where
     async fn insert_assessment(&self, assessment: &Assessment, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_assessment_in(&mut tx, assessment).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -472,7 +472,7 @@ where
         .ok_or_else(|| state_changed("the assessment was changed or sent at the same time"))?;
         let version: i64 = get(&landed, "version")?;
         Self::write_answer_in(&mut tx, assessment.id, question_id, answer_id).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await?;
         Ok(version)
     }
@@ -504,7 +504,7 @@ where
         .await
         .map_err(database_error)?
         .ok_or_else(|| state_changed("the assessment was changed at the same time"))?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -530,7 +530,7 @@ where
         if let Some(allocation) = allocation {
             Self::insert_allocation_in(&mut tx, allocation).await?;
         }
-        Self::append_all_in(&mut tx, audit).await?;
+        self.append_all_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -592,14 +592,14 @@ where
         .await
         .map_err(database_error)?
         .ok_or_else(|| state_changed("the indicative budget was changed at the same time"))?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
     async fn insert_financial_assessment(&self, record: &FinancialAssessmentRecord, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_financial_in(&mut tx, record).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -633,7 +633,7 @@ where
     async fn insert_plan(&self, plan: &SupportPlan, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_plan_in(&mut tx, plan).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -663,7 +663,7 @@ where
         .map_err(database_error)?
         .ok_or_else(|| state_changed("the plan was changed or sent at the same time"))?;
         Self::write_plan_lines_in(&mut tx, plan).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -695,7 +695,7 @@ where
         if let Some(budget) = budget {
             Self::insert_budget_in(&mut tx, budget).await?;
         }
-        Self::append_all_in(&mut tx, audit).await?;
+        self.append_all_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -748,7 +748,7 @@ where
     async fn insert_challenge(&self, challenge: &Challenge, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         Self::insert_challenge_in(&mut tx, challenge).await?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -773,7 +773,7 @@ where
         .await
         .map_err(database_error)?
         .ok_or_else(|| state_changed("this challenge was answered at the same time"))?;
-        Self::append_audit_in(&mut tx, audit).await?;
+        self.append_audit_in(&mut tx, audit).await?;
         Self::commit(tx).await
     }
 
@@ -908,7 +908,7 @@ where
         .map_err(database_error)?
         .is_some();
         if let (true, Some(event)) = (inserted, audit) {
-            Self::append_audit_in(&mut tx, event).await?;
+            self.append_audit_in(&mut tx, event).await?;
         }
         Self::commit(tx).await?;
         Ok(inserted)

@@ -74,6 +74,20 @@ impl Engine for SqliteEngine {
     }
 }
 
+/// Writes a consistent copy of the whole database to `path` (a new file) with `VACUUM INTO`,
+/// while the database stays in use: SQLite takes it inside one read transaction.
+pub async fn backup_into(store: &SqliteStore, path: &std::path::Path) -> StoreResult<()> {
+    let target = path
+        .to_str()
+        .ok_or_else(|| StoreError::Other(format!("the backup path {} is not valid text", path.display())))?;
+    sqlx::query("vacuum into $1")
+        .bind(target)
+        .execute(&store.writer)
+        .await
+        .map_err(|error| StoreError::Other(format!("writing the backup to {target}: {error}")))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,10 @@ async fn sqlite_passes_the_conformance_suite() {
         let path = directory
             .path()
             .join(format!("check-{}.db", counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
-        async move { Box::new(SqliteStore::connect(&format!("sqlite:{}", path.display())).await.unwrap()) as Box<dyn Store> }
+        async move {
+            let store = SqliteStore::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+            Box::new(store.with_audit_key(tailor_store::conformance::audit_key())) as Box<dyn Store>
+        }
     })
     .await;
 }

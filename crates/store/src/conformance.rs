@@ -9,7 +9,7 @@ use crate::*;
 use chrono::{Duration, SubsecRound};
 use std::future::Future;
 use tailor_domain::access::DelegationScope;
-use tailor_domain::audit::{verify_chain, AuditAction, GENESIS_HASH};
+use tailor_domain::audit::{verify_chain, AuditAction, AuditKey, ChainVerifier, KEYED_HASH};
 use tailor_domain::nhs_number::NhsNumber;
 use tailor_domain::notes::NoteKind;
 use tailor_domain::people::{Address, Consent, ConsentStatus, ContactPreference, PersonDetails, RelationshipKind, WarningCategory};
@@ -35,7 +35,8 @@ checks!(
     record_parts_round_trip_in_order,
     documents_keep_their_bytes,
     sessions_rotate_touch_and_expire,
-    failed_sign_ins_are_counted_and_cleared,
+    sign_in_attempts_are_counted_per_client_and_delayed,
+    simultaneous_sign_in_attempts_are_all_counted,
     api_tokens_are_found_by_hash,
     audit_events_form_a_verifiable_chain,
     demo_bulk_load_writes_everything,
@@ -59,6 +60,12 @@ where
         eprintln!("conformance: {name}");
         check(store).await;
     }
+}
+
+/// The key the adapters' conformance runs give their stores (`SqlStore::with_audit_key`), so
+/// that the suite can check the events are sealed with it.
+pub fn audit_key() -> AuditKey {
+    AuditKey::from_text("conformance-suite-audit-key-not-secret").expect("long enough")
 }
 
 /// Now, at the microsecond precision both databases keep, so round trips compare equal.
@@ -600,32 +607,67 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
     assert!(store.find_session("signed-in").await.unwrap().is_none());
 }
 
-async fn failed_sign_ins_are_counted_and_cleared(store: Box<dyn Store>) {
-    let long_ago = now() - Duration::hours(1);
-    store
-        .record_failed_sign_in("a@example.org", long_ago, &audit(AuditAction::SignInFailed))
-        .await
-        .unwrap();
-    for _ in 0..3 {
-        store
-            .record_failed_sign_in("a@example.org", now(), &audit(AuditAction::SignInFailed))
-            .await
-            .unwrap();
+const THROTTLE: ThrottleRule = ThrottleRule {
+    free_attempts: 5,
+    window: Duration::minutes(15),
+    longest_delay_seconds: 900,
+};
+
+async fn sign_in_attempts_are_counted_per_client_and_delayed(store: Box<dyn Store>) {
+    let start = now();
+    let reserve = |client: &'static str, at: DateTime<Utc>| {
+        let store = &store;
+        async move { store.reserve_sign_in_attempt("a@example.org", client, at, &THROTTLE).await.unwrap() }
+    };
+    for expected in 1..=5 {
+        assert_eq!(reserve("attacker", start).await, Some(expected));
     }
-    store
-        .record_failed_sign_in("b@example.org", now(), &audit(AuditAction::SignInFailed))
+    assert_eq!(
+        reserve("attacker", start).await,
+        None,
+        "the fifth attempt makes the next wait a second"
+    );
+    assert_eq!(reserve("owner", start).await, Some(1), "another client is counted apart");
+    let later = start + Duration::seconds(1);
+    assert_eq!(reserve("attacker", later).await, Some(6));
+    assert_eq!(
+        reserve("attacker", later + Duration::milliseconds(1500)).await,
+        None,
+        "now two seconds"
+    );
+    assert_eq!(reserve("attacker", later + Duration::seconds(2)).await, Some(7));
+    assert_eq!(reserve("attacker", start + Duration::minutes(16)).await, Some(1), "a new window");
+    store.clear_sign_in_attempts("a@example.org", "attacker").await.unwrap();
+    assert_eq!(reserve("attacker", start + Duration::minutes(16)).await, Some(1));
+    assert_eq!(reserve("owner", start + Duration::seconds(1)).await, Some(2));
+    let forgotten = store
+        .delete_stale_sign_in_attempts(start + Duration::minutes(1), start + Duration::minutes(20))
         .await
         .unwrap();
     assert_eq!(
-        store
-            .count_failed_sign_ins("a@example.org", now() - Duration::minutes(15))
-            .await
-            .unwrap(),
-        3
+        forgotten, 1,
+        "the owner's pair, begun at the start, goes; the attacker's new window stays"
     );
-    store.clear_failed_sign_ins("a@example.org").await.unwrap();
-    assert_eq!(store.count_failed_sign_ins("a@example.org", long_ago).await.unwrap(), 0);
-    assert_eq!(store.count_failed_sign_ins("b@example.org", long_ago).await.unwrap(), 1);
+    assert_eq!(reserve("attacker", start + Duration::minutes(16)).await, Some(2));
+}
+
+/// Twenty simultaneous attempts for one account from one client: each is counted exactly once,
+/// and only the free ones get through, however the database interleaves them.
+async fn simultaneous_sign_in_attempts_are_all_counted(store: Box<dyn Store>) {
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::from(store);
+    let at = now();
+    let attempts = (0..20).map(|_| {
+        let store = store.clone();
+        async move {
+            store
+                .reserve_sign_in_attempt("b@example.org", "one client", at, &THROTTLE)
+                .await
+                .unwrap()
+        }
+    });
+    let mut counted: Vec<i64> = futures::future::join_all(attempts).await.into_iter().flatten().collect();
+    counted.sort_unstable();
+    assert_eq!(counted, vec![1, 2, 3, 4, 5], "five attempts get through, the rest wait");
 }
 
 async fn api_tokens_are_found_by_hash(store: Box<dyn Store>) {
@@ -667,9 +709,16 @@ async fn audit_events_form_a_verifiable_chain(store: Box<dyn Store>) {
         chain.iter().map(|event| event.sequence).collect::<Vec<_>>(),
         (1..=22).collect::<Vec<_>>()
     );
-    assert_eq!(verify_chain(&chain, GENESIS_HASH.into()), None, "the stored chain must verify");
+    let key = audit_key();
+    assert!(
+        chain.iter().all(|event| event.hash_version == KEYED_HASH),
+        "events are sealed with the key"
+    );
+    assert_eq!(verify_chain(&chain, Some(&key)), Ok(()), "the stored chain must verify");
+    let wrong = AuditKey::from_text("another-key-that-did-not-seal-these-events").unwrap();
+    assert!(verify_chain(&chain, Some(&wrong)).is_err(), "another key does not verify it");
     let tail = store.audit_chain(10, 1000).await.unwrap();
-    assert_eq!(verify_chain(&tail, chain[9].hash.clone()), None);
+    assert_eq!(ChainVerifier::resume(Some(&key), 10, chain[9].hash.clone()).check(&tail), Ok(()));
 
     let for_person = store
         .list_audit(&AuditQuery {

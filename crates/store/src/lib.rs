@@ -141,6 +141,16 @@ pub struct Expect<'a> {
     pub version: i64,
 }
 
+/// How sign-in attempts for one email from one client are slowed down: `free_attempts` within
+/// `window` without delay; from then on each attempt makes the next wait, 1 second, then 2, 4 ...
+/// up to `longest_delay_seconds`. The window starts again once it has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottleRule {
+    pub free_attempts: i64,
+    pub window: chrono::Duration,
+    pub longest_delay_seconds: i64,
+}
+
 /// How a job ended on one try.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobOutcome {
@@ -187,9 +197,15 @@ pub trait Store: StepStore + Send + Sync + 'static {
     /// event, in one transaction, so the session id always changes at sign-in.
     async fn rotate_session(&self, old_id_hash: Option<&str>, new_session: &SessionRecord, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn delete_expired_sessions(&self, idle_before: DateTime<Utc>, created_before: DateTime<Utc>) -> StoreResult<u64>;
-    async fn record_failed_sign_in(&self, email: &str, at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()>;
-    async fn count_failed_sign_ins(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64>;
-    async fn clear_failed_sign_ins(&self, email: &str) -> StoreResult<()>;
+    /// Counts a sign-in attempt for this email from this client, in one atomic statement, before
+    /// its password is checked. Returns the attempts counted in the current window, or `None`
+    /// when the pair is still waiting out a delay (the attempt is then refused and not counted).
+    async fn reserve_sign_in_attempt(&self, email: &str, client: &str, at: DateTime<Utc>, rule: &ThrottleRule) -> StoreResult<Option<i64>>;
+    /// After a successful sign-in: the pair starts again from nothing.
+    async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
+    /// Forgets pairs whose window began before `window_started_before` and whose delay has
+    /// passed by `now`: they would start again from nothing anyway. Returns how many went.
+    async fn delete_stale_sign_in_attempts(&self, window_started_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()>;
     async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
 

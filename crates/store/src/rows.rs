@@ -257,7 +257,7 @@ pub fn delegation_from_row(row: &impl RowAccess) -> StoreResult<Delegation> {
 #[macro_export]
 macro_rules! audit_columns {
     () => {
-        "sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash"
+        "sequence, at, actor_id, actor_label, action, subject_type, subject_id, person_id, details, previous_hash, hash, hash_version"
     };
 }
 
@@ -278,6 +278,7 @@ pub fn audit_from_row(row: &impl RowAccess) -> StoreResult<AuditEvent> {
         },
         previous_hash: row.text("previous_hash")?,
         hash: row.text("hash")?,
+        hash_version: row.integer("hash_version")?,
     })
 }
 

@@ -2,7 +2,7 @@
 //! `code` and a plain `message`. The OpenAPI document at /api/v1/openapi.json is generated from
 //! the annotations here, so it cannot drift from the handlers.
 
-use crate::context::CurrentActor;
+use crate::context::{CurrentActor, RequestContext};
 use crate::errors::{api_error_response, ApiError, ApiErrorBody};
 use crate::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -47,6 +47,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A query string whose parse errors use the API's error format (axum's own answer is plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(api_error_response(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                &format!("The query string is not valid for this call: {}", rejection.body_text()),
+                vec![],
+            )),
+        }
+    }
+}
+
 fn person_id(text: &str) -> ApiResult<PersonId> {
     text.parse().map_err(|_| ApiError(AppError::NotFound))
 }
@@ -66,12 +84,16 @@ pub struct TokenResponse {
 
 /// Exchange an email and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, tag = "access",
-    responses((status = 201, body = TokenResponse), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+    responses((status = 201, body = TokenResponse), (status = 401, body = ApiErrorBody, description = "invalid_credentials: the email and password do not match an account"), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
+    context: RequestContext,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
-    let (token, record) = state.app.create_api_token(&request.email, &request.password).await?;
+    let (token, record) = state
+        .app
+        .create_api_token(&request.email, &request.password, &context.client_address)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
@@ -168,7 +190,7 @@ fn people_response(page: tailor_app::people::PeoplePage, number: i64) -> Json<Pe
 pub async fn search_people(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Query(params): Query<PeopleParams>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> ApiResult<Json<PeopleResponse>> {
     let page = state
         .app
@@ -183,7 +205,7 @@ pub async fn search_people(
 pub async fn caseload(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Query(params): Query<PeopleParams>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> ApiResult<Json<PeopleResponse>> {
     let page = state.app.caseload(&actor, params.page).await?;
     Ok(people_response(page, params.page))

@@ -30,6 +30,9 @@ pub struct RequestContext {
     pub path: String,
     /// A session started during this request, whose cookie the response must set.
     pub new_cookie: Option<String>,
+    /// Where the request came from, for the sign-in throttle: the peer's IP address, or the
+    /// proxy's `X-Forwarded-For` where `trust_forwarded_for` is set; "unknown" if neither.
+    pub client_address: String,
 }
 
 impl RequestContext {
@@ -90,12 +93,37 @@ pub fn expired_session_cookie(secure: bool) -> HeaderValue {
     HeaderValue::from_str(&cookie.to_string()).expect("an empty cookie makes a valid header value")
 }
 
+/// The client's address. Behind a reverse proxy every request comes from the proxy, so there the
+/// last `X-Forwarded-For` entry (the one the council's own proxy added, which a client cannot
+/// forge) is used instead; the setting must only be on behind such a proxy.
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .rfind(|address| !address.is_empty());
+        if let Some(address) = forwarded {
+            return address.chars().take(64).collect();
+        }
+    }
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|connected| connected.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// Resolves the session cookie or bearer token once per request.
 pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let mut context = RequestContext {
         is_api,
         path: request.uri().path().to_owned(),
+        client_address: client_address(&request, state.config.trust_forwarded_for),
         ..Default::default()
     };
     if is_api {

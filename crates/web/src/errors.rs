@@ -63,7 +63,12 @@ impl IntoResponse for PageError {
             PageError::App(AppError::Throttled) => error_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts to sign in",
-                "For your security, you cannot sign in to this account for 15 minutes. Wait, then try again.",
+                "For your security, signing in to this account from here is paused for a while. Wait a minute, then try again.",
+            ),
+            PageError::App(AppError::WrongCredentials) => error_page(
+                StatusCode::UNAUTHORIZED,
+                "There is a problem",
+                "Enter a correct email address and password.",
             ),
             PageError::App(AppError::Invalid(errors)) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", &errors.to_string()),
             PageError::App(AppError::Store(tailor_store::StoreError::StateChanged(_))) => error_page(
@@ -161,7 +166,13 @@ impl IntoResponse for ApiError {
             AppError::Throttled => api_error_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 "throttled",
-                "Too many failed sign-in attempts; wait 15 minutes",
+                "Too many failed sign-in attempts from here; wait a minute and try again",
+                vec![],
+            ),
+            AppError::WrongCredentials => api_error_response(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "The email address and password do not match an account",
                 vec![],
             ),
             AppError::Store(tailor_store::StoreError::StateChanged(what)) => api_error_response(

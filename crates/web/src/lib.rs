@@ -24,6 +24,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The council's name, shown in the header.
     pub council_name: String,
+    /// Take the client's address from the last `X-Forwarded-For` entry: only behind a proxy that sets it.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for WebConfig {
@@ -31,6 +33,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: true,
             council_name: "Tailorford Council".into(),
+            trust_forwarded_for: false,
         }
     }
 }

@@ -97,13 +97,107 @@ async fn a_wrong_password_is_refused_and_audited() {
 async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
     let world = World::new().await;
     for _ in 0..5 {
-        assert!(world.app.sign_in("finance@example.org", "wrong password here", None).await.is_err());
+        assert!(world
+            .app
+            .sign_in("finance@example.org", "wrong password here", "test client", None)
+            .await
+            .is_err());
     }
-    let throttled = world.app.sign_in("finance@example.org", PASSWORD, None).await;
+    let throttled = world.app.sign_in("finance@example.org", PASSWORD, "test client", None).await;
     assert!(matches!(throttled, Err(tailor_app::AppError::Throttled)));
     assert!(world.audit_actions(None).await.contains(&"sign_in_throttled".to_owned()));
     // Other accounts are not affected.
-    assert!(world.app.sign_in("analyst@example.org", PASSWORD, None).await.is_ok());
+    assert!(world
+        .app
+        .sign_in("analyst@example.org", PASSWORD, "test client", None)
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_throttled_sign_in_page_answers_429_and_the_owner_elsewhere_still_signs_in() {
+    let world = World::new().await;
+    let (attacker, token) = sign_in_page(&world).await;
+    let guess = form(&[
+        ("csrf_token", &token),
+        ("email", "finance@example.org"),
+        ("password", "wrong password here"),
+    ]);
+    for _ in 0..5 {
+        let reply = world.post_form_from("/sign-in", Some(&attacker), &guess, "203.0.113.9").await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let throttled = world.post_form_from("/sign-in", Some(&attacker), &guess, "203.0.113.9").await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.body.contains("too many times"), "a clear message on the form");
+    let (owner, owner_token) = sign_in_page(&world).await;
+    let right = form(&[
+        ("csrf_token", &owner_token),
+        ("email", "finance@example.org"),
+        ("password", PASSWORD),
+    ]);
+    let signed_in = world.post_form_from("/sign-in", Some(&owner), &right, "198.51.100.4").await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "the owner, from another address, is not locked out"
+    );
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_wrong_passwords_are_all_counted_and_only_five_are_checked() {
+    let world = World::new().await;
+    let attempts = (0..20).map(|_| world.app.sign_in("finance@example.org", "wrong password here", "203.0.113.9", None));
+    let results = futures::future::join_all(attempts).await;
+    let checked = results
+        .iter()
+        .filter(|result| matches!(result, Err(tailor_app::AppError::WrongCredentials)))
+        .count();
+    let throttled = results
+        .iter()
+        .filter(|result| matches!(result, Err(tailor_app::AppError::Throttled)))
+        .count();
+    assert_eq!((checked, throttled), (5, 15));
+    let actions = world.audit_actions(None).await;
+    assert_eq!(actions.iter().filter(|action| *action == "sign_in_failed").count(), 5);
+    assert_eq!(actions.iter().filter(|action| *action == "sign_in_throttled").count(), 15);
+    assert!(
+        matches!(
+            world.app.sign_in("finance@example.org", PASSWORD, "203.0.113.9", None).await,
+            Err(tailor_app::AppError::Throttled)
+        ),
+        "the right password from the attacker's address waits too"
+    );
+    assert!(world
+        .app
+        .sign_in("finance@example.org", PASSWORD, "198.51.100.4", None)
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_wrong_password_for_an_api_token_is_401_invalid_credentials() {
+    let world = World::new().await;
+    let reply = world
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(serde_json::json!({ "email": "finance@example.org", "password": "wrong password here" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["code"], "invalid_credentials");
+    let unknown = world
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(serde_json::json!({ "email": "nobody@example.org", "password": "wrong password here" })),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "an unknown email looks the same");
 }
 
 #[tokio::test]
@@ -327,7 +421,7 @@ async fn every_read_of_a_record_is_logged_and_the_administrator_sees_who_looked(
     assert!(page.body.contains("Looked at the record"));
     assert!(page.body.contains("practitioner user"));
     let log = world.get("/admin/audit", Some(&admin)).await;
-    assert!(log.body.contains("none has been changed or removed"));
+    assert!(log.body.contains("none has been changed"));
 }
 
 #[tokio::test]
@@ -467,8 +561,8 @@ async fn the_api_issues_tokens_and_answers_with_stable_error_codes() {
             Some(serde_json::json!({ "email": "practitioner@example.org", "password": "nope nope nope" })),
         )
         .await;
-    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(wrong.json()["code"], "invalid");
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.json()["code"], "invalid_credentials");
     let issued = world
         .api(
             "POST",

@@ -61,20 +61,27 @@ pub struct SignInForm {
 
 pub async fn sign_in(State(state): State<AppState>, context: RequestContext, CsrfForm(form): CsrfForm<SignInForm>) -> Response {
     let old_session = context.session.as_ref().map(|session| &session.record);
-    match state.app.sign_in(&form.email, &form.password, old_session).await {
+    match state
+        .app
+        .sign_in(&form.email, &form.password, &context.client_address, old_session)
+        .await
+    {
         Ok((cookie, session)) => {
             let home = session.actor.as_ref().map(|actor| home_path(actor.role)).unwrap_or("/");
             with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), state.config.secure_cookies)
         }
-        Err(error @ (AppError::Invalid(_) | AppError::Throttled)) => {
+        Err(error @ (AppError::Invalid(_) | AppError::Throttled | AppError::WrongCredentials)) => {
+            let throttled = matches!(error, AppError::Throttled);
             let errors = match error {
                 AppError::Invalid(errors) => errors,
+                AppError::WrongCredentials => {
+                    let mut errors = ValidationErrors::default();
+                    errors.add("email", "Enter a correct email address and password");
+                    errors
+                }
                 _ => {
                     let mut errors = ValidationErrors::default();
-                    errors.add(
-                        "email",
-                        "You have tried to sign in too many times. Wait 15 minutes, then try again.",
-                    );
+                    errors.add("email", "You have tried to sign in too many times. Wait a minute, then try again.");
                     errors
                 }
             };
@@ -84,7 +91,11 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
                 email: form.email.chars().take(320).collect(),
                 signed_out: false,
             };
-            render_invalid(&page)
+            let mut response = render_invalid(&page);
+            if throttled {
+                *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            }
+            response
         }
         Err(error) => PageError::from(error).into_response(),
     }

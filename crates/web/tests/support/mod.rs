@@ -27,7 +27,7 @@ pub struct World {
     /// The app's store, for checking what a request changed without going through a use case.
     pub store: Arc<dyn Store>,
     pub router: Router,
-    _directory: tempfile::TempDir,
+    _directory: Option<tempfile::TempDir>,
     pub team_a: TeamId,
     pub team_b: TeamId,
     pub organisation: OrganisationId,
@@ -64,6 +64,26 @@ impl World {
                 .await
                 .unwrap(),
         );
+        Self::on(store, Some(directory)).await
+    }
+
+    /// The same world in a new database on the PostgreSQL server at `server_url`, named
+    /// `tailor_web_test_...` (dropped by `drop_postgres_test_databases`).
+    pub async fn on_postgres(server_url: &str) -> World {
+        use sqlx::Connection;
+        let name = format!("tailor_web_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
+        sqlx::query(&format!("create database {name}")).execute(&mut admin).await.unwrap();
+        let (base, _) = server_url.rsplit_once('/').unwrap();
+        let store: Arc<dyn Store> = Arc::new(
+            tailor_store_postgres::PostgresStore::connect(&format!("{base}/{name}"))
+                .await
+                .unwrap(),
+        );
+        Self::on(store, None).await
+    }
+
+    async fn on(store: Arc<dyn Store>, directory: Option<tempfile::TempDir>) -> World {
         let app = App::new(store.clone(), Arc::new(SystemClock), SessionPolicy::default());
         app.ensure_default_configuration().await.unwrap();
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
@@ -135,13 +155,17 @@ impl World {
 
     /// Signs in as `local@example.org` through the app and returns (cookie value, CSRF token).
     pub async fn session(&self, local: &str) -> (String, String) {
-        let (cookie, session) = self.app.sign_in(&format!("{local}@example.org"), PASSWORD, None).await.unwrap();
+        let (cookie, session) = self
+            .app
+            .sign_in(&format!("{local}@example.org"), PASSWORD, "test client", None)
+            .await
+            .unwrap();
         (cookie, session.record.csrf_token)
     }
 
     pub async fn token(&self, local: &str) -> String {
         self.app
-            .create_api_token(&format!("{local}@example.org"), PASSWORD)
+            .create_api_token(&format!("{local}@example.org"), PASSWORD, "test client")
             .await
             .unwrap()
             .0
@@ -172,6 +196,17 @@ impl World {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
         }
+        self.send(request.body(Body::from(body.to_owned())).unwrap()).await
+    }
+
+    /// A form posted from a client at `address`, as the server sees its peer.
+    pub async fn post_form_from(&self, path: &str, cookie: Option<&str>, body: &str, address: &str) -> Reply {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("tailor_session={cookie}"));
+        }
+        let peer: std::net::SocketAddr = format!("{address}:50000").parse().unwrap();
+        let request = request.extension(axum::extract::ConnectInfo(peer));
         self.send(request.body(Body::from(body.to_owned())).unwrap()).await
     }
 
@@ -360,4 +395,20 @@ impl World {
 /// A financial assessment the person declined: they pay the full cost.
 fn declined() -> tailor_domain::charging::FinancialCircumstances {
     tailor_domain::charging::FinancialCircumstances::declined()
+}
+
+/// Drops the databases `World::on_postgres` made.
+pub async fn drop_postgres_test_databases(server_url: &str) {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
+    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'tailor\\_web\\_test\\_%'")
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+    for name in names {
+        sqlx::query(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
 }
