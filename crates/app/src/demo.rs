@@ -1,6 +1,8 @@
 //! The demo council: a made-up English council, Tailorford, with staff in every role, providers,
 //! and a population whose ages, needs, carers and relationships are spread the way a real adult
 //! social care caseload is. The same seed always gives the same people.
+//!
+//! Long because the demo council walks people through every stage with the real use cases.
 
 use crate::App;
 use crate::AppResult;

@@ -10,6 +10,9 @@
 //!
 //! The rounding rule [L]: a percentage reduction is rounded down to the whole penny, so the
 //! reduction is never more than the percentage. Councils that round otherwise: say so in an issue.
+//!
+//! This file is long because the model's format, its checks and the calculation are one unit:
+//! each check names the rule of the calculation it protects.
 
 use crate::config_file::{self, at, ConfigError};
 use crate::eligibility::{AdultOutcome, AssessmentKind, CarerOutcome, EligibilityFindings, UnableReason};

@@ -9,6 +9,9 @@
 //!
 //! sqlx's trait bounds are not implied by a generic parameter, so the same `where` clause
 //! stands on each impl block (`SqlStore`'s helpers, `Store`, `StepStore`); see `bounds`.
+//!
+//! Long because `Store` is implemented in one impl block (its where-clause would repeat on each
+//! block); the steps' half of the port is `steps.rs`.
 
 mod steps;
 

@@ -3,6 +3,9 @@
 //! Each change of state is conditional: it names the state and version it was read in, and
 //! `returning id` tells whether it landed. Unique indexes stop what a condition cannot see
 //! (two plans started at once, two decisions on one assessment, two budgets for one plan).
+//!
+//! Long because every step record's reads and conditional writes are here, beside the helpers that
+//! write their rows, which the carry-over of first-storey records shares.
 
 use crate::*;
 use tailor_domain::assessments::{AllocationRecord, Assessment, AssessmentStatus, EligibilityRecord, FinancialAssessmentRecord};

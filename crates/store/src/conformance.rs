@@ -2,6 +2,9 @@
 //!
 //! An adapter's test calls `run_all` with a function that makes a fresh, empty, migrated store;
 //! each check gets its own store, so checks never see each other's rows.
+//!
+//! Long because it is every check of the foundation's half of the port; the steps' checks are in
+//! `conformance/steps.rs`.
 
 pub mod steps;
 

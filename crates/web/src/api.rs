@@ -1,6 +1,8 @@
 //! The JSON API under /api/v1. Bearer tokens from `POST /api/v1/tokens`; errors carry a stable
 //! `code` and a plain `message`. The OpenAPI document at /api/v1/openapi.json is generated from
 //! the annotations here, so it cannot drift from the handlers.
+//!
+//! Long because every route's OpenAPI annotation sits on its handler, so the document cannot drift.
 
 use crate::context::{CurrentActor, RequestContext};
 use crate::errors::{api_error_response, ApiError, ApiErrorBody};

@@ -1,4 +1,7 @@
 //! Finding a person, their record, and the forms that add to it.
+//!
+//! Long because each small form (note, warning, relationship, document, delegation, allocation,
+//! money holder) is a handler pair and its fields; they share the record-form template.
 
 use super::forms::{record_form_page, Field, RecordForm};
 use super::home::{person_rows, PersonRow};

@@ -1,5 +1,8 @@
 //! Step 1, my money: the self-assessment one question a page, check your answers, the written
 //! record (page and PDF), the council's check and the eligibility decision.
+//!
+//! Long because step 1 has the most pages: the journey through the questions, the written record,
+//! the council's check, and the eligibility form with its check page.
 
 use super::*;
 use crate::context::{CsrfForm, CurrentActor, RequestContext};
