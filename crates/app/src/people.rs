@@ -604,7 +604,7 @@ impl App {
             "add a document",
         )
         .await?;
-        let (title, file_name, content_type) = check_document(title, file_name, content.len())?;
+        let (title, file_name, content_type) = check_document(title, file_name, content)?;
         let document = DocumentMeta {
             id: DocumentId::generate(),
             person_id,

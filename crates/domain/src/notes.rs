@@ -93,8 +93,42 @@ pub const ALLOWED_DOCUMENT_TYPES: &[(&str, &str)] = &[
     ("odt", "application/vnd.oasis.opendocument.text"),
 ];
 
-/// Checks an upload and decides its content type from its name, never from what the browser claims.
-pub fn check_document(title: &str, file_name: &str, size: usize) -> Result<(String, String, String), ValidationErrors> {
+/// Characters that change how a name is shown without being seen: right-to-left overrides that
+/// make "invoice(U+202E)fdp.exe" show as "invoiceexe.pdf", zero-width spaces and joiners, byte
+/// order marks.
+fn is_invisible_formatting(character: char) -> bool {
+    matches!(character, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Whether the bytes are what the name says they are. The name picks the expected type; the
+/// content must carry that type's signature, so an HTML page saved as .pdf is refused.
+fn content_matches(extension: &str, content: &[u8]) -> bool {
+    let sniffed = infer::get(content).map(|kind| kind.mime_type());
+    let zip = content.starts_with(b"PK\x03\x04");
+    match extension {
+        "pdf" => content.starts_with(b"%PDF-"),
+        "png" => sniffed == Some("image/png"),
+        "jpg" | "jpeg" => sniffed == Some("image/jpeg"),
+        // Word and OpenDocument files are zip containers; what is inside names the kind.
+        "docx" => zip && (sniffed == Some(DOCX) || sniffed == Some("application/zip")),
+        "odt" => zip && (sniffed == Some("application/vnd.oasis.opendocument.text") || sniffed == Some("application/zip")),
+        "txt" => {
+            sniffed.is_none()
+                && std::str::from_utf8(content).is_ok_and(|text| {
+                    text.chars()
+                        .all(|character| !character.is_control() || matches!(character, '\t' | '\n' | '\r'))
+                })
+        }
+        _ => false,
+    }
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// Checks an upload and decides its content type from its name and its content, never from what
+/// the browser claims. The file name is kept without folders, quotes, control characters or
+/// invisible formatting characters.
+pub fn check_document(title: &str, file_name: &str, content: &[u8]) -> Result<(String, String, String), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let title = required_line(&mut errors, "title", "a title for the document", title);
     let clean_name: String = file_name
@@ -102,9 +136,10 @@ pub fn check_document(title: &str, file_name: &str, size: usize) -> Result<(Stri
         .next()
         .unwrap_or_default()
         .chars()
-        .filter(|character| !character.is_control() && *character != '"')
+        .filter(|character| !character.is_control() && *character != '"' && !is_invisible_formatting(*character))
         .take(150)
         .collect();
+    let clean_name = clean_name.trim().to_owned();
     let extension = clean_name
         .rsplit_once('.')
         .map(|(_, extension)| extension.to_lowercase())
@@ -113,12 +148,17 @@ pub fn check_document(title: &str, file_name: &str, size: usize) -> Result<(Stri
         .iter()
         .find(|(allowed, _)| *allowed == extension)
         .map(|(_, content_type)| (*content_type).to_owned());
-    if clean_name.is_empty() || size == 0 {
+    if clean_name.is_empty() || content.is_empty() {
         errors.add("file", "Select a file to upload");
     } else if content_type.is_none() {
         errors.add("file", "The file must be a PDF, PNG, JPG, TXT, DOCX or ODT");
-    } else if size > MAX_DOCUMENT_BYTES {
+    } else if content.len() > MAX_DOCUMENT_BYTES {
         errors.add("file", "The file must be smaller than 5MB");
+    } else if !content_matches(&extension, content) {
+        errors.add(
+            "file",
+            format!("The file is not a real .{extension} file: save it again as a PDF, PNG, JPG, TXT, DOCX or ODT"),
+        );
     }
     errors.into_result((title, clean_name, content_type.unwrap_or_default()))
 }
@@ -126,6 +166,27 @@ pub fn check_document(title: &str, file_name: &str, size: usize) -> Result<(Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_is_typed_by_its_content_as_well_as_its_name() {
+        let html = b"<!DOCTYPE html><html><script>alert(1)</script></html>";
+        let refused = check_document("Letter", "letter.pdf", html).unwrap_err();
+        assert!(refused.message_for("file").unwrap().contains("not a real .pdf"));
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+        assert_eq!(check_document("Photo", "photo.png", &png).unwrap().2, "image/png");
+        assert!(check_document("Photo", "photo.jpg", &png).is_err(), "a PNG named .jpg is refused");
+        assert!(check_document("Notes", "notes.txt", b"Visit on Tuesday").is_ok());
+        assert!(check_document("Notes", "notes.txt", b"\x7fELF binary").is_err());
+    }
+
+    #[test]
+    fn invisible_characters_are_taken_out_of_file_names() {
+        let pdf = b"%PDF-1.4".to_vec();
+        let (_, name, _) = check_document("Invoice", "invoice\u{202E}fdp.exe.pdf", &pdf).unwrap();
+        assert_eq!(name, "invoicefdp.exe.pdf");
+        let (_, name, _) = check_document("Letter", "let\u{200B}ter.pdf", &pdf).unwrap();
+        assert_eq!(name, "letter.pdf");
+    }
 
     #[test]
     fn an_empty_note_is_refused() {
@@ -150,8 +211,11 @@ mod tests {
 
     #[test]
     fn documents_are_typed_by_extension_and_size() {
-        assert_eq!(check_document("Letter", "C:\\docs\\letter.PDF", 100).unwrap().2, "application/pdf");
-        assert!(check_document("Script", "run.exe", 100).is_err());
-        assert!(check_document("Huge", "big.pdf", MAX_DOCUMENT_BYTES + 1).is_err());
+        let pdf = b"%PDF-1.7 a letter".to_vec();
+        assert_eq!(check_document("Letter", "C:\\docs\\letter.PDF", &pdf).unwrap().2, "application/pdf");
+        assert!(check_document("Script", "run.exe", &pdf).is_err());
+        let mut huge = pdf.clone();
+        huge.resize(MAX_DOCUMENT_BYTES + 1, b' ');
+        assert!(check_document("Huge", "big.pdf", &huge).is_err());
     }
 }

@@ -522,6 +522,18 @@ async fn documents_upload_and_download_with_their_type_checked() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("The file must be a PDF"));
+    // A web page saved with a PDF's name is refused by its content, and nothing is stored.
+    let disguised = world
+        .post_multipart(
+            &path,
+            Some(&cookie),
+            &[("csrf_token", &token), ("title", "Letter")],
+            Some(("letter.pdf", b"<html><script>alert(1)</script></html>")),
+        )
+        .await;
+    assert_eq!(disguised.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(disguised.body.contains("not a real .pdf file"), "{}", disguised.body);
+    assert!(world.store.list_documents(world.own_record).await.unwrap().is_empty());
     let stored = world
         .post_multipart(
             &path,
