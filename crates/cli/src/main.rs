@@ -272,6 +272,8 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
         secure_cookies: settings.secure_cookies,
         council_name: settings.council_name.clone(),
         trust_forwarded_for: settings.trust_forwarded_for,
+        metrics_token: settings.metrics_token.clone(),
+        strict_transport_security: settings.strict_transport_security,
     };
     let state = tailor_web::AppState::new(app.clone(), config);
     let router = tailor_web::router(state.clone());

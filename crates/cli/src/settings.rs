@@ -26,6 +26,11 @@ pub struct Settings {
     /// A file holding the audit key, readable only by Tailor's user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_key_file: Option<std::path::PathBuf>,
+    /// The bearer token a metrics collector sends to read /metrics; without one /metrics is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
+    /// Send Strict-Transport-Security: only when Tailor is reached over HTTPS alone.
+    pub strict_transport_security: bool,
 }
 
 impl Default for Settings {
@@ -41,12 +46,16 @@ impl Default for Settings {
             trust_forwarded_for: false,
             audit_key: None,
             audit_key_file: None,
+            metrics_token: None,
+            strict_transport_security: false,
         }
     }
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 10] = [
+const KNOWN_SETTINGS: [&str; 12] = [
+    "metrics_token",
+    "strict_transport_security",
     "database_url",
     "bind",
     "secure_cookies",

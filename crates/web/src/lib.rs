@@ -26,6 +26,12 @@ pub struct WebConfig {
     pub council_name: String,
     /// Take the client's address from the last `X-Forwarded-For` entry: only behind a proxy that sets it.
     pub trust_forwarded_for: bool,
+    /// The bearer token a metrics collector sends to read /metrics. With none set, /metrics is
+    /// not served at all: request counts by route say how the service is used.
+    pub metrics_token: Option<String>,
+    /// Send `Strict-Transport-Security`, so browsers only ever come back over HTTPS. On when the
+    /// service (or the proxy in front of it) is reached only over HTTPS.
+    pub strict_transport_security: bool,
 }
 
 impl Default for WebConfig {
@@ -34,6 +40,8 @@ impl Default for WebConfig {
             secure_cookies: true,
             council_name: "Tailorford Council".into(),
             trust_forwarded_for: false,
+            metrics_token: None,
+            strict_transport_security: false,
         }
     }
 }

@@ -170,6 +170,10 @@ const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 pub fn build(state: AppState) -> Router {
+    let strict_transport_security = state
+        .config
+        .strict_transport_security
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let mut router = Router::new();
     for spec in table() {
         let checked = spec
@@ -205,6 +209,10 @@ pub fn build(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            strict_transport_security,
         ))
         .layer(from_fn_with_state(state.clone(), metrics::measure))
         .layer(TraceLayer::new_for_http())

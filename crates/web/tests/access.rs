@@ -103,6 +103,9 @@ async fn every_route_has_a_rule_and_the_rule_is_enforced_for_every_role() {
                     "{method} {} as {role:?}",
                     spec.path
                 );
+            } else if spec.path == "/metrics" {
+                // Metrics answer only a collector holding the metrics token, whoever is signed in.
+                assert_eq!(status, StatusCode::NOT_FOUND, "{role:?} on /metrics without the token");
             } else if spec.path.contains('{') && !spec.path.starts_with("/admin/configuration/") {
                 // Past the rule, the handler looked for a record that exists nowhere. (The
                 // configuration version in `concrete` is real: it is loaded at start-up.)

@@ -664,7 +664,19 @@ async fn health_metrics_and_assets_are_served() {
     let world = World::new().await;
     assert_eq!(world.get("/healthz", None).await.body, "ok");
     world.get("/sign-in", None).await;
-    let metrics = world.get("/metrics", None).await;
+    assert_eq!(
+        world.get("/metrics", None).await.status,
+        StatusCode::NOT_FOUND,
+        "no token, no metrics"
+    );
+    let metrics = world
+        .send(
+            axum::http::Request::get("/metrics")
+                .header("authorization", format!("Bearer {}", support::METRICS_TOKEN))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert!(
         metrics
             .body
@@ -695,6 +707,11 @@ async fn health_metrics_and_assets_are_served() {
         "personal pages are never cached"
     );
     assert_eq!(page.headers.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(
+        page.headers.get("strict-transport-security").unwrap(),
+        "max-age=31536000; includeSubDomains",
+        "on where the service is reached over HTTPS alone"
+    );
     assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(world.get("/no/such/page", None).await.status, StatusCode::NOT_FOUND);
 }

@@ -21,6 +21,8 @@ use tailor_web::{router, AppState, WebConfig};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a long test password";
+/// The token the test world's metrics collector holds.
+pub const METRICS_TOKEN: &str = "a test metrics token";
 
 pub struct World {
     pub app: App,
@@ -136,7 +138,12 @@ impl World {
             expires_on: String::new(),
         };
         app.grant_delegation(&actor_a, helped, &details_only).await.unwrap();
-        let state = AppState::new(app.clone(), WebConfig::default());
+        let config = WebConfig {
+            metrics_token: Some(METRICS_TOKEN.into()),
+            strict_transport_security: true,
+            ..WebConfig::default()
+        };
+        let state = AppState::new(app.clone(), config);
         state.ready.store(true, std::sync::atomic::Ordering::Release);
         World {
             router: router(state),
