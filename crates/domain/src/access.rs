@@ -6,6 +6,8 @@
 //! 2. For a person's record, does the actor's relationship to that person allow it?
 //!    (`person_access`): allocated worker, team, delegated helper within scope and expiry,
 //!    provider holding the person's money, or the person themselves.
+//!
+//! Long because about a third of it is tests: each rule of who may do what has one beside it.
 
 use crate::ids::{OrganisationId, PersonId, TeamId, UserId};
 use chrono::NaiveDate;

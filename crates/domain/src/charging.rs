@@ -16,6 +16,9 @@
 //! [U] Figures and rules that are not in our verified sources are marked [U] in the shipped tables
 //! and in docs/charging.md: the MIG for couples, lone parents, children, carers and people over
 //! pension credit age; the disregards other than earnings; the pension credit age itself.
+//!
+//! Long because the rate tables' format, their checks and the calculation are one unit, each
+//! line of working written beside the rule that makes it; the tests are in `charging/tests.rs`.
 
 use crate::config_file::{self, at, ConfigError};
 use crate::money::{Money, MoneyError};
