@@ -267,10 +267,26 @@ async fn open_app(settings: &Settings, purpose: KeyUse) -> anyhow::Result<App> {
     })
 }
 
+/// The council's contact details: its file when one is set, else the demo council's.
+fn council_contact(settings: &Settings) -> anyhow::Result<tailor_domain::council::CouncilContact> {
+    let mut council = match &settings.council_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("could not read the council file {}", path.display()))?;
+            tailor_domain::council::CouncilContact::parse(&text)
+                .map_err(|error| anyhow::anyhow!("the council file {} is not right: {error}", path.display()))?
+        }
+        None => tailor_domain::council::CouncilContact::demo(),
+    };
+    if let Some(name) = &settings.council_name {
+        council.name = name.clone();
+    }
+    Ok(council)
+}
+
 async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     let config = tailor_web::WebConfig {
         secure_cookies: settings.secure_cookies,
-        council_name: settings.council_name.clone(),
+        council: council_contact(settings)?,
         trust_forwarded_for: settings.trust_forwarded_for,
         metrics_token: settings.metrics_token.clone(),
         strict_transport_security: settings.strict_transport_security,

@@ -13,7 +13,13 @@ pub struct Settings {
     pub bind: String,
     /// Mark cookies Secure. Browsers accept them from http://localhost, so this stays on for the demo.
     pub secure_cookies: bool,
-    pub council_name: String,
+    /// Overrides the name in the council file (kept for settings files written before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub council_name: Option<String>,
+    /// The council's contact details (config/council.toml's format). Without one, the demo
+    /// council's built-in details are used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub council_file: Option<std::path::PathBuf>,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     /// `text` for people, `json` for log collectors.
@@ -39,7 +45,8 @@ impl Default for Settings {
             database_url: "sqlite:tailor.db".into(),
             bind: "127.0.0.1:8080".into(),
             secure_cookies: true,
-            council_name: "Tailorford Council".into(),
+            council_name: None,
+            council_file: None,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             log_format: "text".into(),
@@ -53,7 +60,8 @@ impl Default for Settings {
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 12] = [
+const KNOWN_SETTINGS: [&str; 13] = [
+    "council_file",
     "metrics_token",
     "strict_transport_security",
     "database_url",
@@ -163,7 +171,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(settings.bind, "127.0.0.1:1");
-        assert_eq!(settings.council_name, "Testshire");
+        assert_eq!(settings.council_name.as_deref(), Some("Testshire"));
         assert_eq!(settings.database_url, "sqlite:tailor.db");
     }
 

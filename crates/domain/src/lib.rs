@@ -9,6 +9,7 @@ pub mod assessments;
 pub mod audit;
 pub mod charging;
 pub mod config_file;
+pub mod council;
 pub mod eligibility;
 pub mod ids;
 pub mod jobs;

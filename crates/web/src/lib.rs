@@ -22,8 +22,8 @@ pub struct WebConfig {
     /// Marks cookies `Secure`. Leave on in production (behind HTTPS); browsers accept secure
     /// cookies from http://localhost and http://127.0.0.1, so the demo works with it on too.
     pub secure_cookies: bool,
-    /// The council's name, shown in the header.
-    pub council_name: String,
+    /// The council's name and contact details, shown in the header, on pages and on letters.
+    pub council: tailor_domain::council::CouncilContact,
     /// Take the client's address from the last `X-Forwarded-For` entry: only behind a proxy that sets it.
     pub trust_forwarded_for: bool,
     /// The bearer token a metrics collector sends to read /metrics. With none set, /metrics is
@@ -38,7 +38,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: true,
-            council_name: "Tailorford Council".into(),
+            council: tailor_domain::council::CouncilContact::demo(),
             trust_forwarded_for: false,
             metrics_token: None,
             strict_transport_security: false,
@@ -50,6 +50,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
+    /// The council's details, shared by every page rather than copied per request.
+    pub council: Arc<tailor_domain::council::CouncilContact>,
     pub metrics: Arc<metrics::Metrics>,
     /// Set once start-up (migrations, demo data) has finished; /healthz answers 503 until then.
     pub ready: Arc<AtomicBool>,
@@ -59,6 +61,7 @@ impl AppState {
     pub fn new(app: App, config: WebConfig) -> Self {
         AppState {
             app,
+            council: Arc::new(config.council.clone()),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             ready: Arc::new(AtomicBool::new(false)),

@@ -40,6 +40,8 @@ pub struct NavItem {
 pub struct PageContext {
     pub title: String,
     pub council_name: String,
+    /// Who to call, write to and complain to: from the council file, never fixed in a page.
+    pub council: std::sync::Arc<tailor_domain::council::CouncilContact>,
     pub signed_in_as: Option<String>,
     pub nav: Vec<NavItem>,
     pub csrf_token: String,
@@ -55,7 +57,8 @@ impl PageContext {
             .unwrap_or_default();
         PageContext {
             title: title.into(),
-            council_name: state.config.council_name.clone(),
+            council_name: state.config.council.name.clone(),
+            council: state.council.clone(),
             signed_in_as: context
                 .actor
                 .as_ref()
@@ -71,6 +74,7 @@ impl PageContext {
         PageContext {
             title: title.into(),
             council_name: "Tailor".into(),
+            council: std::sync::Arc::new(tailor_domain::council::CouncilContact::demo()),
             signed_in_as: None,
             nav: Vec::new(),
             csrf_token: String::new(),

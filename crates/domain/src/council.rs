@@ -1,0 +1,124 @@
+//! The council's own contact details: who people call, write to and complain to. Read from a
+//! configuration file (`config/council.toml` is the demo council's) so that no page or letter
+//! carries a fixed number.
+
+use crate::config_file::{self, ConfigError};
+use serde::{Deserialize, Serialize};
+
+/// The demo council's details, built in as the default.
+pub const DEMO_COUNCIL: &str = include_str!("../../../config/council.toml");
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilContact {
+    pub name: String,
+    /// The service's name as people know it ("Adult social care").
+    pub service: String,
+    /// Postal address lines, without the postcode.
+    pub address: Vec<String>,
+    pub postcode: String,
+    pub phone: String,
+    /// When the phone is answered, in words ("Monday to Friday, 9am to 5pm").
+    pub phone_hours: String,
+    pub email: String,
+    pub website: String,
+    /// Out of hours and emergencies.
+    pub emergency_phone: String,
+    pub complaints: ComplaintsContact,
+    pub ombudsman: OmbudsmanContact,
+}
+
+/// The council's statutory complaints procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintsContact {
+    pub phone: String,
+    pub email: String,
+    pub address: Vec<String>,
+    pub url: String,
+    /// The council's own aim for answering a complaint, in days. [L]
+    pub answer_within_days: u16,
+}
+
+/// The Local Government and Social Care Ombudsman: the step after the council's complaints
+/// procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmbudsmanContact {
+    pub name: String,
+    pub phone: String,
+    pub website: String,
+}
+
+impl CouncilContact {
+    /// Reads and checks a council file: every field must be filled in, because an empty phone
+    /// number on a letter is worse than a refusal to start.
+    pub fn parse(text: &str) -> Result<CouncilContact, ConfigError> {
+        let contact: CouncilContact = config_file::parse(text)?;
+        let required = [
+            ("name", &contact.name),
+            ("service", &contact.service),
+            ("postcode", &contact.postcode),
+            ("phone", &contact.phone),
+            ("phone_hours", &contact.phone_hours),
+            ("email", &contact.email),
+            ("website", &contact.website),
+            ("emergency_phone", &contact.emergency_phone),
+            ("complaints.phone", &contact.complaints.phone),
+            ("complaints.email", &contact.complaints.email),
+            ("complaints.url", &contact.complaints.url),
+            ("ombudsman.name", &contact.ombudsman.name),
+            ("ombudsman.phone", &contact.ombudsman.phone),
+            ("ombudsman.website", &contact.ombudsman.website),
+        ];
+        if let Some((field, _)) = required.iter().find(|(_, value)| value.trim().is_empty()) {
+            return Err(ConfigError {
+                line: None,
+                reason: format!("{field} must not be empty"),
+            });
+        }
+        if contact.address.iter().all(|line| line.trim().is_empty()) {
+            return Err(ConfigError {
+                line: None,
+                reason: "address needs at least one line".into(),
+            });
+        }
+        Ok(contact)
+    }
+
+    /// The demo council, as shipped.
+    pub fn demo() -> CouncilContact {
+        CouncilContact::parse(DEMO_COUNCIL).expect("the shipped council file is valid")
+    }
+
+    /// "01632 960 000, Monday to Friday, 9am to 5pm".
+    pub fn phone_with_hours(&self) -> String {
+        format!("{}, {}", self.phone, self.phone_hours)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_council_file_reads() {
+        let council = CouncilContact::demo();
+        assert_eq!(council.name, "Tailorford Council");
+        assert_eq!(council.ombudsman.name, "Local Government and Social Care Ombudsman");
+        assert_eq!(council.phone_with_hours(), "01632 960 000, Monday to Friday, 9am to 5pm");
+    }
+
+    #[test]
+    fn an_empty_phone_number_is_refused() {
+        let text = DEMO_COUNCIL.replace("phone = \"01632 960 000\"", "phone = \" \"");
+        let error = CouncilContact::parse(&text).unwrap_err();
+        assert_eq!(error.reason, "phone must not be empty");
+    }
+
+    #[test]
+    fn an_unknown_field_names_its_line() {
+        let text = format!("{DEMO_COUNCIL}\n[extra]\nfax = \"1\"\n");
+        assert!(CouncilContact::parse(&text).is_err());
+    }
+}
