@@ -31,7 +31,15 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
     toml::from_str(text).map_err(|error| ConfigError {
         line: error.span().map(|span| line_of(text, span.start)),
-        reason: error.message().to_owned(),
+        // The TOML reader gives no message for some characters it refuses (a lone carriage
+        // return, a delete character in a comment); a blank reason would leave the council
+        // with "line 12:" and nothing to act on.
+        reason: match error.message().trim() {
+            "" => {
+                "this line has a character that is not allowed here, such as a control character or a carriage return on its own".to_owned()
+            }
+            message => message.to_owned(),
+        },
     })
 }
 
@@ -52,6 +60,13 @@ mod tests {
     struct Sample {
         #[allow(dead_code)]
         name: String,
+    }
+
+    #[test]
+    fn a_stray_control_character_gets_a_reason() {
+        let error = parse::<Sample>("#\u{7f} comment\nname = \"x\"\n").unwrap_err();
+        assert_eq!(error.line, Some(1));
+        assert!(error.reason.contains("control character"), "{}", error.reason);
     }
 
     #[test]

@@ -670,6 +670,61 @@ impl utoipa::Modify for BearerSecurity {
     }
 }
 
+/// Answers every operation can give, added to each so that the document is complete without
+/// every handler repeating them: 400 for a body or query that cannot be read at all, 401 for a
+/// missing or revoked token on operations that need one, 404 where the path names a record, and
+/// 429 on the throttled token endpoint. Schemathesis (scripts/api-fuzz) checks the document
+/// against what the server really answers.
+struct StandardResponses;
+
+impl utoipa::Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::Operation;
+        use utoipa::openapi::{Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        let add = |operation: &mut Operation, status: &str, description: &str| {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| error(description).into());
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names_a_record = path.contains('{');
+            let operations = [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                add(operation, "400", "bad_request: the body, query or path could not be read at all");
+                if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
+                    add(
+                        operation,
+                        "401",
+                        "unauthenticated: no bearer token, or one that has expired or been revoked",
+                    );
+                }
+                if names_a_record {
+                    add(operation, "404", "not_found: no such record");
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tailor API", description = "Self-directed support for adult social care. Every error has a stable `code` and a plain `message`."),
@@ -677,7 +732,7 @@ impl utoipa::Modify for BearerSecurity {
         create_token, me, search_people, caseload, create_person, get_person, update_person, list_notes, add_note, add_relationship, person_audit, list_users, create_user, list_teams,
         planning, start_assessment, get_assessment, answer, submit_assessment, get_allocation, get_plan, decide_plan, get_budget
     ),
-    modifiers(&BearerSecurity)
+    modifiers(&BearerSecurity, &StandardResponses)
 )]
 pub struct ApiDocument;
 
@@ -706,7 +761,8 @@ pub struct PlanningResponse {
     pub eligibility: Vec<serde_json::Value>,
     #[schema(value_type = Vec<Object>)]
     pub allocations: Vec<serde_json::Value>,
-    #[schema(value_type = Object)]
+    /// The financial assessment in force, or null when there is none.
+    #[schema(value_type = Option<Object>)]
     pub financial_assessment: serde_json::Value,
     #[schema(value_type = Vec<Object>)]
     pub plans: Vec<serde_json::Value>,
@@ -751,7 +807,7 @@ pub struct StartAssessmentRequest {
 
 /// Start a self-assessment for a person, or get the one under way.
 #[utoipa::path(post, path = "/api/v1/people/{id}/assessments", params(("id" = String, Path, description = "Person id")), request_body = StartAssessmentRequest, tag = "planning", security(("bearer" = [])),
-    responses((status = 201, body = Object), (status = 403, body = ApiErrorBody)))]
+    responses((status = 201, body = Object), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody, description = "invalid_input: an unknown kind, or one already under way")))]
 pub async fn start_assessment(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -835,7 +891,7 @@ pub async fn get_plan(
 
 /// Record the sign-off decision on a submitted plan: `agreed`, `changes_requested` or `spending_refused`.
 #[utoipa::path(post, path = "/api/v1/plans/{id}/decision", params(("id" = String, Path, description = "Plan id")), request_body = Object, tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody, description = "conflict: the plan was decided or changed by someone else first")))]
 pub async fn decide_plan(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
