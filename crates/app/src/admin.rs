@@ -4,7 +4,7 @@ use crate::auth::hash_password;
 use crate::people::single_error;
 use crate::{App, AppResult};
 use tailor_domain::access::{Actor, Permission};
-use tailor_domain::audit::{AuditAction, AuditCheckpoint, AuditEvent, ChainVerifier};
+use tailor_domain::audit::{AuditAction, AuditCheckpoint, AuditEvent, AuditKey, ChainVerifier, NEW_KEY_FINGERPRINT};
 use tailor_domain::people::Person;
 use tailor_domain::users::{parse_organisation, parse_team_name, NewUser, NewUserInput, Organisation, Team, User};
 use tailor_domain::*;
@@ -224,7 +224,11 @@ impl App {
         if checkpoint.is_some() && key.is_none() {
             return Ok(Err("a checkpoint can only be checked with the audit key that signed it".into()));
         }
-        let mut verifier = ChainVerifier::new(key);
+        let keys: Vec<&AuditKey> = key
+            .into_iter()
+            .chain(self.previous_audit_keys.iter().map(|previous| previous.as_ref()))
+            .collect();
+        let mut verifier = ChainVerifier::with_keys(keys.clone());
         let mut at_checkpoint = None;
         loop {
             let (after, _) = verifier.head();
@@ -241,9 +245,25 @@ impl App {
                 }
             }
         }
-        if let (Some(key), Some(checkpoint)) = (key, checkpoint) {
-            if let Err(fault) = checkpoint.check(key, at_checkpoint.as_ref()) {
-                return Ok(Err(fault.to_string()));
+        if verifier.named_key_missing() {
+            return Ok(Err(
+                "the audit key was changed to a key that was not given: verify with the new key, giving this one as a previous key".into(),
+            ));
+        }
+        if let (Some(key), Some(in_force)) = (key, verifier.key_in_force()) {
+            if key.fingerprint() != in_force.fingerprint() {
+                return Ok(Err(
+                    "the newest events are sealed with an earlier audit key, not the one configured: a change of key is missing, or events were written with a retired key".into(),
+                ));
+            }
+        }
+        if let Some(checkpoint) = checkpoint {
+            // A checkpoint made before a change of key is signed with the key of its day.
+            let signer = keys.iter().find(|candidate| checkpoint.signature_holds(candidate)).or(keys.first());
+            if let Some(signer) = signer {
+                if let Err(fault) = checkpoint.check(signer, at_checkpoint.as_ref()) {
+                    return Ok(Err(fault.to_string()));
+                }
             }
         }
         let (head_sequence, head_hash) = verifier.head();
@@ -267,6 +287,43 @@ impl App {
             .verify_audit_chain(None)
             .await?
             .map(|report| AuditCheckpoint::sign(key, report.head_sequence, &report.head_hash, self.clock.now())))
+    }
+}
+
+impl App {
+    /// Replaces the audit key: verifies the chain, then appends an `AuditKeyChanged` event sealed
+    /// with the key in force and naming the new key's fingerprint. Every event after it must be
+    /// sealed with the new key, so every instance has to be stopped first and started again with
+    /// the new key (docs/audit.md). Returns the change event's sequence number.
+    #[tracing::instrument(skip_all)]
+    pub async fn rotate_audit_key(&self, new_key: &AuditKey) -> AppResult<Result<i64, String>> {
+        let Some(key) = self.audit_key.as_deref() else {
+            return Ok(Err("the key can only be changed by someone holding the audit key in force".into()));
+        };
+        if key.fingerprint() == new_key.fingerprint() {
+            return Ok(Err("the new key is the key already in force".into()));
+        }
+        let report = match self.verify_audit_chain(None).await? {
+            Ok(report) => report,
+            Err(problem) => return Ok(Err(format!("the audit log does not verify, so its key was not changed: {problem}"))),
+        };
+        let event = self
+            .key_change_event()
+            .subject("audit_log", report.head_sequence + 1)
+            .details(serde_json::json!({ NEW_KEY_FINGERPRINT: new_key.fingerprint() }));
+        self.store.append_audit(&event).await?;
+        let head = self.store.audit_chain(report.head_sequence, 10).await?;
+        Ok(head
+            .iter()
+            .find(|stored| stored.event.action == AuditAction::AuditKeyChanged)
+            .map(|stored| stored.sequence)
+            .ok_or_else(|| "the change of key was not found after writing it".to_owned()))
+    }
+}
+
+impl App {
+    fn key_change_event(&self) -> tailor_domain::audit::NewAuditEvent {
+        tailor_domain::audit::NewAuditEvent::new(self.clock.now(), None, "tailor audit rotate-key", AuditAction::AuditKeyChanged)
     }
 }
 

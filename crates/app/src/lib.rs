@@ -117,6 +117,8 @@ pub struct App {
     pub sessions: SessionPolicy,
     /// Checks the audit chain and signs checkpoints; the store seals events with the same key.
     audit_key: Option<Arc<AuditKey>>,
+    /// Keys replaced by a recorded change of key: they check the events sealed before it.
+    previous_audit_keys: Vec<Arc<AuditKey>>,
 }
 
 impl App {
@@ -126,7 +128,14 @@ impl App {
             clock,
             sessions,
             audit_key: None,
+            previous_audit_keys: Vec::new(),
         }
+    }
+
+    /// The same app, also checking events sealed before a change of key with these earlier keys.
+    pub fn with_previous_audit_keys(mut self, keys: Vec<Arc<AuditKey>>) -> Self {
+        self.previous_audit_keys = keys;
+        self
     }
 
     /// The same app, checking the audit chain with `key` (give the store the same key).

@@ -77,7 +77,7 @@ fn find(settings: &Settings, purpose: KeyUse) -> anyhow::Result<Option<AuditKey>
     }
 }
 
-fn read_key_file(path: &Path) -> anyhow::Result<AuditKey> {
+pub fn read_key_file(path: &Path) -> anyhow::Result<AuditKey> {
     let text = std::fs::read_to_string(path).with_context(|| format!("could not read the audit key file {}", path.display()))?;
     AuditKey::from_text(&text).map_err(|problem| anyhow::anyhow!("the audit key file {}: {problem}", path.display()))
 }

@@ -192,6 +192,10 @@ enum AuditCommand {
         /// unchanged, which finds events deleted from the end and a rebuilt chain.
         #[arg(long)]
         checkpoint: Option<std::path::PathBuf>,
+        /// A file holding an audit key replaced by `tailor audit rotate-key`, to check the events
+        /// sealed before the change. Give one for each earlier key.
+        #[arg(long = "previous-key-file")]
+        previous_key_files: Vec<std::path::PathBuf>,
     },
     /// Verify the chain, then write its head, signed with the audit key, to a file kept away
     /// from the database.
@@ -200,7 +204,33 @@ enum AuditCommand {
         database_url: Option<String>,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Earlier audit keys, as for `verify`.
+        #[arg(long = "previous-key-file")]
+        previous_key_files: Vec<std::path::PathBuf>,
     },
+    /// Change the audit key: record the change, sealed with the key in force and naming the new
+    /// key, after which every event is sealed with the new key. Stop every instance first, then
+    /// start them with the new key (docs/audit.md).
+    RotateKey {
+        #[arg(long)]
+        database_url: Option<String>,
+        /// A file holding the new key (at least 32 characters, such as `openssl rand -hex 32`).
+        #[arg(long)]
+        new_key_file: std::path::PathBuf,
+        /// Earlier audit keys, as for `verify`.
+        #[arg(long = "previous-key-file")]
+        previous_key_files: Vec<std::path::PathBuf>,
+    },
+}
+
+/// Earlier audit keys from the settings and from a command's `--previous-key-file` flags.
+fn previous_keys_with(settings: &Settings, flags: &[std::path::PathBuf]) -> anyhow::Result<Vec<Arc<AuditKey>>> {
+    previous_keys(&[settings.audit_previous_key_files.as_slice(), flags].concat())
+}
+
+/// Earlier audit keys from their files.
+fn previous_keys(files: &[std::path::PathBuf]) -> anyhow::Result<Vec<Arc<AuditKey>>> {
+    files.iter().map(|path| audit_key::read_key_file(path).map(Arc::new)).collect()
 }
 
 async fn open_store(database_url: &str, key: Option<AuditKey>) -> anyhow::Result<Arc<dyn Store>> {
@@ -260,11 +290,35 @@ async fn open_app(settings: &Settings, purpose: KeyUse) -> anyhow::Result<App> {
         absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
         ..SessionPolicy::default()
     };
-    let app = App::new(store, Arc::new(SystemClock), policy);
+    if let (Some(key), KeyUse::Write) = (&key, purpose) {
+        refuse_another_key(store.as_ref(), key).await?;
+    }
+    let app = App::new(store, Arc::new(SystemClock), policy).with_previous_audit_keys(previous_keys(&settings.audit_previous_key_files)?);
     Ok(match key {
         Some(key) => app.with_audit_key(Arc::new(key)),
         None => app,
     })
+}
+
+/// A writer with a key that cannot follow the newest event would break the chain at its first
+/// event (a wrong key file, a key changed without `tailor audit rotate-key`, an instance still
+/// holding the key just replaced): refuse to start instead.
+async fn refuse_another_key(store: &dyn Store, key: &AuditKey) -> anyhow::Result<()> {
+    let newest = store
+        .list_audit(&tailor_store::AuditQuery {
+            person_id: None,
+            action: None,
+            limit: 1,
+        })
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    match newest.first() {
+        Some(event) if !event.may_be_followed_under(key) => bail!(
+            "the audit key configured is not the key that seals this database's newest audit event ({}): use the key in force, or change keys with `tailor audit rotate-key` (docs/audit.md)",
+            event.sequence
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// The council's contact details: its file when one is set, else the demo council's.
@@ -491,11 +545,18 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify { database_url, checkpoint },
+            command:
+                AuditCommand::Verify {
+                    database_url,
+                    checkpoint,
+                    previous_key_files,
+                },
         } => {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
-            let app = open_app(&settings, KeyUse::Check).await?;
+            let app = open_app(&settings, KeyUse::Check)
+                .await?
+                .with_previous_audit_keys(previous_keys_with(&settings, previous_key_files)?);
             let checkpoint = match checkpoint {
                 Some(path) => {
                     let text =
@@ -523,11 +584,18 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Audit {
-            command: AuditCommand::Checkpoint { database_url, out },
+            command:
+                AuditCommand::Checkpoint {
+                    database_url,
+                    out,
+                    previous_key_files,
+                },
         } => {
             let settings = loaded(overrides(None, database_url.as_ref()))?;
             settings::init_logging(&settings);
-            let app = open_app(&settings, KeyUse::Check).await?;
+            let app = open_app(&settings, KeyUse::Check)
+                .await?
+                .with_previous_audit_keys(previous_keys_with(&settings, previous_key_files)?);
             let checkpoint = match app.audit_checkpoint().await.map_err(|error| anyhow::anyhow!("{error}"))? {
                 Ok(checkpoint) => checkpoint,
                 Err(problem) => bail!("no checkpoint was written: {problem}"),
@@ -543,6 +611,31 @@ async fn run() -> anyhow::Result<()> {
                 out.display()
             );
             Ok(())
+        }
+        Command::Audit {
+            command:
+                AuditCommand::RotateKey {
+                    database_url,
+                    new_key_file,
+                    previous_key_files,
+                },
+        } => {
+            let settings = loaded(overrides(None, database_url.as_ref()))?;
+            settings::init_logging(&settings);
+            let new_key = audit_key::read_key_file(new_key_file)?;
+            let app = open_app(&settings, KeyUse::Check)
+                .await?
+                .with_previous_audit_keys(previous_keys_with(&settings, previous_key_files)?);
+            match app.rotate_audit_key(&new_key).await.map_err(|error| anyhow::anyhow!("{error}"))? {
+                Ok(sequence) => {
+                    println!(
+                        "Event {sequence} records the change of audit key. Start Tailor with the new key ({}) from now on, and keep the old key with the checkpoints made under it: `tailor audit verify --previous-key-file OLD` checks the whole log.",
+                        new_key_file.display()
+                    );
+                    Ok(())
+                }
+                Err(problem) => bail!("the audit key was not changed: {problem}"),
+            }
         }
     }
 }

@@ -32,6 +32,10 @@ pub struct Settings {
     /// A file holding the audit key, readable only by Tailor's user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_key_file: Option<std::path::PathBuf>,
+    /// Files holding audit keys replaced by `tailor audit rotate-key`: the admin's audit page and
+    /// `tailor audit verify` check the events sealed before each change with them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_previous_key_files: Vec<std::path::PathBuf>,
     /// The bearer token a metrics collector sends to read /metrics; without one /metrics is off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_token: Option<String>,
@@ -53,6 +57,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             audit_key: None,
             audit_key_file: None,
+            audit_previous_key_files: Vec::new(),
             metrics_token: None,
             strict_transport_security: false,
         }
@@ -60,7 +65,8 @@ impl Default for Settings {
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 13] = [
+const KNOWN_SETTINGS: [&str; 14] = [
+    "audit_previous_key_files",
     "council_file",
     "metrics_token",
     "strict_transport_security",

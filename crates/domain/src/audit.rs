@@ -55,7 +55,18 @@ impl AuditKey {
     fn mac(&self) -> HmacSha256 {
         HmacSha256::new_from_slice(&self.0).expect("HMAC takes a key of any length")
     }
+
+    /// A name for the key that gives nothing of it away: written into the event that records a
+    /// change of key, so a verifier holding several keys knows which one seals what follows.
+    pub fn fingerprint(&self) -> String {
+        let mut mac = self.mac();
+        mac.update(b"tailor-audit-key-fingerprint");
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
 }
+
+/// The detail of an `AuditKeyChanged` event naming the key that seals every event after it.
+pub const NEW_KEY_FINGERPRINT: &str = "new_key_fingerprint";
 
 labelled_enum!(
     /// Everything that is audited. Stored by code; shown by label.
@@ -100,6 +111,7 @@ labelled_enum!(
         ChallengeAnswered => ("challenge_answered", "Budget challenge answered"),
         JobEnqueued => ("job_enqueued", "Later work scheduled"),
         JobFailed => ("job_failed", "Later work failed and will not be tried again"),
+        AuditKeyChanged => ("audit_key_changed", "Audit key changed: later events are sealed with a new key"),
     }
 );
 
@@ -207,6 +219,25 @@ pub struct AuditEvent {
     pub hash_version: i64,
 }
 
+impl AuditEvent {
+    /// Whether a writer holding `key` may append after this event without breaking the chain:
+    /// the event is unkeyed, sealed with `key`, or a change of key that names `key`.
+    pub fn may_be_followed_under(&self, key: &AuditKey) -> bool {
+        match self.hash_version {
+            KEYED_HASH => {
+                let sealed_with_key = constant_time_equal(
+                    self.hash.as_bytes(),
+                    self.event.keyed_chain_hash(key, self.sequence, &self.previous_hash).as_bytes(),
+                );
+                let names_key = self.event.action == AuditAction::AuditKeyChanged
+                    && self.event.details.get(NEW_KEY_FINGERPRINT).and_then(|value| value.as_str()) == Some(&key.fingerprint());
+                (sealed_with_key && self.event.action != AuditAction::AuditKeyChanged) || names_key
+            }
+            _ => true,
+        }
+    }
+}
+
 /// Why a chain does not verify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultKind {
@@ -217,6 +248,8 @@ pub enum FaultKind {
     /// It is unkeyed although keyed events come before it: written by someone without the key.
     UnkeyedAfterKeyed,
     UnknownHashVersion,
+    /// It comes after a change of key, and the new key named by that change was not given.
+    NeedsNewKey,
 }
 
 /// The first event of a chain that does not verify, and why.
@@ -240,14 +273,27 @@ impl std::fmt::Display for ChainFault {
                 "event {sequence} is not sealed with the audit key although earlier events are: it was written without the key"
             ),
             FaultKind::UnknownHashVersion => write!(formatter, "event {sequence} has a hash version Tailor does not know"),
+            FaultKind::NeedsNewKey => write!(
+                formatter,
+                "event {sequence} is sealed with the key that an earlier key change named, and that key was not given"
+            ),
         }
     }
 }
 
 /// Checks a chain in batches, oldest first, remembering where the last batch ended.
+///
+/// A chain may have been sealed with several keys in turn: each change is an `AuditKeyChanged`
+/// event, sealed with the old key, naming the new key's fingerprint. The verifier is given every
+/// key it may need; the first keyed event decides which key the chain starts with, and each
+/// change then moves to the key it names. Nobody without the key in force can write a change,
+/// so holding an old key does not let anyone continue the chain.
 #[derive(Debug)]
 pub struct ChainVerifier<'k> {
-    key: Option<&'k AuditKey>,
+    keys: Vec<&'k AuditKey>,
+    in_force: Option<&'k AuditKey>,
+    /// A change of key named a key that was not given: events after it cannot be checked.
+    named_key_missing: bool,
     previous_sequence: i64,
     previous_hash: String,
     keyed_seen: bool,
@@ -260,15 +306,69 @@ impl<'k> ChainVerifier<'k> {
         Self::resume(key, 0, GENESIS_HASH.to_owned())
     }
 
+    /// From the start of a chain sealed with any of `keys` in turn (the key in force now and
+    /// those it replaced).
+    pub fn with_keys(keys: Vec<&'k AuditKey>) -> Self {
+        let mut verifier = Self::resume(None, 0, GENESIS_HASH.to_owned());
+        verifier.keys = keys;
+        verifier
+    }
+
     /// From the middle of a chain, after the event with this sequence number and hash.
     pub fn resume(key: Option<&'k AuditKey>, previous_sequence: i64, previous_hash: String) -> Self {
         ChainVerifier {
-            key,
+            keys: key.into_iter().collect(),
+            in_force: None,
+            named_key_missing: false,
             previous_sequence,
             previous_hash,
             keyed_seen: false,
             checked: 0,
         }
+    }
+
+    /// The keyed hash of `stored` under the key in force, choosing that key at the first keyed
+    /// event of the chain.
+    fn keyed_hash(&mut self, stored: &AuditEvent) -> Result<String, FaultKind> {
+        if self.named_key_missing {
+            return Err(FaultKind::NeedsNewKey);
+        }
+        let key = match self.in_force {
+            Some(key) => key,
+            None if self.keys.is_empty() => return Err(FaultKind::NeedsKey),
+            None => {
+                let fits = |key: &&AuditKey| {
+                    let hash = stored.event.keyed_chain_hash(key, stored.sequence, &self.previous_hash);
+                    constant_time_equal(stored.hash.as_bytes(), hash.as_bytes())
+                };
+                let chosen = self.keys.iter().copied().find(fits).unwrap_or(self.keys[0]);
+                self.in_force = Some(chosen);
+                chosen
+            }
+        };
+        Ok(stored.event.keyed_chain_hash(key, stored.sequence, &self.previous_hash))
+    }
+
+    /// After a verified change of key, the key it names is in force.
+    fn follow_key_change(&mut self, stored: &AuditEvent) {
+        if stored.event.action != AuditAction::AuditKeyChanged {
+            return;
+        }
+        let named = stored.event.details.get(NEW_KEY_FINGERPRINT).and_then(|value| value.as_str());
+        let next = named.and_then(|fingerprint| self.keys.iter().copied().find(|key| key.fingerprint() == fingerprint));
+        self.in_force = next;
+        self.named_key_missing = next.is_none();
+    }
+
+    /// True when the newest change of key named a key that was not given, so that the key
+    /// given cannot be the key in force.
+    pub fn named_key_missing(&self) -> bool {
+        self.named_key_missing
+    }
+
+    /// The key sealing the newest event checked, if any was keyed.
+    pub fn key_in_force(&self) -> Option<&'k AuditKey> {
+        self.in_force
     }
 
     /// Checks the next run of events. Sequence numbers must run on without gaps, so a deleted
@@ -283,11 +383,9 @@ impl<'k> ChainVerifier<'k> {
                 UNKEYED_HASH if self.keyed_seen => return Err(fault(FaultKind::UnkeyedAfterKeyed)),
                 UNKEYED_HASH => stored.event.chain_hash(stored.sequence, &self.previous_hash),
                 KEYED_HASH => {
-                    let Some(key) = self.key else {
-                        return Err(fault(FaultKind::NeedsKey));
-                    };
+                    let hash = self.keyed_hash(stored).map_err(fault)?;
                     self.keyed_seen = true;
-                    stored.event.keyed_chain_hash(key, stored.sequence, &self.previous_hash)
+                    hash
                 }
                 _ => return Err(fault(FaultKind::UnknownHashVersion)),
             };
@@ -295,6 +393,9 @@ impl<'k> ChainVerifier<'k> {
             let hash_matches = constant_time_equal(stored.hash.as_bytes(), expected.as_bytes());
             if stored.sequence != self.previous_sequence + 1 || stored.previous_hash != self.previous_hash || !hash_matches {
                 return Err(fault(FaultKind::DoesNotFollow));
+            }
+            if stored.hash_version == KEYED_HASH {
+                self.follow_key_change(stored);
             }
             self.previous_sequence = stored.sequence;
             self.previous_hash = stored.hash.clone();
@@ -454,6 +555,100 @@ mod tests {
                 stored
             })
             .collect()
+    }
+
+    /// Events 1 to 3 sealed with `old`, event 4 the change to `new` (sealed with `old`), then
+    /// events 5 and 6 sealed with `new`.
+    fn rotated_chain(old: &AuditKey, new: &AuditKey) -> Vec<AuditEvent> {
+        let mut events = sealed_chain(3, Some(old));
+        let mut append = |event: NewAuditEvent, key: &AuditKey| {
+            let previous = events.last().map_or(GENESIS_HASH.to_owned(), |last| last.hash.clone());
+            let sequence = events.len() as i64 + 1;
+            let (hash_version, hash) = event.seal(Some(key), sequence, &previous);
+            events.push(AuditEvent {
+                sequence,
+                event,
+                previous_hash: previous,
+                hash,
+                hash_version,
+            });
+        };
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        append(
+            NewAuditEvent::new(at, None, "tailor audit rotate-key", AuditAction::AuditKeyChanged)
+                .details(serde_json::json!({ NEW_KEY_FINGERPRINT: new.fingerprint() })),
+            old,
+        );
+        append(NewAuditEvent::new(at, None, "tester", AuditAction::SignedIn), new);
+        append(NewAuditEvent::new(at, None, "tester", AuditAction::SignedOut), new);
+        events
+    }
+
+    #[test]
+    fn a_chain_verifies_across_a_change_of_key_given_both_keys() {
+        let (old, new) = (key("o"), key("n"));
+        let events = rotated_chain(&old, &new);
+        let mut verifier = ChainVerifier::with_keys(vec![&new, &old]);
+        assert_eq!(verifier.check(&events), Ok(()));
+        assert_eq!(verifier.checked(), 6);
+        assert_eq!(verifier.key_in_force().map(AuditKey::fingerprint), Some(new.fingerprint()));
+    }
+
+    #[test]
+    fn without_the_new_key_the_events_after_the_change_cannot_be_checked() {
+        let (old, new) = (key("o"), key("n"));
+        let events = rotated_chain(&old, &new);
+        assert_eq!(verify_chain(&events, Some(&old)), fault(5, FaultKind::NeedsNewKey));
+        // The new key alone cannot vouch for what the old key sealed.
+        assert_eq!(verify_chain(&events, Some(&new)), fault(1, FaultKind::DoesNotFollow));
+    }
+
+    #[test]
+    fn an_old_key_cannot_continue_the_chain_after_it_was_replaced() {
+        let (old, new) = (key("o"), key("n"));
+        let mut events = rotated_chain(&old, &new);
+        // Someone holding only the retired key appends an event sealed with it.
+        let previous = events.last().unwrap().hash.clone();
+        let event = NewAuditEvent::new(
+            DateTime::from_timestamp(1_800_000_100, 0).unwrap(),
+            None,
+            "intruder",
+            AuditAction::PersonViewed,
+        );
+        let (hash_version, hash) = event.seal(Some(&old), 7, &previous);
+        events.push(AuditEvent {
+            sequence: 7,
+            event,
+            previous_hash: previous,
+            hash,
+            hash_version,
+        });
+        assert_eq!(
+            ChainVerifier::with_keys(vec![&old, &new]).check(&events),
+            fault(7, FaultKind::DoesNotFollow)
+        );
+    }
+
+    #[test]
+    fn only_the_key_in_force_may_append() {
+        let (old, new) = (key("o"), key("n"));
+        let events = rotated_chain(&old, &new);
+        assert!(events[2].may_be_followed_under(&old));
+        assert!(!events[2].may_be_followed_under(&new));
+        // After the change, only the new key may follow it.
+        assert!(events[3].may_be_followed_under(&new));
+        assert!(!events[3].may_be_followed_under(&old));
+        assert!(events[5].may_be_followed_under(&new));
+        assert!(chain(1)[0].may_be_followed_under(&old));
+    }
+
+    #[test]
+    fn fingerprints_name_keys_without_giving_them_away() {
+        let (first, second) = (key("a"), key("b"));
+        assert_eq!(first.fingerprint(), key("a").fingerprint());
+        assert_ne!(first.fingerprint(), second.fingerprint());
+        assert_eq!(first.fingerprint().len(), 32);
+        assert!(!first.fingerprint().contains("aaaa"));
     }
 
     fn fault(sequence: i64, kind: FaultKind) -> Result<(), ChainFault> {
