@@ -20,6 +20,7 @@ fn role_account(role: Role) -> &'static str {
         Role::Provider => "provider",
         Role::Analyst => "analyst",
         Role::Administrator => "admin",
+        Role::CaldicottGuardian => "caldicott",
     }
 }
 
