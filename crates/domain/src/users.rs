@@ -164,9 +164,7 @@ impl NewUser {
         let person_id = parse_optional_id(&mut errors, "person_id", "person record", &input.person_id);
         let organisation_id = parse_optional_id(&mut errors, "organisation_id", "organisation", &input.organisation_id);
         match role {
-            Some(Role::Person) if person_id.is_none() => {
-                errors.add("person_id", "Enter the id of the person record this account belongs to")
-            }
+            Some(Role::Person) if person_id.is_none() => errors.add("person_id", "Find and select the person this account belongs to"),
             Some(Role::Provider) if organisation_id.is_none() => {
                 errors.add("organisation_id", "Select the organisation this provider account works for")
             }
