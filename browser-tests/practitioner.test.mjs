@@ -88,6 +88,7 @@ test('every demo account signs in and lands on its own home page', async () => {
     'commissioner@demo.invalid': '/home',
     'analyst@demo.invalid': '/home',
     'admin@demo.invalid': '/home',
+    'caldicott@demo.invalid': '/home',
     'provider@demo.invalid': '/provider',
     'person@demo.invalid': '/my',
     'helper@demo.invalid': '/my'

@@ -21,7 +21,63 @@ impl App {
     pub async fn create_user(&self, actor: &Actor, input: &NewUserInput) -> AppResult<User> {
         self.require(actor, Permission::AdministerUsers, "create an account").await?;
         let new_user = NewUser::parse(input)?;
-        self.create_user_unchecked(Some(actor), new_user).await
+        self.create_user_with_first_password(actor, new_user).await
+    }
+
+    /// An account an administrator creates: its password must be changed at first sign-in, and
+    /// a link to a person's record waits for a second administrator or the person's team
+    /// manager to confirm it (until then the account opens no record).
+    async fn create_user_with_first_password(&self, actor: &Actor, new_user: NewUser) -> AppResult<User> {
+        if let Some(person_id) = new_user.person_id {
+            self.store
+                .get_person(person_id)
+                .await
+                .map_err(|_| single_error("person_id", "Select the person from the search results"))?;
+        }
+        let password_hash = hash_password(new_user.password.clone()).await?;
+        let now = self.clock.now();
+        let user = User {
+            id: UserId::generate(),
+            email: new_user.email,
+            display_name: new_user.display_name,
+            role: new_user.role,
+            team_id: new_user.team_id,
+            person_id: None,
+            organisation_id: new_user.organisation_id,
+            active: true,
+            created_at: now,
+        };
+        let link = new_user.person_id.map(|person_id| tailor_store::AccountLink {
+            id: AccountLinkId::generate(),
+            user_id: user.id,
+            person_id,
+            status: "pending".into(),
+            requested_by: actor.user_id,
+            requested_at: now,
+            decided_by: None,
+            decided_at: None,
+            version: 1,
+        });
+        let mut events = vec![self
+            .event(actor, AuditAction::UserCreated)
+            .subject("user", user.id)
+            .details(serde_json::json!({ "role": user.role.as_str(), "first_password_to_change": true }))];
+        if let Some(link) = &link {
+            events.push(
+                self.event(actor, AuditAction::AccountLinkRequested)
+                    .person(link.person_id)
+                    .subject("account_link", link.id)
+                    .details(serde_json::json!({ "user": user.id })),
+            );
+        }
+        self.store
+            .insert_user_with_first_password(&user, &password_hash, link.as_ref(), &events)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } => single_error("email", "An account with this email address already exists"),
+                other => other.into(),
+            })?;
+        Ok(user)
     }
 
     /// Creates an account without an actor's permission check: for `tailor user create` run by
@@ -180,7 +236,8 @@ impl App {
     /// Who looked at (and changed) a person's record, newest first: the Caldicott guardian's view.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn person_audit(&self, actor: &Actor, person_id: PersonId, reads_only: bool) -> AppResult<(Person, Vec<AuditEvent>)> {
-        self.require(actor, Permission::ViewAuditLog, "see who looked at a record").await?;
+        self.require(actor, Permission::ViewPersonAuditTrail, "see who looked at a record")
+            .await?;
         let person = self.store.get_person(person_id).await?;
         let events = self
             .store

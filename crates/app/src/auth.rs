@@ -19,6 +19,9 @@ use tailor_store::{ApiTokenRecord, SessionRecord};
 pub struct Session {
     pub record: SessionRecord,
     pub actor: Option<Actor>,
+    /// The account's password was chosen by an administrator (or reset): until its owner
+    /// changes it, the session may do nothing else.
+    pub must_change_password: bool,
 }
 
 /// A new random secret, hex-encoded: session ids, CSRF tokens, API tokens.
@@ -120,7 +123,7 @@ fn hash_reusing_memory(password: &[u8]) -> Result<String, argon2::password_hash:
     Ok(hash.to_string())
 }
 
-async fn password_matches(password: String, stored_hash: String) -> bool {
+pub(crate) async fn password_matches(password: String, stored_hash: String) -> bool {
     limited_password_work(move || verify_reusing_memory(password.as_bytes(), &stored_hash))
         .await
         .unwrap_or(false)
@@ -198,7 +201,14 @@ impl App {
             last_seen_at: now,
         };
         self.store.insert_session(&record).await?;
-        Ok((secret, Session { record, actor: None }))
+        Ok((
+            secret,
+            Session {
+                record,
+                actor: None,
+                must_change_password: false,
+            },
+        ))
     }
 
     /// Finds the session for a cookie value; expired sessions are removed and not returned.
@@ -229,7 +239,15 @@ impl App {
             },
             None => None,
         };
-        Ok(Some(Session { record, actor }))
+        let must_change_password = match &actor {
+            Some(actor) => self.store.password_state(actor.user_id).await?.must_change,
+            None => false,
+        };
+        Ok(Some(Session {
+            record,
+            actor,
+            must_change_password,
+        }))
     }
 
     /// Checks an email and password from `client` (its network address, or what is known of
@@ -295,6 +313,7 @@ impl App {
             return Err(AppError::WrongCredentials);
         };
         self.store.clear_sign_in_attempts(&email, &client).await?;
+        let must_change_password = self.store.password_state(user.id).await?.must_change;
         let secret = random_secret();
         let record = SessionRecord {
             id_hash: secret_hash(&secret),
@@ -313,6 +332,7 @@ impl App {
             Session {
                 record,
                 actor: Some(actor),
+                must_change_password,
             },
         ))
     }
@@ -337,6 +357,12 @@ impl App {
         self.store.delete_session(&session.record.id_hash).await?;
         let actor = session.actor.ok_or(AppError::Unauthenticated)?;
         self.require(&actor, Permission::UseApi, "create an API token").await?;
+        if session.must_change_password {
+            // A password an administrator chose is only good for choosing a new one.
+            self.record_refusal(&actor, "create an API token before changing the first password", None)
+                .await;
+            return Err(AppError::PasswordChangeDue);
+        }
         let token = random_secret();
         let now = self.clock.now();
         let record = ApiTokenRecord {

@@ -36,7 +36,7 @@ pub struct DemoSummary {
 pub const DEMO_DOMAIN: &str = "demo.invalid";
 
 /// The demo accounts, by the part of their email before `@demo.invalid`: one for every role.
-pub const DEMO_ACCOUNTS: [&str; 9] = [
+pub const DEMO_ACCOUNTS: [&str; 11] = [
     "practitioner",
     "manager",
     "finance",
@@ -46,6 +46,8 @@ pub const DEMO_ACCOUNTS: [&str; 9] = [
     "provider",
     "person",
     "helper",
+    "admin2",
+    "caldicott",
 ];
 
 /// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
@@ -261,13 +263,15 @@ impl App {
             organisations.push(self.create_organisation(None, name, kind.as_str()).await?);
         }
 
-        let named_staff: [(&str, &str, Role, Option<usize>); 7] = [
+        let named_staff: [(&str, &str, Role, Option<usize>); 9] = [
             ("practitioner", "Sam Okoro", Role::Practitioner, Some(0)),
             ("manager", "Helen Marsh", Role::TeamManager, Some(0)),
             ("finance", "Joe Lindqvist", Role::FinanceOfficer, None),
             ("commissioner", "Rukhsana Iqbal", Role::Commissioner, None),
             ("analyst", "Tom Pryce", Role::Analyst, None),
             ("admin", "Alex Morgan", Role::Administrator, None),
+            ("admin2", "Chris Adeyemi", Role::Administrator, None),
+            ("caldicott", "Dr Nadia Shah", Role::CaldicottGuardian, None),
             ("provider", "Bev Carter (Kindly Care)", Role::Provider, None),
         ];
         let mut practitioners: Vec<User> = Vec::new();
@@ -406,6 +410,7 @@ impl App {
             )
             .await?;
         }
+        self.demo_self_service(options, &first_people).await?;
         if let Some(held) = first_people.get(2) {
             let actor = crate::auth::actor_for(&practitioners[0]);
             self.add_money_holder(&actor, held.id, &organisations[0].id.to_string()).await?;

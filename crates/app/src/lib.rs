@@ -4,10 +4,12 @@
 //! `tailor_domain::access`, decides with the domain rules, and writes the change and its audit
 //! event in one store call. No HTML, no SQL.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+mod demo_accounts;
 pub mod jobs;
 pub mod lookups;
 pub mod people;
@@ -37,6 +39,9 @@ pub enum AppError {
     /// The email and password do not match an active account (which of them is wrong is not said).
     #[error("enter a correct email address and password")]
     WrongCredentials,
+    /// The account's password was set by an administrator and must be changed first.
+    #[error("change your password before doing anything else")]
+    PasswordChangeDue,
     #[error(transparent)]
     Store(StoreError),
     /// Something on our side failed that is not the database: hashing a password, a background
@@ -92,6 +97,8 @@ pub struct SessionPolicy {
     pub throttle_window: chrono::Duration,
     pub longest_sign_in_delay: chrono::Duration,
     pub api_token_lifetime: chrono::Duration,
+    /// How long a password reset link an administrator issues keeps working.
+    pub password_reset_lifetime: chrono::Duration,
 }
 
 impl Default for SessionPolicy {
@@ -103,6 +110,7 @@ impl Default for SessionPolicy {
             throttle_window: chrono::Duration::minutes(15),
             longest_sign_in_delay: chrono::Duration::minutes(15),
             api_token_lifetime: chrono::Duration::days(30),
+            password_reset_lifetime: chrono::Duration::hours(24),
         }
     }
 }

@@ -66,7 +66,23 @@ async fn every_demo_account_exists_and_can_sign_in() {
     }
     let helper = store.find_user_by_email("helper@demo.invalid").await.unwrap().unwrap().0;
     let delegated = store.list_delegations_for_helper(helper.id).await.unwrap();
-    assert_eq!(delegated.len(), 1, "the helper helps exactly one person");
+    assert_eq!(
+        delegated.len(),
+        2,
+        "the helper helps the person a worker set up, and person@, who gave access themselves"
+    );
+    let person = store.find_user_by_email("person@demo.invalid").await.unwrap().unwrap().0;
+    assert!(delegated.iter().any(|delegation| Some(delegation.person_id) == person.person_id));
+    let waiting = store.find_user_by_email("person.waiting@demo.invalid").await.unwrap().unwrap().0;
+    assert_eq!(waiting.person_id, None, "a link waits for a second administrator");
+    assert_eq!(store.pending_account_links().await.unwrap().len(), 1);
+    let analyst = store.find_user_by_email("analyst@demo.invalid").await.unwrap().unwrap().0;
+    let tokens = store.list_api_tokens(analyst.id).await.unwrap();
+    assert_eq!(
+        tokens.iter().map(|token| token.revoked_at.is_some()).collect::<Vec<_>>(),
+        vec![false, true],
+        "a working token and a withdrawn one"
+    );
     assert_eq!(
         app.verify_audit_chain(None).await.unwrap().map(|report| report.checked > 0),
         Ok(true)

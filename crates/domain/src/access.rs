@@ -25,10 +25,13 @@ pub enum Role {
     Provider,
     Analyst,
     Administrator,
+    /// The senior person responsible for protecting the confidentiality of people's
+    /// information: the only role that reads a person's audit trail with their personal detail.
+    CaldicottGuardian,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Person,
         Role::Helper,
         Role::Practitioner,
@@ -38,6 +41,7 @@ impl Role {
         Role::Provider,
         Role::Analyst,
         Role::Administrator,
+        Role::CaldicottGuardian,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Role {
             Role::Provider => "provider",
             Role::Analyst => "analyst",
             Role::Administrator => "administrator",
+            Role::CaldicottGuardian => "caldicott_guardian",
         }
     }
 
@@ -65,6 +70,7 @@ impl Role {
             Role::Provider => "Provider",
             Role::Analyst => "Performance analyst",
             Role::Administrator => "Administrator",
+            Role::CaldicottGuardian => "Caldicott guardian",
         }
     }
 
@@ -116,6 +122,7 @@ impl Role {
                     | AllocateWorker
                     | AnswerEscalations
                     | ViewTeamsAndOrganisations
+                    | ConfirmAccountLinks
                     | UseApi
             ),
             Role::FinanceOfficer => matches!(
@@ -134,7 +141,13 @@ impl Role {
                     | ViewAuditLog
                     | ManageConfiguration
                     | ViewTeamsAndOrganisations
+                    | ConfirmAccountLinks
+                    | PickPersonForAccount
                     | UseApi
+            ),
+            Role::CaldicottGuardian => matches!(
+                permission,
+                ViewStaffHome | ViewAuditLog | ViewPersonAuditTrail | ViewTeamsAndOrganisations | UseApi
             ),
         }
     }
@@ -168,6 +181,15 @@ pub enum Permission {
     /// Building reports from the JSON API, so the staff home page points to its description.
     BuildReports,
     UseApi,
+    /// Reading one person's audit trail, which names them: who looked at their record and what
+    /// changed. Administrators see the council-wide log without personal detail.
+    ViewPersonAuditTrail,
+    /// Confirming (or refusing) an account-to-person link another administrator asked for;
+    /// which links a given actor may confirm is `may_confirm_account_link`.
+    ConfirmAccountLinks,
+    /// Finding a person by name, date of birth or NHS number to link their account, without
+    /// opening their record.
+    PickPersonForAccount,
 }
 
 /// The page each role lands on after signing in.
@@ -547,7 +569,7 @@ pub fn person_access(actor: &Actor, facts: &PersonAccessFacts, today: NaiveDate)
             Some(organisation) if facts.money_held_by.contains(&organisation) => with(AccessBasis::ProviderHoldingMoney),
             _ => none,
         },
-        Role::Commissioner | Role::Analyst | Role::Administrator => none,
+        Role::Commissioner | Role::Analyst | Role::Administrator | Role::CaldicottGuardian => none,
     }
 }
 
@@ -634,6 +656,26 @@ pub fn own_people_scope(actor: &Actor, today: NaiveDate) -> OwnPeopleScope {
 /// so it appears on their caseload; a team manager allocates it later, within the team.
 pub fn allocates_new_records_to_creator(role: Role) -> bool {
     role.allows(Permission::CreatePerson) && !role.allows(Permission::AllocateWorker)
+}
+
+/// Whether `actor` may confirm an account-to-person link: never the administrator who asked
+/// for it (one administrator alone cannot open a record to an account), but another
+/// administrator, or a team manager of the person's own team.
+pub fn may_confirm_account_link(actor: &Actor, requested_by: UserId, person_team: Option<TeamId>) -> bool {
+    if !actor.role.allows(Permission::ConfirmAccountLinks) || actor.user_id == requested_by {
+        return false;
+    }
+    match actor.role {
+        Role::Administrator => true,
+        Role::TeamManager => actor.team_id.is_some() && actor.team_id == person_team,
+        _ => false,
+    }
+}
+
+/// Whether an account of this role must give a one-time code after its password when the
+/// council's setting asks staff for two-factor sign-in. People and helpers may choose it.
+pub fn staff_role(role: Role) -> bool {
+    !matches!(role, Role::Person | Role::Helper)
 }
 
 #[cfg(test)]
@@ -948,6 +990,55 @@ mod tests {
         }
         for scope in DelegationScope::ALL {
             assert_eq!(DelegationScope::parse(scope.as_str()), Some(scope));
+        }
+    }
+
+    #[test]
+    fn a_link_is_confirmed_by_a_second_administrator_or_the_persons_team_manager() {
+        let team = TeamId::generate();
+        let first = actor(Role::Administrator);
+        let second = actor(Role::Administrator);
+        assert!(
+            !may_confirm_account_link(&first, first.user_id, Some(team)),
+            "not the one who asked"
+        );
+        assert!(may_confirm_account_link(&second, first.user_id, Some(team)));
+        let mut manager = actor(Role::TeamManager);
+        manager.team_id = Some(team);
+        assert!(may_confirm_account_link(&manager, first.user_id, Some(team)));
+        assert!(!may_confirm_account_link(&manager, first.user_id, Some(TeamId::generate())));
+        assert!(!may_confirm_account_link(&manager, first.user_id, None));
+        for role in [
+            Role::Practitioner,
+            Role::CaldicottGuardian,
+            Role::Person,
+            Role::Helper,
+            Role::Analyst,
+        ] {
+            let mut someone = actor(role);
+            someone.team_id = Some(team);
+            assert!(!may_confirm_account_link(&someone, first.user_id, Some(team)), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_caldicott_guardian_reads_a_persons_audit_trail() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::ViewPersonAuditTrail),
+                role == Role::CaldicottGuardian,
+                "{role:?}"
+            );
+        }
+        assert!(Role::Administrator.allows(Permission::ViewAuditLog));
+        assert!(!Role::CaldicottGuardian.allows(Permission::AdministerUsers));
+        assert!(!person_access(&actor(Role::CaldicottGuardian), &PersonAccessFacts::default(), day("2026-01-01")).any());
+    }
+
+    #[test]
+    fn staff_roles_are_everyone_but_people_and_helpers() {
+        for role in Role::ALL {
+            assert_eq!(staff_role(role), !matches!(role, Role::Person | Role::Helper), "{role:?}");
         }
     }
 }

@@ -112,6 +112,18 @@ labelled_enum!(
         JobEnqueued => ("job_enqueued", "Later work scheduled"),
         JobFailed => ("job_failed", "Later work failed and will not be tried again"),
         AuditKeyChanged => ("audit_key_changed", "Audit key changed: later events are sealed with a new key"),
+        ApiTokenRevoked => ("api_token_revoked", "API token withdrawn"),
+        SignedOutEverywhere => ("signed_out_everywhere", "Signed out everywhere: every session and API token ended"),
+        PasswordChanged => ("password_changed", "Password changed"),
+        PasswordChangeRefused => ("password_change_refused", "Password change refused: wrong current password"),
+        PasswordResetIssued => ("password_reset_issued", "Password reset link issued"),
+        PasswordReset => ("password_reset", "Password set with a reset link"),
+        DelegationChanged => ("delegation_changed", "Delegated access changed"),
+        DelegationWithdrawn => ("delegation_withdrawn", "Delegated access withdrawn"),
+        AccountLinkRequested => ("account_link_requested", "Account link to a person's record asked for"),
+        AccountLinkConfirmed => ("account_link_confirmed", "Account link to a person's record confirmed"),
+        AccountLinkRefused => ("account_link_refused", "Account link to a person's record refused"),
+        PersonPickerSearched => ("person_picker_searched", "Searched for a person to link an account to"),
     }
 );
 

@@ -58,4 +58,7 @@ entity_id!(
     BudgetId,
     ChallengeId,
     JobId,
+    ApiTokenId,
+    PasswordResetId,
+    AccountLinkId,
 );

@@ -102,11 +102,29 @@ pub fn normalise_email(errors: &mut ValidationErrors, field: &str, value: &str) 
 /// The shortest password we accept. Long passphrases beat complexity rules (NCSC guidance).
 pub const MIN_PASSWORD_LENGTH: usize = 12;
 
+/// The lowest zxcvbn score accepted: 3 of 4, "safely unguessable" (about 10^8 guesses or more),
+/// so common passwords, keyboard walks, repeats ("twelve spaces") and dictionary words with
+/// digits added are refused however long they are.
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
 pub fn check_new_password(errors: &mut ValidationErrors, field: &str, password: &str) {
+    check_password_strength(errors, field, password, &[]);
+}
+
+/// Checks a new password's length and strength. `about_the_account` (the email address, the
+/// name) counts as known to an attacker, so a password built from it is refused.
+pub fn check_password_strength(errors: &mut ValidationErrors, field: &str, password: &str, about_the_account: &[&str]) {
     if password.chars().count() < MIN_PASSWORD_LENGTH {
         errors.add(field, format!("Password must be {MIN_PASSWORD_LENGTH} characters or more"));
     } else if password.len() > 1024 {
         errors.add(field, "Password must be 1,024 characters or fewer");
+    } else if crate::validation::has_control_characters(password, false) {
+        errors.add(field, "Password must not contain control characters (such as a null character)");
+    } else if u8::from(zxcvbn::zxcvbn(password, about_the_account).score()) < MIN_PASSWORD_SCORE {
+        errors.add(
+            field,
+            "Password is too easy to guess. Use three or more random words, and avoid common words, names and repeated characters",
+        );
     }
 }
 
@@ -146,9 +164,7 @@ impl NewUser {
         let person_id = parse_optional_id(&mut errors, "person_id", "person record", &input.person_id);
         let organisation_id = parse_optional_id(&mut errors, "organisation_id", "organisation", &input.organisation_id);
         match role {
-            Some(Role::Person) if person_id.is_none() => {
-                errors.add("person_id", "Enter the id of the person record this account belongs to")
-            }
+            Some(Role::Person) if person_id.is_none() => errors.add("person_id", "Find and select the person this account belongs to"),
             Some(Role::Provider) if organisation_id.is_none() => {
                 errors.add("organisation_id", "Select the organisation this provider account works for")
             }
@@ -223,6 +239,34 @@ mod tests {
         };
         let errors = NewUser::parse(&input).unwrap_err();
         assert!(errors.message_for("person_id").is_some());
+    }
+
+    #[test]
+    fn common_and_repetitive_passwords_are_refused_however_long() {
+        for weak in [
+            "            ",
+            "password1234",
+            "qwertyuiop123",
+            "aaaaaaaaaaaaaaaa",
+            "Password123!",
+            "iloveyou12345",
+        ] {
+            let mut errors = ValidationErrors::default();
+            check_new_password(&mut errors, "password", weak);
+            assert!(errors.message_for("password").is_some(), "{weak:?} should be refused");
+        }
+        for strong in ["a long test password", "tailor-demo-password", "correct horse battery staple"] {
+            let mut errors = ValidationErrors::default();
+            check_new_password(&mut errors, "password", strong);
+            assert!(errors.is_empty(), "{strong:?} should be accepted: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn a_password_made_of_the_accounts_own_details_is_refused() {
+        let mut errors = ValidationErrors::default();
+        check_password_strength(&mut errors, "password", "annokafor1948", &["ann.okafor@example.org", "Ann Okafor"]);
+        assert!(errors.message_for("password").is_some());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! Long because `Store` is implemented in one impl block (its where-clause would repeat on each
 //! block); the steps' half of the port is `steps.rs`.
 
+mod accounts;
 mod steps;
 
 use async_trait::async_trait;
@@ -728,11 +729,12 @@ where
 
     async fn insert_api_token(&self, token: &ApiTokenRecord, audit: &NewAuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("insert into api_tokens (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)")
+        sqlx::query("insert into api_tokens (token_hash, user_id, created_at, expires_at, id) values ($1, $2, $3, $4, $5)")
             .bind(&token.token_hash)
             .bind(token.user_id.0)
             .bind(token.created_at)
             .bind(token.expires_at)
+            .bind(uuid::Uuid::new_v4())
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;
@@ -741,11 +743,12 @@ where
     }
 
     async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
-        let row = sqlx::query("select token_hash, user_id, created_at, expires_at from api_tokens where token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(database_error)?;
+        let row =
+            sqlx::query("select token_hash, user_id, created_at, expires_at from api_tokens where token_hash = $1 and revoked_at is null")
+                .bind(token_hash)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(database_error)?;
         row.as_ref()
             .map(|row| {
                 Ok(ApiTokenRecord {

@@ -6,6 +6,7 @@
 //! Long because it is every check of the foundation's half of the port; the steps' checks are in
 //! `conformance/steps.rs`.
 
+pub mod accounts;
 pub mod steps;
 
 use crate::*;
@@ -50,6 +51,11 @@ checks!(
     steps::simultaneous_eligibility_decisions_land_once,
     steps::simultaneous_plans_for_one_person_start_once,
     steps::jobs_run_once_and_retry_with_back_off,
+    accounts::api_tokens_are_listed_revoked_once_and_end_with_everything,
+    accounts::passwords_change_once_and_end_the_other_sessions,
+    accounts::reset_links_work_once_and_not_after_expiry,
+    accounts::delegations_change_scopes_and_are_withdrawn_once,
+    accounts::account_links_wait_for_a_second_person,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.

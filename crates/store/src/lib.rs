@@ -21,9 +21,12 @@ use tailor_domain::{
 };
 use thiserror::Error;
 
+pub mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod rows;
+
+pub use accounts::{AccountLink, AccountStore, ApiTokenSummary, NewPassword, PasswordReset, PasswordState};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -167,7 +170,7 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + Send + Sync + 'static {
+pub trait Store: StepStore + AccountStore + Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 

@@ -737,7 +737,9 @@ impl utoipa::Modify for StandardResponses {
 pub struct ApiDocument;
 
 pub async fn openapi_json() -> Response {
-    Json(ApiDocument::openapi()).into_response()
+    let mut document = ApiDocument::openapi();
+    document.merge(crate::api_accounts::AccountsDocument::openapi());
+    Json(document).into_response()
 }
 
 // Steps 1 to 3. Records are returned as Tailor stores them: every decision with who, when, why,

@@ -251,3 +251,26 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
     }
     next.run(request).await
 }
+
+/// Paths a session whose password must be changed may still reach: the change itself, signing
+/// out, and what the page needs to show.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/account/password", "/sign-out", "/assets/", "/static/", "/healthz"];
+
+/// A first password (chosen by an administrator) must be changed before anything else: every
+/// other page sends the session to the change form.
+pub async fn require_password_change(request: Request, next: Next) -> Response {
+    let due = request
+        .extensions()
+        .get::<RequestContext>()
+        .and_then(|context| context.session.as_ref())
+        .is_some_and(|session| session.must_change_password && session.actor.is_some());
+    let path = request.uri().path();
+    if due
+        && !ALLOWED_BEFORE_PASSWORD_CHANGE
+            .iter()
+            .any(|allowed| path == *allowed || (allowed.ends_with('/') && path.starts_with(allowed)))
+    {
+        return axum::response::Redirect::to("/account/password").into_response();
+    }
+    next.run(request).await
+}

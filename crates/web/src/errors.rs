@@ -60,11 +60,12 @@ impl IntoResponse for PageError {
             PageError::App(AppError::NotFound) => {
                 error_page(StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.")
             }
-            PageError::App(AppError::Throttled) => error_page(
+            PageError::App(AppError::Throttled) => with_retry_after(error_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts to sign in",
                 "For your security, signing in to this account from here is paused for a while. Wait a minute, then try again.",
-            ),
+            )),
+            PageError::App(AppError::PasswordChangeDue) => Redirect::to("/account/password").into_response(),
             PageError::App(AppError::WrongCredentials) => error_page(
                 StatusCode::UNAUTHORIZED,
                 "There is a problem",
@@ -163,10 +164,16 @@ impl IntoResponse for ApiError {
                 vec![],
             ),
             AppError::NotFound => api_error_response(StatusCode::NOT_FOUND, "not_found", "There is nothing here", vec![]),
-            AppError::Throttled => api_error_response(
+            AppError::Throttled => with_retry_after(api_error_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 "throttled",
                 "Too many failed sign-in attempts from here; wait a minute and try again",
+                vec![],
+            )),
+            AppError::PasswordChangeDue => api_error_response(
+                StatusCode::FORBIDDEN,
+                "password_change_due",
+                "This account's password was set by an administrator: sign in on the web and change it first",
                 vec![],
             ),
             AppError::WrongCredentials => api_error_response(
@@ -194,6 +201,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// How long a throttled client is told to wait, in seconds: the page and the message say "a
+/// minute". The delay grows with each refused attempt (up to the setting
+/// `longest_sign_in_delay`), so a client that retries sooner, or is further along, may be
+/// refused again; attempts refused while waiting are not counted.
+pub const RETRY_AFTER_SECONDS: &str = "60";
+
+/// Adds `Retry-After` to a 429, so clients and proxies know when to try again.
+pub fn with_retry_after(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
+    response
+}
+
 /// Replaces the framework's plain-text "length limit exceeded" with a clear page or JSON error.
 pub async fn explain_oversized_requests(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
@@ -215,6 +237,15 @@ pub async fn explain_oversized_requests(request: axum::extract::Request, next: a
             "The form was larger than Tailor accepts, so nothing was saved. Go back, shorten what you entered (or choose a smaller file), and try again.",
         )
     }
+}
+
+/// The page a used or expired password reset link opens.
+pub fn link_not_usable_page() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "This link no longer works",
+        "This password reset link has already been used or has expired. Ask your administrator for a new one.",
+    )
 }
 
 /// The page for an upload larger than Tailor accepts.

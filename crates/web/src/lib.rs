@@ -5,6 +5,7 @@
 //! and results into pages or JSON. The URL map, with each route's access rule, is `routes.rs`.
 
 pub mod api;
+pub mod api_accounts;
 mod assets;
 pub mod context;
 pub mod errors;

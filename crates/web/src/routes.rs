@@ -2,9 +2,9 @@
 //! its handler runs. A route cannot be added without a rule, and `tests/access.rs` walks this
 //! table to check each rule is enforced for every role.
 
-use crate::context::{enforce_rule, refuse_cross_site, resolve_actor};
+use crate::context::{enforce_rule, refuse_cross_site, require_password_change, resolve_actor};
 use crate::errors::explain_oversized_requests;
-use crate::{api, assets, metrics, pages, AppState};
+use crate::{api, api_accounts, assets, metrics, pages, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
@@ -55,7 +55,7 @@ pub const UPLOAD_LIMIT_BYTES: usize = tailor_domain::notes::MAX_DOCUMENT_BYTES +
 
 #[rustfmt::skip] // One route a line, so the whole URL map reads on one screen.
 pub fn table() -> Vec<RouteSpec> {
-    use pages::{admin, auth, configuration, home, people, steps};
+    use pages::{accounts, admin, auth, configuration, home, people, steps};
     let (g, p) = (Method::GET, Method::POST);
     vec![
         // Service
@@ -136,7 +136,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/admin/organisations", may(ManageOrganisations), post(admin::create_organisation)),
         route(g.clone(), "/admin/audit", may(ViewAuditLog), get(admin::audit_log)),
         route(g.clone(), "/admin/jobs", may(AdministerUsers), get(admin::jobs)),
-        route(g.clone(), "/admin/audit/people/{id}", may(ViewAuditLog), get(admin::person_audit)),
+        route(g.clone(), "/admin/audit/people/{id}", may(ViewPersonAuditTrail), get(admin::person_audit)),
         // JSON API
         route(g.clone(), "/api/v1/openapi.json", Public, get(api::openapi_json)),
         route(p.clone(), "/api/v1/tokens", Public, post(api::create_token)),
@@ -149,7 +149,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/people/{id}/notes", may(ViewPersonRecord), get(api::list_notes)),
         route(p.clone(), "/api/v1/people/{id}/notes", may(ViewPersonRecord), post(api::add_note)),
         route(p.clone(), "/api/v1/people/{id}/relationships", may(ViewPersonRecord), post(api::add_relationship)),
-        route(g.clone(), "/api/v1/people/{id}/audit", may(ViewAuditLog), get(api::person_audit)),
+        route(g.clone(), "/api/v1/people/{id}/audit", may(ViewPersonAuditTrail), get(api::person_audit)),
         route(g.clone(), "/api/v1/people/{id}/planning", may(ViewPersonRecord), get(api::planning)),
         route(p.clone(), "/api/v1/people/{id}/assessments", may(ViewPersonRecord), post(api::start_assessment)),
         route(g.clone(), "/api/v1/assessments/{id}", may(ViewPersonRecord), get(api::get_assessment)),
@@ -162,6 +162,22 @@ pub fn table() -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/users", may(AdministerUsers), get(api::list_users)),
         route(p, "/api/v1/users", may(AdministerUsers), post(api::create_user)),
         route(g, "/api/v1/teams", may(AdministerUsers), get(api::list_teams)),
+        // Your account, reset links, helpers changed or stopped, account links (issues 8 and 9)
+        route(Method::GET, "/account", SignedIn, get(accounts::account)),
+        route(Method::GET, "/account/password", SignedIn, get(accounts::password_page)),
+        route(Method::POST, "/account/password", SignedIn, post(accounts::change_password)),
+        route(Method::POST, "/account/tokens/{id}/revoke", SignedIn, post(accounts::revoke_token)),
+        route(Method::POST, "/account/sign-out-everywhere", SignedIn, post(accounts::sign_out_everywhere)),
+        route(Method::POST, "/admin/users/{id}/password-reset", may(AdministerUsers), post(accounts::issue_reset_link)),
+        route(Method::GET, "/reset-password/{id}", Public, get(accounts::reset_password_page)),
+        route(Method::POST, "/reset-password/{id}", Public, post(accounts::reset_password)),
+        route(Method::GET, "/people/{id}/delegations/{delegation_id}", may(ViewPersonRecord), get(accounts::manage_delegation)),
+        route(Method::POST, "/people/{id}/delegations/{delegation_id}", may(ViewPersonRecord), post(accounts::change_delegation)),
+        route(Method::POST, "/people/{id}/delegations/{delegation_id}/withdraw", may(ViewPersonRecord), post(accounts::withdraw_delegation)),
+        route(Method::GET, "/admin/account-links", may(ConfirmAccountLinks), get(accounts::account_links)),
+        route(Method::POST, "/admin/account-links/{id}", may(ConfirmAccountLinks), post(accounts::decide_account_link)),
+        route(Method::GET, "/api/v1/tokens", SignedIn, get(api_accounts::list_tokens)),
+        route(Method::DELETE, "/api/v1/tokens/{id}", SignedIn, axum::routing::delete(api_accounts::revoke_token)),
     ]
 }
 
@@ -185,6 +201,7 @@ pub fn build(state: AppState) -> Router {
     router
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))
+        .layer(from_fn(require_password_change))
         .layer(from_fn_with_state(state.clone(), resolve_actor))
         .layer(from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(from_fn(explain_oversized_requests))

@@ -20,6 +20,7 @@ fn role_account(role: Role) -> &'static str {
         Role::Provider => "provider",
         Role::Analyst => "analyst",
         Role::Administrator => "admin",
+        Role::CaldicottGuardian => "caldicott",
     }
 }
 
@@ -27,6 +28,7 @@ fn role_account(role: Role) -> &'static str {
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190b1a4-0000-7000-8000-000000000000")
         .replace("{document_id}", "0190b1a4-0000-7000-8000-000000000001")
+        .replace("{delegation_id}", "0190b1a4-0000-7000-8000-000000000002")
         .replace("{question}", "nutrition")
         .replace("{kind}", "questionnaire")
         .replace("{config_id}", "adult")
@@ -193,14 +195,26 @@ async fn allowed_roles_open_the_pages_of_records_they_may_see() {
         ("helper", format!("/people/{}/delegations/new", world.helped), StatusCode::FORBIDDEN),
         ("provider", format!("/people/{}", world.provider_client), StatusCode::OK),
         ("finance", format!("/people/{}", world.stranger), StatusCode::OK),
-        ("admin", format!("/admin/audit/people/{}", world.own_record), StatusCode::OK),
+        // Only the Caldicott guardian reads a person's audit trail, which names them.
+        ("caldicott", format!("/admin/audit/people/{}", world.own_record), StatusCode::OK),
+        ("admin", format!("/admin/audit/people/{}", world.own_record), StatusCode::FORBIDDEN),
+        (
+            "person",
+            format!("/people/{}/delegations/0190b1a4-0000-7000-8000-000000000002", world.own_record),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "helper",
+            format!("/people/{}/delegations/0190b1a4-0000-7000-8000-000000000002", world.helped),
+            StatusCode::FORBIDDEN,
+        ),
     ]);
     for (account, path, expected) in expectations {
         let (cookie, _) = world.session(account).await;
         let reply = world.get(&path, Some(&cookie)).await;
         assert_eq!(reply.status, expected, "{account} on {path}: {}", reply.body);
     }
-    let token = world.token("admin").await;
+    let token = world.token("caldicott").await;
     let audit = world
         .api("GET", &format!("/api/v1/people/{}/audit", world.own_record), Some(&token), None)
         .await;

@@ -70,6 +70,9 @@ struct NewUserPage {
     roles: Vec<Choice>,
     teams: Vec<Choice>,
     organisations: Vec<Choice>,
+    /// The person picker: what was searched for, and the people found (or the one chosen).
+    person_search: String,
+    people: Vec<Choice>,
 }
 
 async fn new_user_page(
@@ -78,6 +81,7 @@ async fn new_user_page(
     actor: &Actor,
     form: NewUserInput,
     errors: ValidationErrors,
+    picker: PersonPicker,
 ) -> Response {
     let (teams, organisations) = match (state.app.list_teams(actor).await, state.app.list_organisations(actor).await) {
         (Ok(teams), Ok(organisations)) => (teams, organisations),
@@ -108,6 +112,24 @@ async fn new_user_page(
         roles: choices(Role::ALL.iter().map(|role| (role.as_str(), role.label())), &form.role),
         teams: team_choices,
         organisations: organisation_choices,
+        people: picker
+            .found
+            .iter()
+            .map(|person| Choice {
+                value: person.id.to_string(),
+                label: format!(
+                    "{}, born {}, NHS number {}",
+                    person.full_name(),
+                    person.date_of_birth.format("%-d %B %Y"),
+                    person
+                        .nhs_number
+                        .map(|number| number.to_string())
+                        .unwrap_or_else(|| "not known".into())
+                ),
+                checked: person.id.to_string() == form.person_id,
+            })
+            .collect(),
+        person_search: picker.search,
         errors,
         form,
     };
@@ -115,7 +137,30 @@ async fn new_user_page(
 }
 
 pub async fn new_user(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
-    new_user_page(&state, &context, &actor, NewUserInput::default(), ValidationErrors::default()).await
+    new_user_page(
+        &state,
+        &context,
+        &actor,
+        NewUserInput::default(),
+        ValidationErrors::default(),
+        PersonPicker::default(),
+    )
+    .await
+}
+
+/// The person picker on the account form: the search typed, and who it found. A chosen person
+/// stays listed when the form is shown again.
+#[derive(Default)]
+struct PersonPicker {
+    search: String,
+    found: Vec<tailor_domain::people::PersonSummary>,
+}
+
+async fn pick(state: &AppState, actor: &Actor, search: &str) -> Result<PersonPicker, AppError> {
+    Ok(PersonPicker {
+        search: search.to_owned(),
+        found: state.app.pick_person_for_account(actor, search).await?,
+    })
 }
 
 pub async fn create_user(
@@ -124,9 +169,42 @@ pub async fn create_user(
     CurrentActor(actor): CurrentActor,
     CsrfForm(form): CsrfForm<NewUserInputForm>,
 ) -> Response {
+    let finding = form.action == "find_person";
+    let search = form.person_search.clone();
     let input = form.into_input();
+    let picker = match pick(&state, &actor, &search).await {
+        Ok(picker) => picker,
+        Err(AppError::Invalid(errors)) => {
+            let form = NewUserInput {
+                password: String::new(),
+                ..input
+            };
+            return new_user_page(&state, &context, &actor, form, errors, PersonPicker::default()).await;
+        }
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    if finding {
+        let mut errors = ValidationErrors::default();
+        if picker.found.is_empty() {
+            errors.add(
+                "person_search",
+                if search.trim().is_empty() {
+                    "Enter the person's name, date of birth or NHS number"
+                } else {
+                    "No one matches. Check the spelling, or search by date of birth or NHS number"
+                },
+            );
+        }
+        let form = NewUserInput {
+            password: String::new(),
+            ..input
+        };
+        return new_user_page(&state, &context, &actor, form, errors, picker).await;
+    }
     match state.app.create_user(&actor, &input).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
+        // A link waits for a second person: the administrator sees it waiting.
+        Ok(_) if input.person_id.trim().is_empty() => Redirect::to("/admin/users").into_response(),
+        Ok(_) => Redirect::to("/admin/account-links").into_response(),
         Err(AppError::Invalid(errors)) => {
             new_user_page(
                 &state,
@@ -137,6 +215,7 @@ pub async fn create_user(
                     ..input
                 },
                 errors,
+                picker,
             )
             .await
         }
@@ -161,6 +240,11 @@ pub struct NewUserInputForm {
     organisation_id: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    person_search: String,
+    /// `find_person` when the picker's button was pressed rather than the form sent.
+    #[serde(default)]
+    action: String,
 }
 
 impl NewUserInputForm {

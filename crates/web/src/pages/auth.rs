@@ -19,19 +19,38 @@ struct SignInPage {
     errors: ValidationErrors,
     email: String,
     signed_out: bool,
+    password_reset: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub struct SignInQuery {
     #[serde(default)]
     signed_out: Option<String>,
+    #[serde(default)]
+    password_reset: Option<String>,
 }
 
-pub async fn sign_in_page(State(state): State<AppState>, mut context: RequestContext, Query(query): Query<SignInQuery>) -> Response {
+pub async fn sign_in_page(State(state): State<AppState>, context: RequestContext, Query(query): Query<SignInQuery>) -> Response {
     if let Some(actor) = &context.actor {
         return Redirect::to(home_path(actor.role)).into_response();
     }
-    // The sign-in form needs a CSRF token, so a visitor gets an (anonymous) session first.
+    let (context, new_cookie) = match with_form_token(&state, context).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let page = SignInPage {
+        page: PageContext::new(&state, &context, "Sign in", "/sign-in"),
+        errors: ValidationErrors::default(),
+        email: String::new(),
+        signed_out: query.signed_out.is_some(),
+        password_reset: query.password_reset.is_some(),
+    };
+    with_new_session_cookie(render(&page), new_cookie.as_deref(), state.config.secure_cookies)
+}
+
+/// A form shown before anyone signs in (sign-in, a password reset link) needs a CSRF token, so
+/// a visitor gets one; returns the context to render with and a cookie to set, if new.
+pub async fn with_form_token(state: &AppState, mut context: RequestContext) -> Result<(RequestContext, Option<String>), Response> {
     let mut new_cookie = None;
     if context.session.is_none() {
         match state.app.start_anonymous_session().await {
@@ -39,16 +58,10 @@ pub async fn sign_in_page(State(state): State<AppState>, mut context: RequestCon
                 context.session = Some(session);
                 new_cookie = Some(cookie);
             }
-            Err(error) => return PageError::from(error).into_response(),
+            Err(error) => return Err(PageError::from(error).into_response()),
         }
     }
-    let page = SignInPage {
-        page: PageContext::new(&state, &context, "Sign in", "/sign-in"),
-        errors: ValidationErrors::default(),
-        email: String::new(),
-        signed_out: query.signed_out.is_some(),
-    };
-    with_new_session_cookie(render(&page), new_cookie.as_deref(), state.config.secure_cookies)
+    Ok((context, new_cookie))
 }
 
 #[derive(Deserialize)]
@@ -90,10 +103,12 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
                 errors,
                 email: form.email.chars().take(320).collect(),
                 signed_out: false,
+                password_reset: false,
             };
             let mut response = render_invalid(&page);
             if throttled {
                 *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                response = crate::errors::with_retry_after(response);
             }
             response
         }

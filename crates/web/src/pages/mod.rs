@@ -11,6 +11,7 @@ macro_rules! try_page {
     };
 }
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod configuration;
@@ -128,6 +129,10 @@ fn navigation(actor: &Actor, current_path: &str) -> Vec<NavItem> {
     if role.allows(Permission::ViewAuditLog) {
         items.push(("/admin/audit", "Audit log"));
     }
+    if role.allows(Permission::ConfirmAccountLinks) {
+        items.push(("/admin/account-links", "Account links"));
+    }
+    items.push(("/account", "Your account"));
     items
         .into_iter()
         .map(|(href, label)| NavItem {

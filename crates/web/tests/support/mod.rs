@@ -124,6 +124,7 @@ impl World {
             ("commissioner", Role::Commissioner, None, None, None),
             ("analyst", Role::Analyst, None, None, None),
             ("admin", Role::Administrator, None, None, None),
+            ("caldicott", Role::CaldicottGuardian, None, None, None),
             ("provider", Role::Provider, None, None, Some(organisation)),
             ("person", Role::Person, None, Some(own_record), None),
             ("helper", Role::Helper, None, None, None),
