@@ -96,10 +96,11 @@ labelled_enum!(
         PlanSubmitted => ("plan_submitted", "Support plan submitted"),
         PlanDecided => ("plan_decided", "Support plan decision"),
         BudgetAgreed => ("budget_agreed", "Personal budget agreed"),
-        ChallengeRaised => ("challenge_raised", "Budget challenged as not enough"),
-        ChallengeAnswered => ("challenge_answered", "Budget challenge answered"),
+        ChallengeRaised => ("challenge_raised", "Decision challenged"),
+        ChallengeAnswered => ("challenge_answered", "Challenge answered"),
         JobEnqueued => ("job_enqueued", "Later work scheduled"),
         JobFailed => ("job_failed", "Later work failed and will not be tried again"),
+        EligibilityRedetermined => ("eligibility_redetermined", "Eligibility decided again, replacing the earlier decision"),
     }
 );
 

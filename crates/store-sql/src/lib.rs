@@ -13,6 +13,7 @@
 //! Long because `Store` is implemented in one impl block (its where-clause would repeat on each
 //! block); the steps' half of the port is `steps.rs`.
 
+mod challenges;
 mod steps;
 
 use async_trait::async_trait;

@@ -6,6 +6,7 @@
 //! Long because it is every check of the foundation's half of the port; the steps' checks are in
 //! `conformance/steps.rs`.
 
+pub mod challenges;
 pub mod steps;
 
 use crate::*;
@@ -50,6 +51,10 @@ checks!(
     steps::simultaneous_eligibility_decisions_land_once,
     steps::simultaneous_plans_for_one_person_start_once,
     steps::jobs_run_once_and_retry_with_back_off,
+    challenges::challenges_of_any_decision_keep_who_owns_and_who_recorded_them,
+    challenges::simultaneous_answers_to_one_challenge_land_once,
+    challenges::a_redetermination_keeps_the_earlier_decision_marked_replaced,
+    challenges::simultaneous_redeterminations_land_once,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
@@ -88,7 +93,7 @@ fn team(name: &str) -> Team {
     }
 }
 
-fn user(email: &str, role: Role, team_id: Option<TeamId>) -> User {
+pub(crate) fn user(email: &str, role: Role, team_id: Option<TeamId>) -> User {
     User {
         id: UserId::generate(),
         email: email.into(),
