@@ -519,7 +519,19 @@ impl App {
                 significant_impact_on_wellbeing: true,
                 wellbeing_reasons: "Without support their health, dignity and contact with family are at risk.".into(),
             };
-            let (_, allocation) = self.decide_eligibility(practitioner, assessment.id, findings).await?;
+            let notes = tailor_domain::assessments::DecisionNotesInput {
+                needs_fluctuate: "no".into(),
+                fluctuation_period: "The eight weeks before the assessment visit".into(),
+                fluctuation_description: String::new(),
+                prevention_advice: if stage == DemoStage::NotEligible {
+                    "Keep going to the strength and balance class at the leisure centre: it lowers the risk of falls. \
+                     Ask the pharmacist for a dosette box for your tablets. If things get harder, call us and we will look again."
+                        .into()
+                } else {
+                    String::new()
+                },
+            };
+            let (_, allocation) = self.decide_eligibility(practitioner, assessment.id, findings, &notes).await?;
             let Some(allocation) = allocation else { continue };
             self.record_financial_assessment(
                 practitioner,
@@ -588,10 +600,15 @@ impl App {
                 },
             };
             if stage == DemoStage::Challenged {
+                // The person told their worker, who recorded it on their behalf.
                 self.raise_challenge(
                     practitioner,
-                    budget.id,
-                    "The budget does not cover help at night, when I am most at risk of falling.",
+                    tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
+                    &tailor_domain::challenges::ChallengeInput {
+                        reason: "The budget does not cover help at night, when I am most at risk of falling.".into(),
+                    },
+                    true,
+                    &tailor_domain::challenges::ChallengeRules::default(),
                 )
                 .await?;
             }

@@ -6,6 +6,8 @@ use tailor_app::clock::SystemClock;
 use tailor_app::{App, AppError, SessionPolicy};
 use tailor_domain::access::{Actor, Role};
 use tailor_domain::allocation::{calculate_with_findings, AllocationModel};
+use tailor_domain::assessments::DecisionNotesInput;
+use tailor_domain::challenges::{ChallengeInput, ChallengeRules, ChallengeSubject};
 use tailor_domain::charging::{FinancialCircumstances, IncomeLine, IncomeSource};
 use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
 use tailor_domain::money::Money;
@@ -92,6 +94,16 @@ async fn assessed(council: &Council, grade: usize) -> tailor_domain::AssessmentI
     assessment.id
 }
 
+/// Needs that do not fluctuate, looked at over eight weeks, with advice for anyone not eligible.
+fn notes() -> DecisionNotesInput {
+    DecisionNotesInput {
+        needs_fluctuate: "no".into(),
+        fluctuation_period: "The eight weeks before the visit".into(),
+        fluctuation_description: String::new(),
+        prevention_advice: "The strength and balance class at the leisure centre lowers the risk of falls".into(),
+    }
+}
+
 fn findings(unable: usize) -> EligibilityFindings {
     EligibilityFindings {
         kind: AssessmentKind::Adult,
@@ -148,7 +160,7 @@ async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
         .unwrap();
     let (eligibility, allocation) = council
         .app
-        .decide_eligibility(&council.practitioner, assessment, findings(2))
+        .decide_eligibility(&council.practitioner, assessment, findings(2), &notes())
         .await
         .unwrap();
     assert!(eligibility.decision.eligible);
@@ -210,7 +222,7 @@ async fn one_outcome_is_not_enough_for_an_adult_and_no_budget_is_worked_out() {
         .unwrap();
     let (eligibility, allocation) = council
         .app
-        .decide_eligibility(&council.practitioner, assessment, findings(1))
+        .decide_eligibility(&council.practitioner, assessment, findings(1), &notes())
         .await
         .unwrap();
     assert!(!eligibility.decision.eligible);
@@ -226,7 +238,7 @@ async fn ready_to_plan(council: &Council) -> Money {
         .unwrap();
     let (_, allocation) = council
         .app
-        .decide_eligibility(&council.practitioner, assessment, findings(3))
+        .decide_eligibility(&council.practitioner, assessment, findings(3), &notes())
         .await
         .unwrap();
     allocation.unwrap().indicative()
@@ -267,12 +279,29 @@ async fn a_plan_within_tolerance_is_agreed_by_the_practitioner_and_issues_the_st
     assert_eq!(budget.indicative_annual, indicative);
     // The person can challenge its sufficiency; the challenge is routed to the team manager.
     assert!(matches!(
-        council.app.raise_challenge(&council.person, budget.id, " ").await,
+        council
+            .app
+            .raise_challenge(
+                &council.person,
+                ChallengeSubject::Budget(budget.id),
+                &ChallengeInput { reason: " ".into() },
+                false,
+                &ChallengeRules::default()
+            )
+            .await,
         Err(AppError::Invalid(_))
     ));
     council
         .app
-        .raise_challenge(&council.person, budget.id, "It does not cover the nights")
+        .raise_challenge(
+            &council.person,
+            ChallengeSubject::Budget(budget.id),
+            &ChallengeInput {
+                reason: "It does not cover the nights".into(),
+            },
+            false,
+            &ChallengeRules::default(),
+        )
         .await
         .unwrap();
     assert_eq!(council.app.work_queues(&council.manager).await.unwrap().challenges.len(), 1);
@@ -329,6 +358,7 @@ async fn a_refusal_without_a_reason_cannot_be_saved() {
         verdict: "spending_refused".into(),
         reason: String::new(),
         refused_lines: vec!["1".into()],
+        refusal_ground: "unlawful".into(),
     };
     assert!(matches!(
         council.app.decide_plan(&council.practitioner, submitted.id, &refusal).await,
@@ -444,4 +474,143 @@ async fn a_free_reablement_line_is_never_part_of_the_contribution() {
     // They can afford everything, yet pay only for the personal assistant.
     assert_eq!(budget.annual_cost, Money::from_pence((assistant + reablement) * 100 * 52));
     assert_eq!(budget.annual_contribution, Money::from_pence(assistant * 100 * 52));
+}
+
+#[tokio::test]
+async fn a_not_eligible_decision_needs_written_advice_and_keeps_it() {
+    let council = council().await;
+    let assessment = assessed(&council, 1).await;
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    let no_advice = DecisionNotesInput {
+        prevention_advice: String::new(),
+        ..notes()
+    };
+    let refused = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(1), &no_advice)
+        .await;
+    assert!(matches!(refused, Err(AppError::Invalid(errors)) if errors.message_for("prevention_advice").is_some()));
+    let (decided, _) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(1), &notes())
+        .await
+        .unwrap();
+    assert!(decided.prevention_advice.unwrap().contains("strength and balance"));
+    assert_eq!(decided.fluctuation.unwrap().period, "The eight weeks before the visit");
+}
+
+#[tokio::test]
+async fn a_challenge_to_eligibility_goes_to_someone_else_and_an_upheld_one_leads_to_a_redetermination() {
+    use tailor_domain::challenges::{AnswerInput, ChallengeOutcome};
+    let council = council().await;
+    let assessment = assessed(&council, 1).await;
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    let (decided, _) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(1), &notes())
+        .await
+        .unwrap();
+    let subject = ChallengeSubject::Eligibility(decided.id);
+    let input = ChallengeInput {
+        reason: "I cannot wash or dress without my daughter's help, and that was not counted".into(),
+    };
+    let rules = ChallengeRules { answer_within_days: 20 };
+    // Staff never challenge as the person; they record it on the person's behalf, marked so.
+    assert!(matches!(
+        council
+            .app
+            .raise_challenge(&council.practitioner, subject, &input, false, &rules)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        council.app.raise_challenge(&council.person, subject, &input, true, &rules).await,
+        Err(AppError::Forbidden)
+    ));
+    let recorded = council
+        .app
+        .raise_challenge(&council.practitioner, subject, &input, true, &rules)
+        .await
+        .unwrap();
+    assert_eq!(recorded.recorded_by_staff.map(|staff| staff.id), Some(council.practitioner.user_id));
+    let challenge = council
+        .app
+        .raise_challenge(&council.person, subject, &input, false, &rules)
+        .await
+        .unwrap();
+    assert!(challenge.recorded_by_staff.is_none());
+    assert_eq!(challenge.answer_by, challenge.raised_at.date_naive() + chrono::Days::new(20));
+    assert_eq!(challenge.decision_maker, Some(council.practitioner.user_id));
+    assert_eq!(
+        challenge.owner.as_ref().map(|owner| owner.id),
+        Some(council.manager.user_id),
+        "the owner is not the decision maker"
+    );
+    let queue = council.app.challenges_to_answer(&council.manager).await.unwrap();
+    assert_eq!(queue.len(), 2);
+    assert!(council.app.challenges_to_answer(&council.practitioner).await.unwrap().is_empty());
+
+    // Nothing is chosen for the owner; the decision maker cannot answer.
+    let answer = AnswerInput {
+        outcome: "upheld".into(),
+        reasons: "Washing and dressing were missed: we will decide again.".into(),
+    };
+    assert!(matches!(
+        council.app.answer_challenge(&council.practitioner, challenge.id, &answer).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        council
+            .app
+            .answer_challenge(&council.manager, challenge.id, &AnswerInput::default())
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    let answered = council.app.answer_challenge(&council.manager, challenge.id, &answer).await.unwrap();
+    assert_eq!(answered.answer.unwrap().outcome, Some(ChallengeOutcome::Upheld));
+    let seen = council.app.open_challenge(&council.person, challenge.id).await.unwrap();
+    assert!(!seen.may_answer && !seen.may_redetermine);
+    let owner_view = council.app.open_challenge(&council.manager, challenge.id).await.unwrap();
+    assert!(owner_view.may_redetermine, "an upheld challenge leads the owner to decide again");
+
+    let reason = "The challenge was upheld: washing and dressing need help every day";
+    assert!(matches!(
+        council
+            .app
+            .redetermine_eligibility(&council.manager, decided.id, findings(3), &notes(), " ", Some(challenge.id))
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    let (again, allocation) = council
+        .app
+        .redetermine_eligibility(&council.manager, decided.id, findings(3), &notes(), reason, Some(challenge.id))
+        .await
+        .unwrap();
+    assert!(again.decision.eligible && allocation.is_some());
+    assert_eq!(again.redetermination.as_ref().unwrap().replaces, decided.id);
+    let overview = council.app.planning_overview(&council.person, council.person_id).await.unwrap();
+    assert_eq!(overview.eligibility.len(), 2, "both decisions are kept");
+    assert!(overview
+        .eligibility
+        .iter()
+        .any(|record| record.id == decided.id && !record.is_current()));
+    // The replaced decision cannot be decided again, nor challenged.
+    assert!(council
+        .app
+        .redetermine_eligibility(&council.manager, decided.id, findings(3), &notes(), reason, None)
+        .await
+        .is_err());
+    assert!(council
+        .app
+        .raise_challenge(&council.person, subject, &input, false, &rules)
+        .await
+        .is_err());
 }

@@ -334,12 +334,16 @@ pub enum Capability {
     /// The second sign-off a plan over tolerance needs.
     AgreePlanAboveTolerance,
     ViewBudget,
+    /// Challenging a decision in the person's own name: the person, or a helper they chose.
     RaiseChallenge,
     AnswerChallenge,
+    /// Staff recording a challenge the person made to them, on the person's behalf (never as
+    /// the person): a separate form, and the record names the member of staff.
+    RecordChallengeOnBehalf,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 25] = [
+    pub const ALL: [Capability; 26] = [
         Capability::ViewDetails,
         Capability::ViewRelationships,
         Capability::ViewCaseNotes,
@@ -365,6 +369,7 @@ impl Capability {
         Capability::ViewBudget,
         Capability::RaiseChallenge,
         Capability::AnswerChallenge,
+        Capability::RecordChallengeOnBehalf,
     ];
 }
 
@@ -466,8 +471,9 @@ fn capability_allowed(role: Role, basis: Option<AccessBasis>, scopes: ScopeSet, 
     match basis {
         AccessBasis::AllocatedWorker | AccessBasis::Team => match capability {
             AllocateWorker | OverrideBudgetAboveTolerance | AgreePlanAboveTolerance | AnswerChallenge => role == Role::TeamManager,
-            // Staff may record a challenge the person made to them; it is marked as recorded
-            // on the person's behalf (`PersonAccess::acts_for_the_person`).
+            // Staff never challenge as the person; they record the person's challenge on the
+            // person's behalf, marked so (`RecordChallengeOnBehalf`).
+            RaiseChallenge => false,
             _ => true,
         },
         AccessBasis::FinanceDuty => matches!(
@@ -514,6 +520,12 @@ pub fn may_allocate_to(actor: &Actor, access: &PersonAccess, worker_role: Role, 
         && worker_role.holds_caseload()
         && actor.team_id.is_some()
         && worker_team == actor.team_id
+}
+
+/// Whether `candidate` may own (answer) a challenge to a decision `decision_maker` made: they
+/// may answer challenges for this person, and they did not make the decision themselves.
+pub fn may_own_challenge(candidate: &Actor, access: &PersonAccess, decision_maker: Option<UserId>) -> bool {
+    may(candidate, access, Capability::AnswerChallenge) && decision_maker != Some(candidate.user_id)
 }
 
 /// Whether a person may let an account of this role act for them: only helper accounts, so
@@ -876,8 +888,43 @@ mod tests {
             ] {
                 assert_eq!(may(&worker, &access, capability), expected, "{role:?} {capability:?}");
             }
-            assert!(may(&worker, &access, Capability::RaiseChallenge) && !access.acts_for_the_person());
+            assert!(
+                !may(&worker, &access, Capability::RaiseChallenge),
+                "staff never challenge as the person"
+            );
+            assert!(may(&worker, &access, Capability::RecordChallengeOnBehalf) && !access.acts_for_the_person());
         }
+    }
+
+    #[test]
+    fn a_challenge_is_owned_by_a_manager_who_did_not_make_the_decision() {
+        let team = TeamId::generate();
+        let facts = PersonAccessFacts {
+            team: Some(team),
+            ..Default::default()
+        };
+        let mut manager = actor(Role::TeamManager);
+        manager.team_id = Some(team);
+        let access = person_access(&manager, &facts, day("2026-01-01"));
+        assert!(may_own_challenge(&manager, &access, Some(UserId::generate())));
+        assert!(
+            !may_own_challenge(&manager, &access, Some(manager.user_id)),
+            "never the decision maker"
+        );
+        let mut practitioner = actor(Role::Practitioner);
+        practitioner.team_id = Some(team);
+        let access = person_access(&practitioner, &facts, day("2026-01-01"));
+        assert!(!may_own_challenge(&practitioner, &access, None));
+        let person = Actor {
+            person_id: Some(PersonId::generate()),
+            ..actor(Role::Person)
+        };
+        let own = PersonAccessFacts {
+            person_id: person.person_id,
+            ..Default::default()
+        };
+        let access = person_access(&person, &own, day("2026-01-01"));
+        assert!(may(&person, &access, Capability::RaiseChallenge) && !may(&person, &access, Capability::RecordChallengeOnBehalf));
     }
 
     #[test]

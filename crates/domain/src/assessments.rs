@@ -5,7 +5,7 @@
 use crate::allocation::{AllocationResult, Answers};
 use crate::charging::{Contribution, FinancialCircumstances};
 use crate::eligibility::{AssessmentKind, EligibilityDecision, EligibilityFindings};
-use crate::ids::{AllocationId, AssessmentId, EligibilityDecisionId, FinancialAssessmentId, PersonId, UserId};
+use crate::ids::{AllocationId, AssessmentId, ChallengeId, EligibilityDecisionId, FinancialAssessmentId, PersonId, UserId};
 use crate::money::Money;
 use crate::people::labelled_enum;
 use chrono::{DateTime, Utc};
@@ -74,6 +74,46 @@ pub struct EligibilityRecord {
     pub decided_by: UserId,
     pub decided_by_name: String,
     pub decided_at: DateTime<Utc>,
+    /// Whether needs fluctuate, over what period they were looked at, and how (reg 2(4) and
+    /// 3(4)). `None` only for decisions recorded before this was asked.
+    #[serde(default)]
+    pub fluctuation: Option<FluctuatingNeeds>,
+    /// For a person found not eligible: the written advice on what could prevent or delay their
+    /// needs (Care Act s13(5)), in the practitioner's words.
+    #[serde(default)]
+    pub prevention_advice: Option<String>,
+    /// Set when this decision was made again in place of an earlier one.
+    #[serde(default)]
+    pub redetermination: Option<Redetermination>,
+    /// When a later decision replaced this one; it is kept, and shown as replaced.
+    #[serde(default)]
+    pub replaced_at: Option<DateTime<Utc>>,
+}
+
+impl EligibilityRecord {
+    /// Whether this is the decision that stands (not replaced by a redetermination).
+    pub fn is_current(&self) -> bool {
+        self.replaced_at.is_none()
+    }
+}
+
+/// Needs that come and go, looked at over a period long enough to see their real level.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FluctuatingNeeds {
+    pub fluctuate: bool,
+    /// The period considered, in words ("the 12 weeks from 1 March to 24 May 2026").
+    pub period: String,
+    /// How the needs change over that period; empty when they do not fluctuate.
+    pub description: String,
+}
+
+/// Why an eligibility decision was made again, and which one it replaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redetermination {
+    pub replaces: EligibilityDecisionId,
+    pub reason: String,
+    /// The challenge that led to it, when one did.
+    pub challenge_id: Option<ChallengeId>,
 }
 
 /// An indicative budget, with the frozen snapshot that reproduces it to the penny.
@@ -127,4 +167,119 @@ pub struct FinancialAssessmentRecord {
     pub assessed_by: UserId,
     pub assessed_by_name: String,
     pub assessed_at: DateTime<Utc>,
+}
+
+/// What the eligibility form sends beside the findings: whether needs fluctuate, over what
+/// period, and for a person found not eligible the written advice on preventing or delaying
+/// needs (Care Act s13(5)).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionNotesInput {
+    /// "yes" or "no"; nothing is chosen for the practitioner.
+    pub needs_fluctuate: String,
+    pub fluctuation_period: String,
+    pub fluctuation_description: String,
+    pub prevention_advice: String,
+}
+
+/// The checked notes, as the decision keeps them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionNotes {
+    pub fluctuation: FluctuatingNeeds,
+    pub prevention_advice: Option<String>,
+}
+
+impl DecisionNotesInput {
+    /// Checks the notes against the decision they go with: the advice is required when the
+    /// person is not eligible, and kept only then.
+    pub fn parse(&self, eligible: bool) -> Result<DecisionNotes, crate::validation::ValidationErrors> {
+        use crate::validation::{optional_text, required_text, ValidationErrors};
+        let mut errors = ValidationErrors::default();
+        let fluctuate = match self.needs_fluctuate.as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => {
+                errors.add("needs_fluctuate", "Select whether their needs fluctuate");
+                false
+            }
+        };
+        let period = required_text(
+            &mut errors,
+            "fluctuation_period",
+            "the period you looked at, like the 12 weeks from 1 March to 24 May",
+            &self.fluctuation_period,
+        );
+        let description = if fluctuate {
+            required_text(
+                &mut errors,
+                "fluctuation_description",
+                "how their needs change over that period",
+                &self.fluctuation_description,
+            )
+        } else {
+            optional_text(
+                &mut errors,
+                "fluctuation_description",
+                "how their needs change",
+                &self.fluctuation_description,
+            )
+        };
+        let prevention_advice = if eligible {
+            None
+        } else {
+            Some(required_text(
+                &mut errors,
+                "prevention_advice",
+                "your advice on what could prevent or delay their needs, and where to get help",
+                &self.prevention_advice,
+            ))
+        };
+        errors.into_result(DecisionNotes {
+            fluctuation: FluctuatingNeeds {
+                fluctuate,
+                period,
+                description,
+            },
+            prevention_advice,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notes(fluctuate: &str, advice: &str) -> DecisionNotesInput {
+        DecisionNotesInput {
+            needs_fluctuate: fluctuate.into(),
+            fluctuation_period: "The 12 weeks from 1 March to 24 May 2026".into(),
+            fluctuation_description: String::new(),
+            prevention_advice: advice.into(),
+        }
+    }
+
+    #[test]
+    fn a_person_found_not_eligible_must_be_given_written_advice() {
+        let errors = notes("no", " ").parse(false).unwrap_err();
+        assert!(errors.message_for("prevention_advice").is_some());
+        let kept = notes("no", "The falls prevention class at the leisure centre")
+            .parse(false)
+            .unwrap();
+        assert_eq!(
+            kept.prevention_advice.as_deref(),
+            Some("The falls prevention class at the leisure centre")
+        );
+        assert_eq!(notes("no", "ignored").parse(true).unwrap().prevention_advice, None);
+    }
+
+    #[test]
+    fn fluctuating_needs_are_described_over_the_period_looked_at() {
+        assert!(notes("", "").parse(true).unwrap_err().message_for("needs_fluctuate").is_some());
+        let errors = notes("yes", "").parse(true).unwrap_err();
+        assert!(errors.message_for("fluctuation_description").is_some());
+        let mut described = notes("yes", "");
+        described.fluctuation_description = "Relapses every few weeks, each lasting about 10 days".into();
+        let kept = described.parse(true).unwrap();
+        assert!(kept.fluctuation.fluctuate && kept.fluctuation.period.starts_with("The 12 weeks"));
+    }
 }

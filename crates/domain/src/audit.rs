@@ -107,8 +107,8 @@ labelled_enum!(
         PlanSubmitted => ("plan_submitted", "Support plan submitted"),
         PlanDecided => ("plan_decided", "Support plan decision"),
         BudgetAgreed => ("budget_agreed", "Personal budget agreed"),
-        ChallengeRaised => ("challenge_raised", "Budget challenged as not enough"),
-        ChallengeAnswered => ("challenge_answered", "Budget challenge answered"),
+        ChallengeRaised => ("challenge_raised", "Decision challenged"),
+        ChallengeAnswered => ("challenge_answered", "Challenge answered"),
         JobEnqueued => ("job_enqueued", "Later work scheduled"),
         JobFailed => ("job_failed", "Later work failed and will not be tried again"),
         AuditKeyChanged => ("audit_key_changed", "Audit key changed: later events are sealed with a new key"),
@@ -124,6 +124,7 @@ labelled_enum!(
         AccountLinkConfirmed => ("account_link_confirmed", "Account link to a person's record confirmed"),
         AccountLinkRefused => ("account_link_refused", "Account link to a person's record refused"),
         PersonPickerSearched => ("person_picker_searched", "Searched for a person to link an account to"),
+        EligibilityRedetermined => ("eligibility_redetermined", "Eligibility decided again, replacing the earlier decision"),
     }
 );
 

@@ -26,6 +26,26 @@ pub struct CouncilContact {
     pub emergency_phone: String,
     pub complaints: ComplaintsContact,
     pub ombudsman: OmbudsmanContact,
+    /// How long the council gives itself to answer a challenge to a decision. [L]
+    #[serde(default)]
+    pub challenges: crate::challenges::ChallengeRules,
+    /// Where to get help, shown to everyone found not eligible beside the practitioner's own
+    /// advice on preventing or delaying needs (Care Act s13(5)).
+    #[serde(default)]
+    pub signposting: Vec<Signpost>,
+}
+
+/// A place people can go for help, as the council lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signpost {
+    pub name: String,
+    /// What they help with, in a sentence.
+    pub help: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub website: String,
 }
 
 /// The council's statutory complaints procedure.
@@ -77,6 +97,22 @@ impl CouncilContact {
                 reason: format!("{field} must not be empty"),
             });
         }
+        if contact.challenges.answer_within_days == 0 {
+            return Err(ConfigError {
+                line: None,
+                reason: "challenges.answer_within_days must be at least 1".into(),
+            });
+        }
+        if let Some(signpost) = contact
+            .signposting
+            .iter()
+            .find(|signpost| signpost.name.trim().is_empty() || signpost.help.trim().is_empty())
+        {
+            return Err(ConfigError {
+                line: None,
+                reason: format!("every signposting entry needs a name and what it helps with ({:?})", signpost.name),
+            });
+        }
         if contact.address.iter().all(|line| line.trim().is_empty()) {
             return Err(ConfigError {
                 line: None,
@@ -107,6 +143,15 @@ mod tests {
         assert_eq!(council.name, "Tailorford Council");
         assert_eq!(council.ombudsman.name, "Local Government and Social Care Ombudsman");
         assert_eq!(council.phone_with_hours(), "01632 960 000, Monday to Friday, 9am to 5pm");
+    }
+
+    #[test]
+    fn the_shipped_council_answers_challenges_in_its_own_time_and_lists_where_to_get_help() {
+        let council = CouncilContact::demo();
+        assert_eq!(council.challenges.answer_within_days, 28);
+        assert!(council.signposting.len() >= 3);
+        let without = DEMO_COUNCIL.replace("answer_within_days = 28", "answer_within_days = 0");
+        assert!(CouncilContact::parse(&without).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod access;
 pub mod allocation;
 pub mod assessments;
 pub mod audit;
+pub mod challenges;
 pub mod charging;
 pub mod config_file;
 pub mod council;

@@ -4,7 +4,7 @@
 
 use crate::assessments::first_version;
 use crate::charging::{NeverCharged, ServiceLine};
-use crate::ids::{AllocationId, BudgetId, ChallengeId, FinancialAssessmentId, PersonId, PlanDecisionId, PlanId, UserId};
+use crate::ids::{AllocationId, BudgetId, FinancialAssessmentId, PersonId, PlanDecisionId, PlanId, UserId};
 use crate::money::{Money, MoneyError};
 use crate::people::labelled_enum;
 use crate::validation::{optional_text, required_line, required_text, ValidationErrors};
@@ -152,6 +152,48 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// The only grounds on which spending in a plan may be refused: the council does not
+    /// question what a person buys to meet their outcomes unless it is unlawful or would harm.
+    RefusalGround {
+        Unlawful => ("unlawful", "It is unlawful"),
+        Harmful => ("harmful", "It would cause harm to the person or someone else"),
+    }
+);
+
+/// Words that refuse rather than ask for a change. "Changes requested" cannot carry them: a
+/// refusal must go through the refusal test (`Verdict::SpendingRefused`, its ground and reason).
+const REFUSING_WORDS: [&str; 22] = [
+    "refuse",
+    "refusal",
+    "cannot be agreed",
+    "can't be agreed",
+    "cannot agree",
+    "can't agree",
+    "will not agree",
+    "won't agree",
+    "not be funded",
+    "cannot fund",
+    "can't fund",
+    "will not fund",
+    "won't fund",
+    "will not pay",
+    "won't pay",
+    "not allowed",
+    "not permitted",
+    "unlawful",
+    "illegal",
+    "harmful",
+    "reject",
+    "turned down",
+];
+
+/// Whether a reason reads as refusing spending.
+pub fn reads_as_refusal(reason: &str) -> bool {
+    let lowered = reason.to_lowercase().replace('\u{2019}', "'");
+    REFUSING_WORDS.iter().any(|words| lowered.contains(words))
+}
+
 /// A sign-off decision, with who, when and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDecision {
@@ -162,6 +204,10 @@ pub struct PlanDecision {
     pub reason: String,
     /// For a refusal: the plan lines refused (by position, from 1).
     pub refused_lines: Vec<usize>,
+    /// For a refusal: why the law allows it. `None` for other verdicts, and for refusals
+    /// recorded before the ground was asked.
+    #[serde(default)]
+    pub refusal_ground: Option<RefusalGround>,
     pub plan_cost: Money,
     pub indicative: Money,
     pub decided_by: UserId,
@@ -183,6 +229,8 @@ pub struct DecisionInput {
     pub verdict: String,
     pub reason: String,
     pub refused_lines: Vec<String>,
+    /// A `RefusalGround` code; asked only when refusing spending.
+    pub refusal_ground: String,
 }
 
 impl DecisionInput {
@@ -212,7 +260,37 @@ impl DecisionInput {
         if verdict == Some(Verdict::SpendingRefused) && refused_lines.is_empty() {
             errors.add("refused_lines", "Select the spending that cannot be agreed");
         }
+        if verdict == Some(Verdict::SpendingRefused) && self.refusal_ground().is_none() {
+            errors.add(
+                "refusal_ground",
+                "Select why the spending cannot be agreed: it is unlawful, or it would cause harm",
+            );
+        }
+        // Asking for changes is not a way round the refusal test.
+        if verdict == Some(Verdict::ChangesRequested) {
+            if !self.refused_lines.is_empty() {
+                errors.add(
+                    "refused_lines",
+                    "Asking for changes cannot refuse spending: to refuse a line, choose that the spending is unlawful or would cause harm",
+                );
+            }
+            if reads_as_refusal(&reason) {
+                errors.add(
+                    "reason",
+                    "This reads as refusing spending. Asking for changes cannot refuse anything: say what to change, or choose that the spending is unlawful or would cause harm and give the reason",
+                );
+            }
+        }
         errors.into_result((verdict.unwrap_or(Verdict::ChangesRequested), reason, refused_lines))
+    }
+}
+
+impl DecisionInput {
+    /// The ground chosen for a refusal, when the verdict is a refusal.
+    pub fn refusal_ground(&self) -> Option<RefusalGround> {
+        (Verdict::parse(&self.verdict) == Some(Verdict::SpendingRefused))
+            .then(|| RefusalGround::parse(&self.refusal_ground))
+            .flatten()
     }
 }
 
@@ -239,29 +317,9 @@ pub struct PersonalBudget {
     pub agreed_at: DateTime<Utc>,
 }
 
-/// A person's challenge that their budget is not enough to meet their needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Challenge {
-    pub id: ChallengeId,
-    pub person_id: PersonId,
-    pub budget_id: BudgetId,
-    pub reason: String,
-    pub raised_by: UserId,
-    pub raised_by_name: String,
-    pub raised_at: DateTime<Utc>,
-    /// Routed to the person's team manager; closed with a response.
-    pub response: Option<ChallengeResponse>,
-    #[serde(default = "first_version")]
-    pub version: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChallengeResponse {
-    pub text: String,
-    pub by: UserId,
-    pub by_name: String,
-    pub at: DateTime<Utc>,
-}
+// Challenges to any decision, the budget among them, live in `challenges`; kept reachable here
+// for the code that found them in this module.
+pub use crate::challenges::{Challenge, ChallengeAnswer};
 
 /// What a plan form sends: up to `MAX_LINES` lines, blank ones ignored.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -473,6 +531,7 @@ mod tests {
             verdict: "spending_refused".into(),
             reason: " ".into(),
             refused_lines: vec!["1".into()],
+            refusal_ground: "harmful".into(),
         };
         assert!(refusal.parse(2).unwrap_err().message_for("reason").is_some());
         let with_reason = DecisionInput {
@@ -480,5 +539,63 @@ mod tests {
             ..refusal
         };
         assert_eq!(with_reason.parse(2).unwrap().2, vec![1]);
+        assert_eq!(with_reason.refusal_ground(), Some(RefusalGround::Harmful));
+    }
+
+    #[test]
+    fn a_refusal_needs_its_ground_unlawful_or_harmful() {
+        let no_ground = DecisionInput {
+            verdict: "spending_refused".into(),
+            reason: "The gym pass duplicates the NHS physiotherapy".into(),
+            refused_lines: vec!["2".into()],
+            refusal_ground: String::new(),
+        };
+        assert!(no_ground.parse(2).unwrap_err().message_for("refusal_ground").is_some());
+        let unlawful = DecisionInput {
+            refusal_ground: "unlawful".into(),
+            ..no_ground.clone()
+        };
+        assert_eq!(unlawful.parse(2).unwrap().0, Verdict::SpendingRefused);
+        assert_eq!(unlawful.refusal_ground(), Some(RefusalGround::Unlawful));
+        let made_up = DecisionInput {
+            refusal_ground: "too_expensive".into(),
+            ..no_ground
+        };
+        assert!(made_up.parse(2).unwrap_err().message_for("refusal_ground").is_some());
+    }
+
+    #[test]
+    fn changes_requested_cannot_refuse_lines_or_use_refusing_words() {
+        let with_lines = DecisionInput {
+            verdict: "changes_requested".into(),
+            reason: "Please add who covers at weekends".into(),
+            refused_lines: vec!["1".into()],
+            refusal_ground: String::new(),
+        };
+        assert!(with_lines.parse(2).unwrap_err().message_for("refused_lines").is_some());
+        for wording in [
+            "We refuse the gardening club",
+            "The taxi line cannot be agreed",
+            "We won\u{2019}t fund the holiday",
+            "Spa days are not allowed",
+        ] {
+            let refusing = DecisionInput {
+                verdict: "changes_requested".into(),
+                reason: wording.into(),
+                refused_lines: Vec::new(),
+                refusal_ground: String::new(),
+            };
+            let errors = refusing.parse(2).unwrap_err();
+            assert!(errors.message_for("reason").is_some(), "{wording:?} should need the refusal test");
+        }
+        let asking = DecisionInput {
+            verdict: "changes_requested".into(),
+            reason: "Please say who covers at weekends, and cost the taxi per trip".into(),
+            refused_lines: Vec::new(),
+            refusal_ground: "harmful".into(),
+        };
+        let (verdict, _, lines) = asking.parse(2).unwrap();
+        assert_eq!((verdict, lines), (Verdict::ChangesRequested, Vec::new()));
+        assert_eq!(asking.refusal_ground(), None, "a ground counts only on a refusal");
     }
 }

@@ -14,6 +14,7 @@
 //! block); the steps' half of the port is `steps.rs`.
 
 mod accounts;
+mod challenges;
 mod steps;
 
 use async_trait::async_trait;

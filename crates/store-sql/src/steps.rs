@@ -120,9 +120,12 @@ where
     }
 
     pub(crate) async fn insert_eligibility_in(tx: &mut Transaction<'static, E::Db>, decision: &EligibilityRecord) -> StoreResult<()> {
+        let fluctuation = decision.fluctuation.as_ref();
+        let redetermination = decision.redetermination.as_ref();
         sqlx::query(
-            "insert into eligibility_decisions (id, person_id, assessment_id, eligible, findings, decision, decided_by, decided_by_name, decided_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "insert into eligibility_decisions (id, person_id, assessment_id, eligible, findings, decision, decided_by, decided_by_name, decided_at,
+               replaces, redetermination_reason, challenge_id, replaced_at, needs_fluctuate, fluctuation_period, fluctuation_description, prevention_advice)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(decision.id.0)
         .bind(decision.person_id.0)
@@ -133,6 +136,14 @@ where
         .bind(decision.decided_by.0)
         .bind(&decision.decided_by_name)
         .bind(decision.decided_at)
+        .bind(redetermination.map(|again| again.replaces.0))
+        .bind(redetermination.map(|again| again.reason.clone()))
+        .bind(redetermination.and_then(|again| again.challenge_id).map(|id| id.0))
+        .bind(decision.replaced_at)
+        .bind(fluctuation.map(|needs| needs.fluctuate))
+        .bind(fluctuation.map(|needs| needs.period.clone()))
+        .bind(fluctuation.map(|needs| needs.description.clone()))
+        .bind(decision.prevention_advice.clone())
         .execute(&mut **tx)
         .await
         .map_err(|error| match database_error(error) {
@@ -247,8 +258,8 @@ where
         decision: &PlanDecision,
     ) -> StoreResult<()> {
         sqlx::query(
-            "insert into plan_decisions (id, plan_id, stage, verdict, reason, refused_lines, plan_cost_pence, indicative_pence, decided_by, decided_by_name, decided_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "insert into plan_decisions (id, plan_id, stage, verdict, reason, refused_lines, plan_cost_pence, indicative_pence, decided_by, decided_by_name, decided_at, refusal_ground)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(decision.id.0)
         .bind(plan_id.0)
@@ -261,6 +272,7 @@ where
         .bind(decision.decided_by.0)
         .bind(&decision.decided_by_name)
         .bind(decision.decided_at)
+        .bind(decision.refusal_ground.map(|ground| ground.as_str()))
         .execute(&mut **tx)
         .await
         .map_err(database_error)?;
@@ -296,23 +308,47 @@ where
     }
 
     pub(crate) async fn insert_challenge_in(tx: &mut Transaction<'static, E::Db>, challenge: &Challenge) -> StoreResult<()> {
-        let response = challenge.response.as_ref();
+        use tailor_domain::challenges::ChallengeSubject;
+        let answer = challenge.answer.as_ref();
+        let subject = challenge.subject;
+        let pick = |wanted: bool, id: uuid::Uuid| wanted.then_some(id);
+        let (eligibility, allocation, plan_decision, financial, budget) = match subject {
+            ChallengeSubject::Eligibility(id) => (pick(true, id.0), None, None, None, None),
+            ChallengeSubject::IndicativeBudget(id) => (None, pick(true, id.0), None, None, None),
+            ChallengeSubject::RefusedSpending(id) => (None, None, pick(true, id.0), None, None),
+            ChallengeSubject::Charge(id) => (None, None, None, pick(true, id.0), None),
+            ChallengeSubject::Budget(id) => (None, None, None, None, pick(true, id.0)),
+        };
         sqlx::query(
-            "insert into challenges (id, person_id, budget_id, reason, raised_by, raised_by_name, raised_at, status, response, responded_by, responded_by_name, responded_at, version)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "insert into challenges (id, person_id, kind, eligibility_decision_id, allocation_id, plan_decision_id, financial_assessment_id,
+               budget_id, reason, raised_by, raised_by_name, recorded_by_staff, recorded_by_staff_name, raised_at, decision_maker, owner_id,
+               owner_name, answer_by, status, outcome, outcome_reasons, answered_by, answered_by_name, answered_at, version)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
         )
         .bind(challenge.id.0)
         .bind(challenge.person_id.0)
-        .bind(challenge.budget_id.0)
+        .bind(subject.kind().as_str())
+        .bind(eligibility)
+        .bind(allocation)
+        .bind(plan_decision)
+        .bind(financial)
+        .bind(budget)
         .bind(&challenge.reason)
         .bind(challenge.raised_by.0)
         .bind(&challenge.raised_by_name)
+        .bind(challenge.recorded_by_staff.as_ref().map(|staff| staff.id.0))
+        .bind(challenge.recorded_by_staff.as_ref().map(|staff| staff.name.clone()))
         .bind(challenge.raised_at)
-        .bind(if response.is_some() { "answered" } else { "open" })
-        .bind(response.map(|answer| answer.text.clone()))
-        .bind(response.map(|answer| answer.by.0))
-        .bind(response.map(|answer| answer.by_name.clone()))
-        .bind(response.map(|answer| answer.at))
+        .bind(challenge.decision_maker.map(|id| id.0))
+        .bind(challenge.owner.as_ref().map(|owner| owner.id.0))
+        .bind(challenge.owner.as_ref().map(|owner| owner.name.clone()))
+        .bind(challenge.answer_by)
+        .bind(if answer.is_some() { "answered" } else { "open" })
+        .bind(answer.and_then(|found| found.outcome).map(|outcome| outcome.as_str()))
+        .bind(answer.map(|found| found.reasons.clone()))
+        .bind(answer.map(|found| found.by.0))
+        .bind(answer.map(|found| found.by_name.clone()))
+        .bind(answer.map(|found| found.at))
         .bind(challenge.version)
         .execute(&mut **tx)
         .await
@@ -335,7 +371,7 @@ where
             .map(|line| plan_line_from_row(&Columns(line)))
             .collect::<StoreResult<Vec<_>>>()?;
             let decisions = sqlx::query(
-                "select id, stage, verdict, reason, refused_lines, plan_cost_pence, indicative_pence, decided_by, decided_by_name, decided_at
+                "select id, stage, verdict, reason, refused_lines, plan_cost_pence, indicative_pence, decided_by, decided_by_name, decided_at, refusal_ground
                  from plan_decisions where plan_id = $1 order by decided_at, id",
             )
             .bind(id)
@@ -382,7 +418,10 @@ where
                     }
                 }
                 "budget" => Self::insert_budget_in(&mut tx, &parse(&kind, &body)?).await?,
-                "challenge" => Self::insert_challenge_in(&mut tx, &parse(&kind, &body)?).await?,
+                "challenge" => {
+                    let old: crate::challenges::FirstStoreyChallenge = parse(&kind, &body)?;
+                    Self::insert_challenge_in(&mut tx, &old.into_challenge()).await?
+                }
                 other => return Err(StoreError::Other(format!("carrying over: unknown record kind {other:?}"))),
             }
         }
@@ -756,20 +795,28 @@ where
     }
 
     async fn answer_challenge(&self, challenge: &Challenge, expected_version: i64, audit: &NewAuditEvent) -> StoreResult<()> {
-        let response = challenge
-            .response
+        let answer = challenge
+            .answer
             .as_ref()
-            .ok_or_else(|| StoreError::Other("an answer to a challenge needs its text".into()))?;
+            .ok_or_else(|| StoreError::Other("an answer to a challenge needs its reasons".into()))?;
+        let (owner_id, owner_name) = match &challenge.owner {
+            Some(owner) => (owner.id, owner.name.clone()),
+            None => (answer.by, answer.by_name.clone()),
+        };
         let mut tx = self.begin().await?;
+        // The owner is written too: a challenge carried over without one belongs to whoever answers it.
         sqlx::query(
-            "update challenges set status = 'answered', response = $1, responded_by = $2, responded_by_name = $3, responded_at = $4,
-               version = version + 1
-             where id = $5 and status = 'open' and version = $6 returning id",
+            "update challenges set status = 'answered', outcome = $1, outcome_reasons = $2, answered_by = $3, answered_by_name = $4,
+               answered_at = $5, owner_id = $6, owner_name = $7, version = version + 1
+             where id = $8 and status = 'open' and version = $9 returning id",
         )
-        .bind(&response.text)
-        .bind(response.by.0)
-        .bind(&response.by_name)
-        .bind(response.at)
+        .bind(answer.outcome.map(|outcome| outcome.as_str()))
+        .bind(&answer.reasons)
+        .bind(answer.by.0)
+        .bind(&answer.by_name)
+        .bind(answer.at)
+        .bind(owner_id.0)
+        .bind(owner_name)
         .bind(challenge.id.0)
         .bind(expected_version)
         .fetch_optional(&mut *tx)
@@ -878,7 +925,7 @@ where
             challenge_columns!(),
             " from challenges c join people p on p.id = c.person_id
              where c.status = 'open' and ($1 or p.team_id = $2 or p.allocated_worker = $3)
-             order by c.raised_at, c.id limit $4"
+             order by c.answer_by, c.raised_at, c.id limit $4"
         ))
         .bind(everyone)
         .bind(team)

@@ -1,7 +1,8 @@
 //! The first storey kept steps 1 to 3 as JSON documents in `case_records`. Opening such a
 //! database moves them into their tables, keeping their ids, and empties the old table.
 
-use tailor_domain::plans::{Challenge, PlanStatus, Verdict};
+use tailor_domain::challenges::ChallengeSubject;
+use tailor_domain::plans::{PlanStatus, Verdict};
 use tailor_domain::ChallengeId;
 use tailor_store::conformance::now;
 use tailor_store::conformance::steps::*;
@@ -39,19 +40,21 @@ async fn records_kept_as_json_move_into_their_tables_when_the_database_is_opened
     let mut agreed = plan(person_id, indicative.id, PlanStatus::Agreed);
     agreed.decisions.push(decision(&fixture.worker, Verdict::Agreed));
     let issued = budget(&agreed, &money, &fixture.worker);
-    let challenge = Challenge {
-        id: ChallengeId::generate(),
-        person_id,
-        budget_id: issued.id,
-        reason: "Not enough for nights".into(),
-        raised_by: fixture.worker.id,
-        raised_by_name: "Owen Morgan".into(),
-        raised_at: now(),
-        response: None,
-        version: 1,
-    };
+    // A budget challenge as the first storey kept it: no kind, owner or outcome, and a member
+    // of staff who recorded it for the person named only in the name.
+    let challenge_id = ChallengeId::generate();
+    let challenge = serde_json::json!({
+        "id": challenge_id,
+        "person_id": person_id,
+        "budget_id": issued.id,
+        "reason": "Not enough for nights",
+        "raised_by": fixture.worker.id,
+        "raised_by_name": "Sam Okoro, recorded on the person's behalf",
+        "raised_at": now(),
+        "response": null,
+    });
     let rows = [
-        ("challenge", challenge.id.0, first_storey_json(&challenge), "open"),
+        ("challenge", challenge_id.0, challenge.to_string(), "open"),
         ("budget", issued.id.0, first_storey_json(&issued), "agreed"),
         ("plan", agreed.id.0, first_storey_json(&agreed), "agreed"),
         ("financial_assessment", money.id.0, first_storey_json(&money), "recorded"),
@@ -93,6 +96,10 @@ async fn records_kept_as_json_move_into_their_tables_when_the_database_is_opened
     let carried_budget = reopened.get_budget(issued.id).await.unwrap();
     assert_eq!(carried_budget.annual_council_amount, issued.annual_council_amount);
     assert_eq!(carried_budget.financial_assessment_id, None, "the first storey did not keep it");
-    assert_eq!(reopened.get_challenge(challenge.id).await.unwrap().reason, challenge.reason);
+    let carried_challenge = reopened.get_challenge(challenge_id).await.unwrap();
+    assert_eq!(carried_challenge.reason, "Not enough for nights");
+    assert_eq!(carried_challenge.subject, ChallengeSubject::Budget(issued.id));
+    assert_eq!(carried_challenge.raised_by_name, "Sam Okoro");
+    assert_eq!(carried_challenge.recorded_by_staff.map(|staff| staff.id), Some(fixture.worker.id));
     assert!(reopened.is_empty().await.is_ok());
 }

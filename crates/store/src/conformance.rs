@@ -7,6 +7,7 @@
 //! `conformance/steps.rs`.
 
 pub mod accounts;
+pub mod challenges;
 pub mod steps;
 
 use crate::*;
@@ -56,6 +57,10 @@ checks!(
     accounts::reset_links_work_once_and_not_after_expiry,
     accounts::delegations_change_scopes_and_are_withdrawn_once,
     accounts::account_links_wait_for_a_second_person,
+    challenges::challenges_of_any_decision_keep_who_owns_and_who_recorded_them,
+    challenges::simultaneous_answers_to_one_challenge_land_once,
+    challenges::a_redetermination_keeps_the_earlier_decision_marked_replaced,
+    challenges::simultaneous_redeterminations_land_once,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
@@ -94,7 +99,7 @@ fn team(name: &str) -> Team {
     }
 }
 
-fn user(email: &str, role: Role, team_id: Option<TeamId>) -> User {
+pub(crate) fn user(email: &str, role: Role, team_id: Option<TeamId>) -> User {
     User {
         id: UserId::generate(),
         email: email.into(),

@@ -170,7 +170,7 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + AccountStore + Send + Sync + 'static {
+pub trait Store: StepStore + AccountStore + ChallengeStore + Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 
@@ -336,4 +336,25 @@ pub trait StepStore: Send + Sync + 'static {
     async fn finish_job(&self, id: JobId, worker: &str, outcome: &JobOutcome, at: DateTime<Utc>) -> StoreResult<()>;
     /// The latest jobs, newest first, for the administrators' page.
     async fn list_jobs(&self, limit: i64) -> StoreResult<Vec<Job>>;
+}
+
+/// Challenges to decisions and eligibility decided again: the part of the port that answers
+/// for them beyond `StepStore`'s inserts and reads.
+#[async_trait]
+pub trait ChallengeStore: Send + Sync + 'static {
+    /// Records a new eligibility decision in place of `decision.redetermination.replaces`: the
+    /// earlier is marked replaced (only if it still stands) and kept, the new one inserted, with
+    /// any new indicative budget and the audit events, in one transaction. Of two at once, one lands.
+    async fn redetermine_eligibility(
+        &self,
+        decision: &EligibilityRecord,
+        allocation: Option<&AllocationRecord>,
+        audit: &[NewAuditEvent],
+    ) -> StoreResult<()>;
+    /// Open challenges this member of staff owns, with those carried over without an owner for
+    /// the people `filter` allows; the soonest due first.
+    async fn owned_challenges(&self, owner: UserId, filter: &PeopleFilter, limit: i64) -> StoreResult<Vec<Challenge>>;
+    async fn get_eligibility(&self, id: tailor_domain::EligibilityDecisionId) -> StoreResult<EligibilityRecord>;
+    /// A plan decision with its plan and the plan's person.
+    async fn get_plan_decision(&self, id: tailor_domain::PlanDecisionId) -> StoreResult<(PlanId, PersonId, PlanDecision)>;
 }

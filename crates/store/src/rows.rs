@@ -9,8 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tailor_domain::access::{DelegationScope, Role};
 use tailor_domain::assessments::{
     AllocationRecord, Assessment, AssessmentReview, AssessmentStatus, BudgetOverride, EligibilityRecord, FinancialAssessmentRecord,
+    FluctuatingNeeds, Redetermination,
 };
 use tailor_domain::audit::{AuditAction, AuditEvent, NewAuditEvent};
+use tailor_domain::challenges::{ChallengeAnswer, ChallengeKind, ChallengeOutcome, ChallengeSubject, StaffMember};
 use tailor_domain::charging::NeverCharged;
 use tailor_domain::eligibility::AssessmentKind;
 use tailor_domain::jobs::{Job, JobStatus};
@@ -22,8 +24,8 @@ use tailor_domain::people::{
     WarningCategory,
 };
 use tailor_domain::plans::{
-    Challenge, ChallengeResponse, Frequency, MoneyManager, PersonalBudget, PlanContent, PlanDecision, PlanLine, PlanStatus,
-    ServiceComponent, SupportPlan, Verdict,
+    Challenge, Frequency, MoneyManager, PersonalBudget, PlanContent, PlanDecision, PlanLine, PlanStatus, RefusalGround, ServiceComponent,
+    SupportPlan, Verdict,
 };
 use tailor_domain::users::{Organisation, OrganisationKind, Team, User};
 use tailor_domain::*;
@@ -357,11 +359,27 @@ pub fn assessment_from_row(row: &impl RowAccess, answers: Vec<(String, String)>)
 #[macro_export]
 macro_rules! eligibility_columns {
     () => {
-        "id, person_id, assessment_id, eligible, findings, decision, decided_by, decided_by_name, decided_at"
+        "id, person_id, assessment_id, eligible, findings, decision, decided_by, decided_by_name, decided_at, replaces, redetermination_reason, challenge_id, replaced_at, needs_fluctuate, fluctuation_period, fluctuation_description, prevention_advice"
     };
 }
 
 pub fn eligibility_from_row(row: &impl RowAccess) -> StoreResult<EligibilityRecord> {
+    let redetermination = match row.optional_uuid("replaces")? {
+        Some(replaces) => Some(Redetermination {
+            replaces: EligibilityDecisionId(replaces),
+            reason: row.optional_text("redetermination_reason")?.unwrap_or_default(),
+            challenge_id: row.optional_uuid("challenge_id")?.map(ChallengeId),
+        }),
+        None => None,
+    };
+    let fluctuation = match row.optional_boolean("needs_fluctuate")? {
+        Some(fluctuate) => Some(FluctuatingNeeds {
+            fluctuate,
+            period: row.optional_text("fluctuation_period")?.unwrap_or_default(),
+            description: row.optional_text("fluctuation_description")?.unwrap_or_default(),
+        }),
+        None => None,
+    };
     Ok(EligibilityRecord {
         id: EligibilityDecisionId(row.uuid("id")?),
         person_id: PersonId(row.uuid("person_id")?),
@@ -371,6 +389,10 @@ pub fn eligibility_from_row(row: &impl RowAccess) -> StoreResult<EligibilityReco
         decided_by: UserId(row.uuid("decided_by")?),
         decided_by_name: row.text("decided_by_name")?,
         decided_at: row.time("decided_at")?,
+        fluctuation,
+        prevention_advice: row.optional_text("prevention_advice")?,
+        redetermination,
+        replaced_at: row.optional_time("replaced_at")?,
     })
 }
 
@@ -481,6 +503,10 @@ pub fn plan_decision_from_row(row: &impl RowAccess) -> StoreResult<PlanDecision>
         verdict: code(row, "verdict", Verdict::parse)?,
         reason: row.text("reason")?,
         refused_lines: json(row, "refused_lines")?,
+        refusal_ground: match row.optional_text("refusal_ground")? {
+            Some(text) => Some(RefusalGround::parse(&text).ok_or_else(|| corrupt("refusal_ground", &text))?),
+            None => None,
+        },
         plan_cost: Money::from_pence(row.integer("plan_cost_pence")?),
         indicative: Money::from_pence(row.integer("indicative_pence")?),
         decided_by: UserId(row.uuid("decided_by")?),
@@ -518,29 +544,62 @@ pub fn budget_from_row(row: &impl RowAccess) -> StoreResult<PersonalBudget> {
 #[macro_export]
 macro_rules! challenge_columns {
     () => {
-        "c.id, c.person_id, c.budget_id, c.reason, c.raised_by, c.raised_by_name, c.raised_at, c.status, c.response, c.responded_by, c.responded_by_name, c.responded_at, c.version"
+        "c.id, c.person_id, c.kind, c.eligibility_decision_id, c.allocation_id, c.plan_decision_id, c.financial_assessment_id, c.budget_id, c.reason, c.raised_by, c.raised_by_name, c.recorded_by_staff, c.recorded_by_staff_name, c.raised_at, c.decision_maker, c.owner_id, c.owner_name, c.answer_by, c.status, c.outcome, c.outcome_reasons, c.answered_by, c.answered_by_name, c.answered_at, c.version"
     };
 }
 
 pub fn challenge_from_row(row: &impl RowAccess) -> StoreResult<Challenge> {
-    let response = match row.optional_text("response")? {
-        Some(text) => Some(ChallengeResponse {
-            text,
-            by: UserId(row.optional_uuid("responded_by")?.ok_or_else(|| corrupt("responded_by", "null"))?),
-            by_name: row.optional_text("responded_by_name")?.unwrap_or_default(),
-            at: row.optional_time("responded_at")?.ok_or_else(|| corrupt("responded_at", "null"))?,
+    let kind = code(row, "kind", ChallengeKind::parse)?;
+    let column = match kind {
+        ChallengeKind::Eligibility => "eligibility_decision_id",
+        ChallengeKind::IndicativeBudget => "allocation_id",
+        ChallengeKind::RefusedSpending => "plan_decision_id",
+        ChallengeKind::Charge => "financial_assessment_id",
+        ChallengeKind::Budget => "budget_id",
+    };
+    let subject_id = row.optional_uuid(column)?.ok_or_else(|| corrupt(column, "null"))?;
+    let subject = match kind {
+        ChallengeKind::Eligibility => ChallengeSubject::Eligibility(EligibilityDecisionId(subject_id)),
+        ChallengeKind::IndicativeBudget => ChallengeSubject::IndicativeBudget(AllocationId(subject_id)),
+        ChallengeKind::RefusedSpending => ChallengeSubject::RefusedSpending(PlanDecisionId(subject_id)),
+        ChallengeKind::Charge => ChallengeSubject::Charge(FinancialAssessmentId(subject_id)),
+        ChallengeKind::Budget => ChallengeSubject::Budget(BudgetId(subject_id)),
+    };
+    let staff = |id: &str, name: &str| -> StoreResult<Option<StaffMember>> {
+        Ok(match row.optional_uuid(id)? {
+            Some(uuid) => Some(StaffMember {
+                id: UserId(uuid),
+                name: row.optional_text(name)?.unwrap_or_default(),
+            }),
+            None => None,
+        })
+    };
+    let answer = match row.optional_text("outcome_reasons")? {
+        Some(reasons) => Some(ChallengeAnswer {
+            outcome: match row.optional_text("outcome")? {
+                Some(text) => Some(ChallengeOutcome::parse(&text).ok_or_else(|| corrupt("outcome", &text))?),
+                None => None,
+            },
+            reasons,
+            by: UserId(row.optional_uuid("answered_by")?.ok_or_else(|| corrupt("answered_by", "null"))?),
+            by_name: row.optional_text("answered_by_name")?.unwrap_or_default(),
+            at: row.optional_time("answered_at")?.ok_or_else(|| corrupt("answered_at", "null"))?,
         }),
         None => None,
     };
     Ok(Challenge {
         id: ChallengeId(row.uuid("id")?),
         person_id: PersonId(row.uuid("person_id")?),
-        budget_id: BudgetId(row.uuid("budget_id")?),
+        subject,
         reason: row.text("reason")?,
         raised_by: UserId(row.uuid("raised_by")?),
         raised_by_name: row.text("raised_by_name")?,
+        recorded_by_staff: staff("recorded_by_staff", "recorded_by_staff_name")?,
         raised_at: row.time("raised_at")?,
-        response,
+        decision_maker: row.optional_uuid("decision_maker")?.map(UserId),
+        owner: staff("owner_id", "owner_name")?,
+        answer_by: row.date("answer_by")?,
+        answer,
         version: row.integer("version")?,
     })
 }

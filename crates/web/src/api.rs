@@ -904,6 +904,7 @@ pub async fn decide_plan(
         verdict: body.verdict,
         reason: body.reason,
         refused_lines: body.refused_lines.iter().map(|line| line.to_string()).collect(),
+        refusal_ground: body.refusal_ground,
     };
     let (plan, budget) = state.app.decide_plan(&actor, record_id(&id)?, &input).await?;
     Ok(Json(serde_json::json!({ "plan": plan, "budget": budget })))
@@ -917,6 +918,8 @@ pub struct DecisionRequest {
     pub reason: String,
     /// For `spending_refused`: the plan lines refused, counting from 1.
     pub refused_lines: Vec<usize>,
+    /// For `spending_refused`, required: `unlawful` or `harmful`, the only grounds for refusing spending.
+    pub refusal_ground: String,
 }
 
 /// The personal budget statement: cost, the person's contribution, the council's amount.

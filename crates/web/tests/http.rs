@@ -966,7 +966,9 @@ async fn an_eligibility_decision_needs_every_outcome_answered_and_a_check_before
         "each error links to its outcome"
     );
 
-    let mut complete = format!("csrf_token={csrf}&needs_condition_met=yes&significant_impact=yes&wellbeing_reasons=At+risk");
+    let mut complete = format!(
+        "csrf_token={csrf}&needs_condition_met=yes&significant_impact=yes&wellbeing_reasons=At+risk&needs_fluctuate=no&fluctuation_period=Eight+weeks"
+    );
     for (index, (code, _)) in tailor_domain::eligibility::outcomes(tailor_domain::eligibility::AssessmentKind::Adult)
         .iter()
         .enumerate()

@@ -267,14 +267,17 @@ impl App {
         actor: &Actor,
         assessment_id: AssessmentId,
         findings: &EligibilityFindings,
+        notes: &DecisionNotesInput,
     ) -> AppResult<EligibilityDecision> {
-        Ok(self.check_eligibility(actor, assessment_id, findings).await?.1)
+        let decision = self.check_eligibility(actor, assessment_id, findings).await?.1;
+        notes.parse(decision.eligible)?;
+        Ok(decision)
     }
 
     /// The checks before an eligibility decision: who may decide, that the assessment is
     /// accepted, that every outcome has a finding and the wellbeing reasons are written; then
     /// the regulations' test applied to the findings.
-    async fn check_eligibility(
+    pub(super) async fn check_eligibility(
         &self,
         actor: &Actor,
         assessment_id: AssessmentId,
@@ -317,8 +320,10 @@ impl App {
         actor: &Actor,
         assessment_id: AssessmentId,
         findings: EligibilityFindings,
+        notes: &DecisionNotesInput,
     ) -> AppResult<(EligibilityRecord, Option<AllocationRecord>)> {
         let (assessment, decision) = self.check_eligibility(actor, assessment_id, &findings).await?;
+        let notes = notes.parse(decision.eligible)?;
         let now = self.clock.now();
         let eligibility = EligibilityRecord {
             id: EligibilityDecisionId::generate(),
@@ -329,6 +334,10 @@ impl App {
             decided_by: actor.user_id,
             decided_by_name: actor.display_name.clone(),
             decided_at: now,
+            fluctuation: Some(notes.fluctuation),
+            prevention_advice: notes.prevention_advice,
+            redetermination: None,
+            replaced_at: None,
         };
         let mut events = vec![self
             .event(actor, AuditAction::EligibilityDecided)
@@ -336,6 +345,26 @@ impl App {
             .subject(ELIGIBILITY, eligibility.id)
             .details(serde_json::json!({ "eligible": decision.eligible, "unable_outcomes": decision.unable_outcomes }))];
         let allocation = if decision.eligible {
+            Some(self.indicative_budget_for(actor, &assessment, &eligibility, &mut events).await?)
+        } else {
+            None
+        };
+        self.store.record_eligibility(&eligibility, allocation.as_ref(), &events).await?;
+        Ok((eligibility, allocation))
+    }
+
+    /// The indicative budget from the model in force, for an eligible decision; its audit event
+    /// joins `events`.
+    pub(super) async fn indicative_budget_for(
+        &self,
+        actor: &Actor,
+        assessment: &Assessment,
+        eligibility: &EligibilityRecord,
+        events: &mut Vec<tailor_domain::audit::NewAuditEvent>,
+    ) -> AppResult<AllocationRecord> {
+        let now = eligibility.decided_at;
+        let assessment_id = assessment.id;
+        {
             let model_version = self
                 .configuration_on("allocation", &assessment.questionnaire_id, self.clock.today())
                 .await?;
@@ -364,12 +393,8 @@ impl App {
                     .subject(ALLOCATION, allocation.id)
                     .details(serde_json::json!({ "total_pence": allocation.result.total_pence, "model": model.id, "model_version": model.version })),
             );
-            Some(allocation)
-        } else {
-            None
-        };
-        self.store.record_eligibility(&eligibility, allocation.as_ref(), &events).await?;
-        Ok((eligibility, allocation))
+            Ok(allocation)
+        }
     }
 
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), allocation = %allocation_id))]

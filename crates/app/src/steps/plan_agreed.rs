@@ -3,7 +3,7 @@
 //! and challenges to the budget. Every change of state is a conditional write: of many
 //! simultaneous decisions on one plan, exactly one lands.
 
-use super::{BUDGET, CHALLENGE, PLAN};
+use super::{BUDGET, PLAN};
 use crate::people::single_error;
 use crate::{App, AppError, AppResult};
 use tailor_domain::access::{may, Actor, Capability, PersonAccess};
@@ -13,7 +13,7 @@ use tailor_domain::audit::AuditAction;
 use tailor_domain::charging::{weekly_contribution, ChargingError, ChargingRates};
 use tailor_domain::money::Money;
 use tailor_domain::plans::*;
-use tailor_domain::{BudgetId, ChallengeId, PersonId, PlanDecisionId, PlanId};
+use tailor_domain::{BudgetId, PersonId, PlanDecisionId, PlanId};
 use tailor_store::{Expect, PeopleFilter, StoreError};
 
 /// What is waiting for a worker: assessments to check, decisions to make, plans to agree,
@@ -162,6 +162,7 @@ impl App {
             verdict,
             reason: reason.clone(),
             refused_lines: refused_lines.clone(),
+            refusal_ground: input.refusal_ground(),
             plan_cost: cost,
             indicative,
             decided_by: actor.user_id,
@@ -292,81 +293,6 @@ impl App {
         Ok((budget, access))
     }
 
-    /// The person says the budget is not enough; the challenge is recorded and goes to the team manager.
-    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), budget = %budget_id))]
-    pub async fn raise_challenge(&self, actor: &Actor, budget_id: BudgetId, reason: &str) -> AppResult<Challenge> {
-        let budget = self.store.get_budget(budget_id).await?;
-        let access = self
-            .require_capability(actor, budget.person_id, Capability::RaiseChallenge, "challenge a budget")
-            .await?;
-        if reason.trim().is_empty() {
-            return Err(single_error("reason", "Tell us why the budget is not enough to meet your needs"));
-        }
-        let now = self.clock.now();
-        let challenge = Challenge {
-            id: ChallengeId::generate(),
-            person_id: budget.person_id,
-            budget_id,
-            reason: reason.trim().to_owned(),
-            raised_by: actor.user_id,
-            raised_by_name: if access.acts_for_the_person() {
-                actor.display_name.clone()
-            } else {
-                format!("{}, recorded on the person's behalf", actor.display_name)
-            },
-            raised_at: now,
-            response: None,
-            version: 1,
-        };
-        let event = self
-            .event(actor, AuditAction::ChallengeRaised)
-            .person(budget.person_id)
-            .subject(CHALLENGE, challenge.id);
-        self.store.insert_challenge(&challenge, &event).await?;
-        Ok(challenge)
-    }
-
-    /// A challenge to a budget, for those who may see the budget. The look is logged.
-    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
-    pub async fn open_challenge(&self, actor: &Actor, challenge_id: ChallengeId) -> AppResult<Challenge> {
-        let challenge = self.store.get_challenge(challenge_id).await?;
-        self.require_capability(actor, challenge.person_id, Capability::ViewBudget, "see a budget challenge")
-            .await?;
-        self.log_planning_read(actor, challenge.person_id, CHALLENGE, challenge.id.to_string(), &["challenge"])
-            .await?;
-        Ok(challenge)
-    }
-
-    /// A team manager answers a challenge; the answer is shown to the person and the challenge closes.
-    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
-    pub async fn answer_challenge(&self, actor: &Actor, challenge_id: ChallengeId, text: &str) -> AppResult<Challenge> {
-        let mut challenge = self.store.get_challenge(challenge_id).await?;
-        self.require_capability(actor, challenge.person_id, Capability::AnswerChallenge, "answer a budget challenge")
-            .await?;
-        if challenge.response.is_some() {
-            return Err(single_error("response", "This challenge has already been answered"));
-        }
-        if text.trim().is_empty() {
-            return Err(single_error(
-                "response",
-                "Write your answer to the person: what will change, or why the budget is enough",
-            ));
-        }
-        challenge.response = Some(ChallengeResponse {
-            text: text.trim().to_owned(),
-            by: actor.user_id,
-            by_name: actor.display_name.clone(),
-            at: self.clock.now(),
-        });
-        let event = self
-            .event(actor, AuditAction::ChallengeAnswered)
-            .person(challenge.person_id)
-            .subject(CHALLENGE, challenge.id);
-        self.store.answer_challenge(&challenge, challenge.version, &event).await?;
-        challenge.version += 1;
-        Ok(challenge)
-    }
-
     /// What is waiting for this worker: assessments to check, plans to agree, challenges to answer.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str()))]
     pub async fn work_queues(&self, actor: &Actor) -> AppResult<WorkQueues> {
@@ -386,8 +312,10 @@ impl App {
         };
         if actor.role.gives_second_sign_off() {
             queues.plans_for_manager = store.plans_waiting(PlanStatus::AwaitingManager, &filter, 50).await?;
-            queues.challenges = store.open_challenges(&filter, 50).await?;
         }
+        // Challenges wait for their owner, whoever that is (`challenges::challenge_owner`).
+        queues.challenges = self.challenges_to_answer(actor).await?;
+        if actor.role.gives_second_sign_off() {}
         Ok(queues)
     }
 }

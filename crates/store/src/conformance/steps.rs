@@ -110,6 +110,14 @@ pub fn eligibility(person_id: PersonId, assessment_id: AssessmentId, worker: &Us
         decided_by: worker.id,
         decided_by_name: worker.display_name.clone(),
         decided_at: now(),
+        fluctuation: Some(FluctuatingNeeds {
+            fluctuate: true,
+            period: "The 12 weeks to 24 May".into(),
+            description: "Worse in the winter months".into(),
+        }),
+        prevention_advice: None,
+        redetermination: None,
+        replaced_at: None,
     }
 }
 
@@ -197,6 +205,7 @@ pub fn decision(worker: &User, verdict: Verdict) -> PlanDecision {
             "Say who covers".into()
         },
         refused_lines: Vec::new(),
+        refusal_ground: None,
         plan_cost: Money::from_pence(531_600),
         indicative: Money::from_pence(1_000_000),
         decided_by: worker.id,
@@ -225,7 +234,7 @@ pub fn budget(plan: &SupportPlan, financial: &FinancialAssessmentRecord, worker:
 }
 
 /// An accepted assessment with its eligibility decision and indicative budget, stored.
-async fn decided(store: &dyn Store, fixture: &Fixture) -> (Assessment, AllocationRecord) {
+pub(super) async fn decided(store: &dyn Store, fixture: &Fixture) -> (Assessment, AllocationRecord) {
     let mut accepted = assessment(fixture.person.id);
     accepted.status = AssessmentStatus::Accepted;
     store
@@ -434,17 +443,12 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
     assert_eq!(store.get_budget(issued.id).await.unwrap(), issued);
     assert_eq!(store.list_budgets(fixture.person.id).await.unwrap(), vec![issued.clone()]);
 
-    let challenge = Challenge {
-        id: ChallengeId::generate(),
-        person_id: fixture.person.id,
-        budget_id: issued.id,
-        reason: "Not enough for nights".into(),
-        raised_by: fixture.worker.id,
-        raised_by_name: "Owen Morgan".into(),
-        raised_at: now(),
-        response: None,
-        version: 1,
-    };
+    let challenge = super::challenges::challenge(
+        fixture.person.id,
+        tailor_domain::challenges::ChallengeSubject::Budget(issued.id),
+        &fixture.worker,
+        None,
+    );
     store
         .insert_challenge(&challenge, &audit(AuditAction::ChallengeRaised))
         .await
@@ -454,8 +458,9 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
         vec![challenge.clone()]
     );
     let mut answered = challenge.clone();
-    answered.response = Some(ChallengeResponse {
-        text: "We will add two nights".into(),
+    answered.answer = Some(tailor_domain::challenges::ChallengeAnswer {
+        outcome: Some(tailor_domain::challenges::ChallengeOutcome::PartlyUpheld),
+        reasons: "We will add two nights".into(),
         by: fixture.worker.id,
         by_name: fixture.worker.display_name.clone(),
         at: now(),
@@ -469,7 +474,13 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
         Err(StoreError::StateChanged(_))
     ));
     assert!(store.open_challenges(&fixture.team_filter, 10).await.unwrap().is_empty());
-    assert_eq!(store.get_challenge(challenge.id).await.unwrap().response, answered.response);
+    let stored = store.get_challenge(challenge.id).await.unwrap();
+    assert_eq!(stored.answer, answered.answer);
+    assert_eq!(
+        stored.owner.map(|owner| owner.id),
+        Some(fixture.worker.id),
+        "whoever answers an ownerless challenge owns it"
+    );
 }
 
 pub(super) async fn simultaneous_plan_decisions_land_once(store: Box<dyn Store>) {

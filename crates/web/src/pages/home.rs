@@ -193,11 +193,11 @@ pub async fn staff_home(
                 .collect(),
         });
         queues.push(WorkQueue {
-            heading: "Budgets challenged as not enough",
+            heading: "Challenges for you to answer",
             items: found
                 .challenges
                 .iter()
-                .map(|challenge| (format!("/budgets/{}", challenge.budget_id), name_of(challenge.person_id)))
+                .map(|challenge| (format!("/challenges/{}", challenge.id), name_of(challenge.person_id)))
                 .collect(),
         });
     }
@@ -305,10 +305,10 @@ fn things_to_do(overview: &tailor_app::steps::PlanningOverview) -> Vec<(String, 
             format!("/plans/{}", plan.id),
         ));
     }
-    for challenge in overview.challenges.iter().filter(|challenge| challenge.response.is_some()) {
+    for challenge in overview.challenges.iter().filter(|challenge| challenge.answer.is_some()) {
         to_do.push((
-            "The council has answered your challenge to your budget".to_owned(),
-            format!("/budgets/{}", challenge.budget_id),
+            format!("The council has answered your challenge to {}", challenge.kind().short()),
+            format!("/challenges/{}", challenge.id),
         ));
     }
     to_do

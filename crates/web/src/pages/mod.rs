@@ -115,6 +115,9 @@ fn navigation(actor: &Actor, current_path: &str) -> Vec<NavItem> {
     if role.allows(Permission::CreatePerson) {
         items.push(("/people/new", "Add a person"));
     }
+    if role.allows(Permission::AnswerEscalations) {
+        items.push(("/challenges", "Challenges"));
+    }
     if role.allows(Permission::AdministerUsers) {
         items.push(("/admin/users", "Accounts"));
         items.push(("/admin/teams", "Teams"));

@@ -361,7 +361,19 @@ impl World {
             significant_impact_on_wellbeing: true,
             wellbeing_reasons: "At risk without help".into(),
         };
-        let (_, allocation) = app.decide_eligibility(&worker, assessment_id, findings).await.unwrap();
+        let (_, allocation) = app
+            .decide_eligibility(
+                &worker,
+                assessment_id,
+                findings,
+                &tailor_domain::assessments::DecisionNotesInput {
+                    needs_fluctuate: "no".into(),
+                    fluctuation_period: "The eight weeks before the visit".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         let allocation = allocation.unwrap();
         let financial = app.record_financial_assessment(&worker, person_id, declined()).await.unwrap();
         let plan = tailor_domain::plans::PlanInput {

@@ -4,11 +4,18 @@
 //! `plan_agreed` (step 3: the budget statement and challenges). Organise money, organise
 //! support, living life and review go beside them.
 
+pub(crate) mod challenges;
+mod decisions;
 mod my_money;
 mod my_money_budget;
 mod my_plan;
 mod plan_agreed;
 
+pub use challenges::{
+    answer_challenge, challenge, challenge_budget, challenge_raised, challenges_queue, new_challenge, new_challenge_on_behalf,
+    raise_challenge, record_challenge_on_behalf,
+};
+pub use decisions::redetermine_page;
 pub use my_money::*;
 pub use my_money_budget::*;
 pub use my_plan::*;

@@ -418,6 +418,8 @@ pub(super) struct AssessmentPage {
     findings: Vec<FindingRow>,
     allocation_id: Option<String>,
     indicative: Option<String>,
+    shown: Option<super::decisions::EligibilityShown>,
+    challenge_offer: Option<super::challenges::ChallengeOffer>,
 }
 
 pub async fn assessment(
@@ -453,8 +455,33 @@ pub async fn assessment(
                 .collect()
         })
         .unwrap_or_default();
+    let decisions: Vec<&EligibilityRecord> = overview
+        .eligibility
+        .iter()
+        .filter(|record| record.assessment_id == assessment_id)
+        .collect();
+    let shown = super::decisions::EligibilityShown::new(&decisions, assessment.kind, access.may(Capability::DecideEligibility));
+    let challenge_offer = match decisions.iter().find(|record| record.is_current()) {
+        Some(current) => {
+            let person = try_page!(
+                state
+                    .app
+                    .person_for_page(&actor, assessment.person_id, "see an eligibility decision")
+                    .await
+            );
+            Some(super::challenges::ChallengeOffer::new(
+                &access,
+                tailor_domain::challenges::ChallengeSubject::Eligibility(current.id),
+                &super::challenges::called(&person),
+                &overview.challenges,
+            ))
+        }
+        None => None,
+    };
     let page = AssessmentPage {
         page: PageContext::new(&state, &context, "Your assessment", ""),
+        shown,
+        challenge_offer,
         person_id: assessment.person_id.to_string(),
         title: questionnaire.title.clone(),
         sections: answer_rows(&assessment, &questionnaire),
@@ -605,6 +632,8 @@ pub(super) struct EligibilityPage {
     carer_health: Vec<Choice>,
     impact: Vec<Choice>,
     wellbeing_reasons: String,
+    /// Fluctuating needs, the s13(5) advice, and for a redetermination what it replaces and why.
+    more: super::decisions::DecisionFormExtras,
 }
 
 pub(super) async fn eligibility_page_with(
@@ -670,6 +699,7 @@ pub(super) async fn eligibility_page_with(
         carer_health: choices([("yes", "Yes"), ("no", "No")], &get("carer_health_at_risk")),
         impact: choices([("yes", "Yes"), ("no", "No")], &get("significant_impact")),
         wellbeing_reasons: get("wellbeing_reasons"),
+        more: super::decisions::DecisionFormExtras::from_form(form),
     };
     render_form(&page, &page.errors)
 }
@@ -703,17 +733,32 @@ pub async fn decide_eligibility(
     }
     let (assessment, _, _) = try_page!(state.app.open_assessment(&actor, assessment_id).await);
     let (findings, errors) = eligibility_findings(assessment.kind, &form);
+    let notes = super::decisions::notes_from_form(&form);
     if !errors.is_empty() {
         return eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await;
     }
     if form.get("confirm").map(String::as_str) != Some("yes") {
-        return match state.app.preview_eligibility(&actor, assessment_id, &findings).await {
+        return match state.app.preview_eligibility(&actor, assessment_id, &findings, &notes).await {
             Ok(decision) => eligibility_check_page(&state, &context, &actor, &assessment, &findings, &decision, &form).await,
             Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
             Err(error) => PageError::from(error).into_response(),
         };
     }
-    match state.app.decide_eligibility(&actor, assessment_id, findings).await {
+    // Deciding again is a redetermination on the record, never a silent replacement.
+    if let Some(replaces) = form.get("replaces").and_then(|id| id.parse().ok()) {
+        let challenge_id = form.get("challenge_id").and_then(|id| id.parse().ok());
+        let reason = form.get("redetermination_reason").cloned().unwrap_or_default();
+        return match state
+            .app
+            .redetermine_eligibility(&actor, replaces, findings, &notes, &reason, challenge_id)
+            .await
+        {
+            Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
+            Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
+            Err(error) => PageError::from(error).into_response(),
+        };
+    }
+    match state.app.decide_eligibility(&actor, assessment_id, findings, &notes).await {
         Ok(_) => Redirect::to(&format!("/assessments/{assessment_id}")).into_response(),
         Err(AppError::Invalid(errors)) => eligibility_page_with(&state, &context, &actor, assessment_id, &form, errors).await,
         Err(error) => PageError::from(error).into_response(),
@@ -828,6 +873,7 @@ async fn eligibility_check_page(
         yes_no(findings.significant_impact_on_wellbeing),
     ));
     rows.push(("Why".into(), findings.wellbeing_reasons.clone()));
+    rows.extend(super::decisions::check_rows(form, decision.eligible));
     let mut hidden: Vec<(String, String)> = form
         .iter()
         .filter(|(key, _)| !matches!(key.as_str(), "csrf_token" | "confirm" | "change"))

@@ -45,6 +45,7 @@ pub(super) struct AllocationPage {
     can_override: bool,
     annual_input: String,
     reason_input: String,
+    challenge_offer: Option<super::challenges::ChallengeOffer>,
 }
 
 pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
@@ -107,8 +108,22 @@ pub(super) async fn allocation_page_with(
             .collect(),
         Err(_) => HashMap::new(),
     };
+    let overview = try_page!(state.app.planning_overview(actor, allocation.person_id).await);
+    let person = try_page!(
+        state
+            .app
+            .person_for_page(actor, allocation.person_id, "see how a budget was worked out")
+            .await
+    );
+    let challenge_offer = Some(super::challenges::ChallengeOffer::new(
+        &access,
+        tailor_domain::challenges::ChallengeSubject::IndicativeBudget(allocation.id),
+        &super::challenges::called(&person),
+        &overview.challenges,
+    ));
     let page = AllocationPage {
         page: PageContext::new(state, context, "How we worked out your budget", "").with_errors(&errors),
+        challenge_offer,
         errors,
         allocation_id: allocation_id.to_string(),
         person_id: allocation.person_id.to_string(),

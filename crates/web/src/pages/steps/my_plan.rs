@@ -284,6 +284,8 @@ pub(super) struct PlanPage {
     can_edit: bool,
     budget_id: Option<String>,
     allocation_id: String,
+    /// The latest refusal of spending, open to challenge.
+    challenge_offer: Option<super::challenges::ChallengeOffer>,
 }
 
 pub async fn plan_view(
@@ -336,7 +338,10 @@ pub async fn plan_view(
                     .format("%-d %B %Y")
                     .to_string(),
                 verdict: decision.verdict.label(),
-                reason: decision.reason.clone(),
+                reason: match decision.refusal_ground {
+                    Some(ground) => format!("{}. {}", ground.label(), decision.reason),
+                    None => decision.reason.clone(),
+                },
                 refused: decision
                     .refused_lines
                     .iter()
@@ -353,6 +358,23 @@ pub async fn plan_view(
             .find(|budget| budget.plan_id == plan.id)
             .map(|budget| budget.id.to_string()),
         allocation_id: allocation.id.to_string(),
+        challenge_offer: match plan
+            .decisions
+            .iter()
+            .rev()
+            .find(|decision| decision.verdict == Verdict::SpendingRefused)
+        {
+            Some(refusal) => {
+                let person = try_page!(state.app.person_for_page(&actor, plan.person_id, "see a support plan").await);
+                Some(super::challenges::ChallengeOffer::new(
+                    &access,
+                    tailor_domain::challenges::ChallengeSubject::RefusedSpending(refusal.id),
+                    &super::challenges::called(&person),
+                    &overview.challenges,
+                ))
+            }
+            None => None,
+        },
         plan,
     };
     render(&page)
@@ -369,6 +391,15 @@ pub(super) fn decision_fields(plan: &SupportPlan, input: &DecisionInput) -> Vec<
             ),
             hint:
                 "If yes, the plan's purchases are not questioned again. Spending is refused only when it is unlawful or would cause harm.",
+        },
+        Field::Radios {
+            name: "refusal_ground",
+            legend: "If refusing spending: why?",
+            options: choices(
+                RefusalGround::ALL.iter().map(|ground| (ground.as_str(), ground.label())),
+                &input.refusal_ground,
+            ),
+            hint: "Spending can be refused only when it is unlawful or would cause harm. Asking for changes cannot refuse anything.",
         },
         Field::Checkboxes {
             name: "refused_lines",

@@ -1,20 +1,17 @@
-//! Step 3, my plan agreed: the personal budget statement, and challenges to it.
+//! Step 3, my plan agreed: the personal budget statement, with the way to challenge it.
 
 use super::*;
-use crate::context::{CsrfForm, CurrentActor, RequestContext};
-use crate::errors::PageError;
+use crate::context::{CurrentActor, RequestContext};
 use crate::pages::{render_form, PageContext};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
-use tailor_app::AppError;
+use axum::response::{IntoResponse, Response};
 use tailor_domain::access::Capability;
 use tailor_domain::money::Money;
 use tailor_domain::plans::*;
 use tailor_domain::validation::ValidationErrors;
-use tailor_domain::{BudgetId, ChallengeId};
+use tailor_domain::BudgetId;
 // The personal budget statement and challenges
 
 #[derive(Template)]
@@ -29,11 +26,12 @@ pub(super) struct BudgetPage {
     weekly_council: String,
     basis_explanation: String,
     can_challenge: bool,
-    challenges: Vec<Challenge>,
+    challenge_offer: Option<super::challenges::ChallengeOffer>,
+    /// The charge (the financial assessment this budget used), open to challenge too.
+    charge_offer: Option<super::challenges::ChallengeOffer>,
     reason: String,
     contribution_working: Vec<(String, String)>,
     contribution_explanation: String,
-    can_answer: bool,
 }
 
 pub(super) async fn budget_page_with(
@@ -87,19 +85,30 @@ pub(super) async fn budget_page_with(
         page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
         contribution_working,
         contribution_explanation,
-        can_answer: access.may(Capability::AnswerChallenge),
         errors,
         person_name: person.full_name(),
         weekly_cost: weekly(budget.annual_cost),
         weekly_contribution: weekly(budget.annual_contribution),
         weekly_council: weekly(budget.annual_council_amount),
         basis_explanation,
-        can_challenge: access.may(Capability::WritePlan),
-        challenges: overview
-            .challenges
-            .into_iter()
-            .filter(|challenge| challenge.budget_id == budget.id)
-            .collect(),
+        can_challenge: access.may(Capability::RaiseChallenge),
+        charge_offer: budget
+            .financial_assessment_id
+            .filter(|_| access.may(Capability::ViewFinancialAssessment))
+            .map(|id| {
+                super::challenges::ChallengeOffer::new(
+                    &access,
+                    tailor_domain::challenges::ChallengeSubject::Charge(id),
+                    &super::challenges::called(&person),
+                    &overview.challenges,
+                )
+            }),
+        challenge_offer: Some(super::challenges::ChallengeOffer::new(
+            &access,
+            tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
+            &super::challenges::called(&person),
+            &overview.challenges,
+        )),
         reason,
         budget,
     };
@@ -113,51 +122,4 @@ pub async fn budget(
     RecordPath(budget_id): RecordPath<BudgetId>,
 ) -> Response {
     budget_page_with(&state, &context, &actor, budget_id, String::new(), ValidationErrors::default()).await
-}
-
-#[derive(Deserialize, Default)]
-pub struct ChallengeInput {
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn challenge(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-    RecordPath(budget_id): RecordPath<BudgetId>,
-    CsrfForm(input): CsrfForm<ChallengeInput>,
-) -> Response {
-    match state.app.raise_challenge(&actor, budget_id, &input.reason).await {
-        Ok(_) => Redirect::to(&format!("/budgets/{budget_id}")).into_response(),
-        Err(AppError::Invalid(errors)) => budget_page_with(&state, &context, &actor, budget_id, input.reason, errors).await,
-        Err(error) => PageError::from(error).into_response(),
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct AnswerChallengeInput {
-    #[serde(default)]
-    response: String,
-}
-
-pub async fn answer_challenge(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentActor(actor): CurrentActor,
-    RecordPath(challenge_id): RecordPath<ChallengeId>,
-    CsrfForm(input): CsrfForm<AnswerChallengeInput>,
-) -> Response {
-    match state.app.answer_challenge(&actor, challenge_id, &input.response).await {
-        Ok(challenge) => Redirect::to(&format!("/budgets/{}", challenge.budget_id)).into_response(),
-        Err(AppError::Invalid(mut errors)) => {
-            // The answer box is named per challenge, so the error summary links to the right one.
-            for error in &mut errors.0 {
-                error.field = format!("response-{challenge_id}");
-            }
-            let challenge = try_page!(state.app.open_challenge(&actor, challenge_id).await);
-            budget_page_with(&state, &context, &actor, challenge.budget_id, String::new(), errors).await
-        }
-        Err(error) => PageError::from(error).into_response(),
-    }
 }

@@ -1,0 +1,244 @@
+//! Conformance checks for challenges to any decision and for eligibility decided again,
+//! including the races: eight owners answering one challenge, eight redeterminations of one
+//! decision; exactly one lands each time.
+
+use super::steps::{decided, eligibility, fixture, Fixture};
+use super::{audit, now, user};
+use crate::*;
+use chrono::Duration;
+use futures::future::join_all;
+use tailor_domain::assessments::{EligibilityRecord, Redetermination};
+use tailor_domain::audit::AuditAction;
+use tailor_domain::challenges::{ChallengeAnswer, ChallengeOutcome, ChallengeSubject, StaffMember};
+use tailor_domain::plans::Challenge;
+
+/// An open challenge raised by `raised_by`, owned by `owner` (if any), due in 28 days.
+pub fn challenge(person_id: PersonId, subject: ChallengeSubject, raised_by: &User, owner: Option<&User>) -> Challenge {
+    Challenge {
+        id: ChallengeId::generate(),
+        person_id,
+        subject,
+        reason: "Not enough for nights".into(),
+        raised_by: raised_by.id,
+        raised_by_name: "Owen Morgan".into(),
+        recorded_by_staff: None,
+        raised_at: now(),
+        decision_maker: None,
+        owner: owner.map(|owner| StaffMember {
+            id: owner.id,
+            name: owner.display_name.clone(),
+        }),
+        answer_by: (now() + Duration::days(28)).date_naive(),
+        answer: None,
+        version: 1,
+    }
+}
+
+async fn manager(store: &dyn Store, fixture: &Fixture, email: &str) -> User {
+    let manager = user(email, Role::TeamManager, fixture.person.team_id);
+    store.insert_user(&manager, "hash", &audit(AuditAction::UserCreated)).await.unwrap();
+    manager
+}
+
+fn answer(by: &User, reasons: &str) -> ChallengeAnswer {
+    ChallengeAnswer {
+        outcome: Some(ChallengeOutcome::Upheld),
+        reasons: reasons.into(),
+        by: by.id,
+        by_name: by.display_name.clone(),
+        at: now(),
+    }
+}
+
+pub(crate) async fn challenges_of_any_decision_keep_who_owns_and_who_recorded_them(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    let (_, indicative) = decided(&*store, &fixture).await;
+    let decision = store.list_eligibility(fixture.person.id).await.unwrap().remove(0);
+    let owner = manager(&*store, &fixture, "manager@example.org").await;
+
+    let mut on_behalf = challenge(
+        fixture.person.id,
+        ChallengeSubject::Eligibility(decision.id),
+        &fixture.worker,
+        Some(&owner),
+    );
+    on_behalf.recorded_by_staff = Some(StaffMember {
+        id: fixture.worker.id,
+        name: fixture.worker.display_name.clone(),
+    });
+    on_behalf.decision_maker = Some(decision.decided_by);
+    store
+        .insert_challenge(&on_behalf, &audit(AuditAction::ChallengeRaised))
+        .await
+        .unwrap();
+    let mut later = challenge(
+        fixture.person.id,
+        ChallengeSubject::IndicativeBudget(indicative.id),
+        &fixture.worker,
+        Some(&owner),
+    );
+    later.answer_by = on_behalf.answer_by + Duration::days(3);
+    store.insert_challenge(&later, &audit(AuditAction::ChallengeRaised)).await.unwrap();
+    assert_eq!(store.get_challenge(on_behalf.id).await.unwrap(), on_behalf);
+
+    assert_eq!(
+        store
+            .owned_challenges(owner.id, &PeopleFilter::AllocatedTo(owner.id), 10)
+            .await
+            .unwrap(),
+        vec![on_behalf.clone(), later.clone()],
+        "an owner's queue, the soonest due first"
+    );
+    assert!(store
+        .owned_challenges(fixture.worker.id, &PeopleFilter::AllocatedTo(fixture.worker.id), 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The database itself refuses an owner who made the decision challenged, and a challenge
+    // naming a record of another kind than its own.
+    let mut own_decision = challenge(
+        fixture.person.id,
+        ChallengeSubject::Eligibility(decision.id),
+        &fixture.worker,
+        Some(&fixture.worker),
+    );
+    own_decision.decision_maker = Some(fixture.worker.id);
+    assert!(store
+        .insert_challenge(&own_decision, &audit(AuditAction::ChallengeRaised))
+        .await
+        .is_err());
+    let mut staff_not_raiser = challenge(
+        fixture.person.id,
+        ChallengeSubject::Eligibility(decision.id),
+        &fixture.worker,
+        Some(&owner),
+    );
+    staff_not_raiser.recorded_by_staff = Some(StaffMember {
+        id: owner.id,
+        name: owner.display_name.clone(),
+    });
+    assert!(store
+        .insert_challenge(&staff_not_raiser, &audit(AuditAction::ChallengeRaised))
+        .await
+        .is_err());
+
+    let mut answered = on_behalf.clone();
+    answered.answer = Some(answer(&owner, "The night-time needs were missed"));
+    store
+        .answer_challenge(&answered, 1, &audit(AuditAction::ChallengeAnswered))
+        .await
+        .unwrap();
+    let stored = store.get_challenge(on_behalf.id).await.unwrap();
+    assert_eq!((stored.answer, stored.version), (answered.answer, 2));
+    assert_eq!(store.list_challenges(fixture.person.id).await.unwrap().len(), 2);
+}
+
+pub(crate) async fn simultaneous_answers_to_one_challenge_land_once(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    decided(&*store, &fixture).await;
+    let decision = store.list_eligibility(fixture.person.id).await.unwrap().remove(0);
+    let mut owners = Vec::new();
+    for number in 0..8 {
+        owners.push(manager(&*store, &fixture, &format!("manager{number}@example.org")).await);
+    }
+    let open = challenge(
+        fixture.person.id,
+        ChallengeSubject::Eligibility(decision.id),
+        &fixture.worker,
+        Some(&owners[0]),
+    );
+    store.insert_challenge(&open, &audit(AuditAction::ChallengeRaised)).await.unwrap();
+    let before = store.audit_chain(0, 10_000).await.unwrap().len();
+    let attempts: Vec<Challenge> = owners
+        .iter()
+        .map(|owner| Challenge {
+            answer: Some(answer(owner, &format!("Answered by {}", owner.display_name))),
+            ..open.clone()
+        })
+        .collect();
+    let event = audit(AuditAction::ChallengeAnswered);
+    let results = join_all(attempts.iter().map(|attempt| store.answer_challenge(attempt, 1, &event))).await;
+    assert_eq!(results.iter().filter(|result| result.is_ok()).count(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .all(|result| result.is_ok() || matches!(result, Err(StoreError::StateChanged(_)))));
+    let stored = store.get_challenge(open.id).await.unwrap();
+    assert!(attempts.iter().any(|attempt| attempt.answer == stored.answer));
+    assert_eq!(store.audit_chain(0, 10_000).await.unwrap().len(), before + 1);
+}
+
+fn again(previous: &EligibilityRecord, worker: &User, challenge_id: Option<ChallengeId>) -> EligibilityRecord {
+    let mut decision = eligibility(previous.person_id, previous.assessment_id, worker);
+    decision.decision.eligible = false;
+    decision.prevention_advice = Some("Keep going to the falls class; ask the library about the reading group".into());
+    decision.redetermination = Some(Redetermination {
+        replaces: previous.id,
+        reason: "New evidence from the occupational therapist".into(),
+        challenge_id,
+    });
+    decision
+}
+
+pub(crate) async fn a_redetermination_keeps_the_earlier_decision_marked_replaced(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    decided(&*store, &fixture).await;
+    let first = store.list_eligibility(fixture.person.id).await.unwrap().remove(0);
+    let owner = manager(&*store, &fixture, "manager@example.org").await;
+    let challenged = challenge(
+        fixture.person.id,
+        ChallengeSubject::Eligibility(first.id),
+        &fixture.worker,
+        Some(&owner),
+    );
+    store
+        .insert_challenge(&challenged, &audit(AuditAction::ChallengeRaised))
+        .await
+        .unwrap();
+
+    let second = again(&first, &owner, Some(challenged.id));
+    store
+        .redetermine_eligibility(&second, None, &[audit(AuditAction::EligibilityRedetermined)])
+        .await
+        .unwrap();
+    let listed = store.list_eligibility(fixture.person.id).await.unwrap();
+    assert_eq!(listed.len(), 2, "both decisions are kept");
+    let stored_second = listed.iter().find(|found| found.id == second.id).unwrap();
+    assert_eq!(stored_second, &second);
+    assert!(stored_second.is_current());
+    let stored_first = listed.iter().find(|found| found.id == first.id).unwrap();
+    assert_eq!(stored_first.replaced_at, Some(second.decided_at));
+
+    // A decision already replaced cannot be replaced again, and a first decision cannot be
+    // recorded beside the current one.
+    let stale = again(&first, &owner, None);
+    assert!(matches!(
+        store
+            .redetermine_eligibility(&stale, None, &[audit(AuditAction::EligibilityRedetermined)])
+            .await,
+        Err(StoreError::StateChanged(_))
+    ));
+    let mut beside = eligibility(fixture.person.id, first.assessment_id, &fixture.worker);
+    beside.redetermination = None;
+    assert!(store
+        .record_eligibility(&beside, None, &[audit(AuditAction::EligibilityDecided)])
+        .await
+        .is_err());
+    assert_eq!(store.list_eligibility(fixture.person.id).await.unwrap().len(), 2);
+}
+
+pub(crate) async fn simultaneous_redeterminations_land_once(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    decided(&*store, &fixture).await;
+    let first = store.list_eligibility(fixture.person.id).await.unwrap().remove(0);
+    let attempts: Vec<_> = (0..8).map(|_| again(&first, &fixture.worker, None)).collect();
+    let events = [audit(AuditAction::EligibilityRedetermined)];
+    let results = join_all(attempts.iter().map(|attempt| store.redetermine_eligibility(attempt, None, &events))).await;
+    assert_eq!(results.iter().filter(|result| result.is_ok()).count(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .all(|result| result.is_ok() || matches!(result, Err(StoreError::StateChanged(_)))));
+    let listed = store.list_eligibility(fixture.person.id).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed.iter().filter(|found| found.is_current()).count(), 1, "one current decision");
+}
