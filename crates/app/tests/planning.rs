@@ -121,8 +121,11 @@ fn plan(weekly_pounds: &str) -> PlanInput {
         line_unit_cost: vec![weekly_pounds.into()],
         line_units: vec!["1".into()],
         line_frequency: vec!["weekly".into()],
-        line_component: vec!["direct_payment".into()],
+        line_support: vec!["personal_assistant".into()],
         line_charging: Vec::new(),
+        line_meets: vec!["maintaining_personal_hygiene".into()],
+        advice: "The carers' centre and a benefits check".into(),
+        ..PlanInput::default()
     }
 }
 
@@ -428,7 +431,9 @@ async fn a_free_reablement_line_is_never_part_of_the_contribution() {
     input.line_unit_cost.push(reablement.to_string());
     input.line_units.push("1".into());
     input.line_frequency.push("weekly".into());
-    input.line_component.push("home_support".into());
+    input.line_support.push("reablement".into());
+    input.line_meets.push("maintaining_personal_hygiene".into());
+    input.line_reablement_start.extend([String::new(), "2026-04-06".into()]);
     input.line_charging = vec![String::new(), "reablement".into()];
     let submitted = council
         .app

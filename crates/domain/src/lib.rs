@@ -17,6 +17,7 @@ pub mod money;
 pub mod nhs_number;
 pub mod notes;
 pub mod people;
+pub mod plan_support;
 pub mod plans;
 pub mod questionnaires;
 pub mod users;

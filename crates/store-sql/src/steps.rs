@@ -194,8 +194,8 @@ where
     pub(crate) async fn insert_plan_in(tx: &mut Transaction<'static, E::Db>, plan: &SupportPlan) -> StoreResult<()> {
         let content = &plan.content;
         sqlx::query(
-            "insert into plans (id, person_id, allocation_id, status, outcomes, risks, contingency, money_manager, written_by, created_at, updated_at, version)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "insert into plans (id, person_id, allocation_id, status, outcomes, risks, contingency, money_manager, written_by, created_at, updated_at, version, advice)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(plan.id.0)
         .bind(plan.person_id.0)
@@ -204,11 +204,12 @@ where
         .bind(&content.outcomes)
         .bind(&content.risks)
         .bind(&content.contingency)
-        .bind(content.money_manager.as_str())
+        .bind(content.money_manager.map(|form| form.as_str()))
         .bind(to_json(&plan.written_by)?)
         .bind(plan.created_at)
         .bind(plan.updated_at)
         .bind(plan.version)
+        .bind(&content.advice)
         .execute(&mut **tx)
         .await
         .map_err(database_error)?;
@@ -223,17 +224,20 @@ where
             .map_err(database_error)?;
         for (index, line) in plan.content.lines.iter().enumerate() {
             sqlx::query(
-                "insert into plan_lines (plan_id, position, description, unit_cost_pence, units, frequency, component, never_charged)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "insert into plan_lines (plan_id, position, description, unit_cost_pence, units_hundredths, frequency, component, never_charged, support, meets, reablement_start)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(plan.id.0)
             .bind(index as i64 + 1)
             .bind(&line.description)
             .bind(line.unit_cost.pence())
-            .bind(line.units)
+            .bind(line.quantity.hundredths())
             .bind(line.frequency.as_str())
             .bind(line.component.as_str())
             .bind(line.never_charged.as_ref().map(NeverCharged::code))
+            .bind(line.support.as_deref())
+            .bind(line.meets.as_deref())
+            .bind(line.reablement_start)
             .execute(&mut **tx)
             .await
             .map_err(database_error)?;
@@ -325,7 +329,8 @@ where
         for row in &rows {
             let id: uuid::Uuid = get(row, "id")?;
             let lines = sqlx::query(
-                "select description, unit_cost_pence, units, frequency, component, never_charged from plan_lines where plan_id = $1 order by position",
+                "select description, unit_cost_pence, units_hundredths, frequency, component, never_charged, support, meets, reablement_start
+                 from plan_lines where plan_id = $1 order by position",
             )
             .bind(id)
             .fetch_all(&self.reader)
@@ -646,7 +651,7 @@ where
         let mut tx = self.begin().await?;
         sqlx::query(
             "update plans set allocation_id = $1, status = $2, outcomes = $3, risks = $4, contingency = $5, money_manager = $6,
-               written_by = $7, updated_at = $8, version = version + 1
+               written_by = $7, updated_at = $8, version = version + 1, advice = $13
              where id = $9 and status in ($10, $11) and version = $12 returning id",
         )
         .bind(plan.allocation_id.0)
@@ -654,13 +659,14 @@ where
         .bind(&content.outcomes)
         .bind(&content.risks)
         .bind(&content.contingency)
-        .bind(content.money_manager.as_str())
+        .bind(content.money_manager.map(|form| form.as_str()))
         .bind(to_json(&plan.written_by)?)
         .bind(plan.updated_at)
         .bind(plan.id.0)
         .bind(first)
         .bind(second)
         .bind(expect.version)
+        .bind(&content.advice)
         .fetch_optional(&mut *tx)
         .await
         .map_err(database_error)?

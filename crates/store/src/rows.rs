@@ -21,6 +21,7 @@ use tailor_domain::people::{
     Address, Consent, ConsentStatus, ContactPreference, Person, PersonDetails, PersonSummary, Relationship, RelationshipKind, Warning,
     WarningCategory,
 };
+use tailor_domain::plan_support::Quantity;
 use tailor_domain::plans::{
     Challenge, ChallengeResponse, Frequency, MoneyManager, PersonalBudget, PlanContent, PlanDecision, PlanLine, PlanStatus,
     ServiceComponent, SupportPlan, Verdict,
@@ -431,7 +432,7 @@ pub fn financial_assessment_from_row(row: &impl RowAccess) -> StoreResult<Financ
 #[macro_export]
 macro_rules! plan_columns {
     () => {
-        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version"
+        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version, p.advice"
     };
 }
 
@@ -447,7 +448,11 @@ pub fn plan_from_row(row: &impl RowAccess, lines: Vec<PlanLine>, decisions: Vec<
             lines,
             risks: row.text("risks")?,
             contingency: row.text("contingency")?,
-            money_manager: code(row, "money_manager", MoneyManager::parse)?,
+            money_manager: match row.optional_text("money_manager")? {
+                Some(stored) => Some(MoneyManager::parse(&stored).ok_or_else(|| corrupt("money_manager", &stored))?),
+                None => None,
+            },
+            advice: row.text("advice")?,
         },
         written_by: json(row, "written_by")?,
         decisions,
@@ -461,7 +466,7 @@ pub fn plan_line_from_row(row: &impl RowAccess) -> StoreResult<PlanLine> {
     Ok(PlanLine {
         description: row.text("description")?,
         unit_cost: Money::from_pence(row.integer("unit_cost_pence")?),
-        units: row.integer("units")?,
+        quantity: Quantity::from_hundredths(row.integer("units_hundredths")?),
         frequency: code(row, "frequency", Frequency::parse)?,
         component: code(row, "component", ServiceComponent::parse)?,
         never_charged: match row.optional_text("never_charged")? {
@@ -471,6 +476,9 @@ pub fn plan_line_from_row(row: &impl RowAccess) -> StoreResult<PlanLine> {
             ),
             None => None,
         },
+        support: row.optional_text("support")?,
+        meets: row.optional_text("meets")?,
+        reablement_start: row.optional_date("reablement_start")?,
     })
 }
 

@@ -117,6 +117,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/people/{id}/plan/submit", may(ViewPersonRecord), post(steps::submit_plan)),
         route(p.clone(), "/people/{id}/plan/cost", may(ViewPersonRecord), post(steps::plan_cost)),
         route(g.clone(), "/plans/{id}", may(ViewPersonRecord), get(steps::plan_view)),
+        route(g.clone(), "/plans/{id}/sent", may(ViewPersonRecord), get(steps::plan_sent)),
         route(g.clone(), "/plans/{id}/decision", may(EditPersonRecord), get(steps::decision_page)),
         route(p.clone(), "/plans/{id}/decision", may(EditPersonRecord), post(steps::decide)),
         route(g.clone(), "/budgets/{id}", may(ViewPersonRecord), get(steps::budget)),

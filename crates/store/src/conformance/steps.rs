@@ -16,6 +16,7 @@ use tailor_domain::charging::{
 use tailor_domain::eligibility::{AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::jobs::{Job, JobKind, JobStatus};
 use tailor_domain::money::Money;
+use tailor_domain::plan_support::Quantity;
 use tailor_domain::plans::*;
 use tailor_domain::*;
 
@@ -125,23 +126,30 @@ pub fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus
                 PlanLine {
                     description: "Personal assistant".into(),
                     unit_cost: Money::from_pence(1_550),
-                    units: 6,
+                    quantity: Quantity::from_hundredths(650),
                     frequency: Frequency::Weekly,
                     component: ServiceComponent::DirectPayment,
                     never_charged: None,
+                    support: Some("personal_assistant".into()),
+                    meets: Some("managing_and_maintaining_nutrition".into()),
+                    reablement_start: None,
                 },
                 PlanLine {
                     description: "Cookery class".into(),
                     unit_cost: Money::from_pence(4_000),
-                    units: 1,
-                    frequency: Frequency::Monthly,
+                    quantity: Quantity::whole(1),
+                    frequency: Frequency::OneOff,
                     component: ServiceComponent::Other,
                     never_charged: Some(NeverCharged::EquipmentOrMinorAdaptation),
+                    support: Some("reablement".into()),
+                    meets: None,
+                    reablement_start: chrono::NaiveDate::from_ymd_opt(2026, 4, 6),
                 },
             ],
             risks: "Burns: induction hob".into(),
             contingency: "My son covers".into(),
-            money_manager: MoneyManager::Myself,
+            money_manager: Some(MoneyManager::Myself),
+            advice: "The cookery class at the community centre".into(),
         },
         written_by: vec!["Owen Morgan".into()],
         decisions: Vec::new(),
@@ -391,15 +399,31 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
         ),
         "one plan in progress per person"
     );
-    draft.content.lines.pop();
-    draft.status = PlanStatus::Submitted;
     let editable = [PlanStatus::Drafting.as_str(), PlanStatus::ChangesRequested.as_str()];
+    // A draft need not say yet who manages the money: nothing is assumed for the person.
+    draft.content.money_manager = None;
     store
         .update_plan(
             &draft,
             Expect {
                 from: &editable,
                 version: 1,
+            },
+            &audit(AuditAction::PlanSaved),
+        )
+        .await
+        .unwrap();
+    draft.version = 2;
+    assert_eq!(store.get_plan(draft.id).await.unwrap(), draft, "no form of budget chosen yet");
+    draft.content.money_manager = Some(MoneyManager::Trust);
+    draft.content.lines.pop();
+    draft.status = PlanStatus::Submitted;
+    store
+        .update_plan(
+            &draft,
+            Expect {
+                from: &editable,
+                version: 2,
             },
             &audit(AuditAction::PlanSubmitted),
         )
@@ -420,7 +444,7 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
             &agreed,
             Expect {
                 from: &[PlanStatus::Submitted.as_str()],
-                version: 2,
+                version: 3,
             },
             &decision(&fixture.worker, Verdict::Agreed),
             Some(&issued),

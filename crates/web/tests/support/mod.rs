@@ -372,8 +372,11 @@ impl World {
             line_unit_cost: vec!["20".into()],
             line_units: vec!["1".into()],
             line_frequency: vec!["weekly".into()],
-            line_component: vec!["home_support".into()],
+            line_support: vec!["personal_care_at_home".into()],
             line_charging: vec![String::new()],
+            line_meets: vec!["maintaining_personal_hygiene".into()],
+            advice: "The falls prevention class at the leisure centre".into(),
+            ..Default::default()
         };
         let plan = app.save_plan(&worker, person_id, &plan, true).await.unwrap();
         (assessment_id, allocation.id, financial.id, plan.id)
