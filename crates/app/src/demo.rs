@@ -516,9 +516,44 @@ impl App {
                 continue;
             }
             self.review_assessment(practitioner, assessment.id, true, &[], "").await?;
+            // The accepted one waits for its duties to be recorded, so the practitioner sees that
+            // step; the rest show each way an assessment can be carried out.
             if stage == DemoStage::Accepted {
                 continue;
             }
+            let duties = match stage {
+                DemoStage::Drafting => tailor_domain::assessment_duties::DutiesInput {
+                    self_assessment_offered: "yes".into(),
+                    method: "practitioner_in_person".into(),
+                    capacity: "assessed_has_capacity".into(),
+                    capacity_notes: "Two-stage test by Sam Okoro at the home visit: understands and weighs the choices, \
+                                     with time and pictures."
+                        .into(),
+                    substantial_difficulty: "yes".into(),
+                    advocacy: "advocate".into(),
+                    advocate_name: "Priya Shah".into(),
+                    advocate_organisation: "Tailorford Advocacy Hub".into(),
+                    advocate_contact: "01632 960 456".into(),
+                    ..Default::default()
+                },
+                DemoStage::PlanSubmitted => tailor_domain::assessment_duties::DutiesInput {
+                    self_assessment_offered: "yes".into(),
+                    method: "practitioner_remote".into(),
+                    capacity: "no_doubt".into(),
+                    substantial_difficulty: "yes".into(),
+                    advocacy: "appropriate_person".into(),
+                    appropriate_person: "Their daughter, who is not paid to care for them and lives nearby".into(),
+                    ..Default::default()
+                },
+                _ => tailor_domain::assessment_duties::DutiesInput {
+                    self_assessment_offered: "yes".into(),
+                    method: "supported_self_assessment".into(),
+                    capacity: "no_doubt".into(),
+                    substantial_difficulty: "no".into(),
+                    ..Default::default()
+                },
+            };
+            self.record_assessment_duties(practitioner, assessment.id, &duties, None).await?;
             let findings = EligibilityFindings {
                 kind: AssessmentKind::Adult,
                 needs_condition_met: true,

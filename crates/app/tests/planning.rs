@@ -149,6 +149,7 @@ async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    duties_recorded(&council, assessment).await;
     let (eligibility, allocation) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(2))
@@ -211,6 +212,15 @@ async fn one_outcome_is_not_enough_for_an_adult_and_no_budget_is_worked_out() {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    // The duties around the assessment come first, with a clear error until they are recorded.
+    let early = council.app.decide_eligibility(&council.practitioner, assessment, findings(1)).await;
+    let Err(AppError::Invalid(errors)) = early else {
+        panic!("{early:?}")
+    };
+    assert!(errors
+        .message_for("decision")
+        .is_some_and(|message| message.starts_with("Record how the assessment was carried out")));
+    duties_recorded(&council, assessment).await;
     let (eligibility, allocation) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(1))
@@ -227,6 +237,7 @@ async fn ready_to_plan(council: &Council) -> Money {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    duties_recorded(council, assessment).await;
     let (_, allocation) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(3))
@@ -449,4 +460,56 @@ async fn a_free_reablement_line_is_never_part_of_the_contribution() {
     // They can afford everything, yet pay only for the personal assistant.
     assert_eq!(budget.annual_cost, Money::from_pence((assistant + reablement) * 100 * 52));
     assert_eq!(budget.annual_contribution, Money::from_pence(assistant * 100 * 52));
+}
+
+/// The practitioner records how the assessment was carried out: offered, supported self-assessment, no doubt about capacity.
+async fn duties_recorded(council: &Council, assessment: tailor_domain::AssessmentId) {
+    let input = tailor_domain::assessment_duties::DutiesInput {
+        self_assessment_offered: "yes".into(),
+        method: "supported_self_assessment".into(),
+        capacity: "no_doubt".into(),
+        substantial_difficulty: "no".into(),
+        ..Default::default()
+    };
+    council
+        .app
+        .record_assessment_duties(&council.practitioner, assessment, &input, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_advocate_is_recorded_with_their_details_and_the_person_cannot_record_duties() {
+    let council = council().await;
+    let assessment = assessed(&council, 2).await;
+    let mut input = tailor_domain::assessment_duties::DutiesInput {
+        self_assessment_offered: "yes".into(),
+        method: "practitioner_in_person".into(),
+        capacity: "no_doubt".into(),
+        substantial_difficulty: "yes".into(),
+        ..Default::default()
+    };
+    let missing = council
+        .app
+        .record_assessment_duties(&council.practitioner, assessment, &input, None)
+        .await;
+    assert!(matches!(missing, Err(AppError::Invalid(_))), "{missing:?}");
+    input.advocacy = "advocate".into();
+    input.advocate_name = "Priya Shah".into();
+    input.advocate_organisation = "Tailorford Advocacy Hub".into();
+    input.advocate_contact = "01632 960 456".into();
+    assert!(matches!(
+        council
+            .app
+            .record_assessment_duties(&council.person, assessment, &input, None)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    council
+        .app
+        .record_assessment_duties(&council.practitioner, assessment, &input, None)
+        .await
+        .unwrap();
+    let recorded = council.app.assessment_duties(&council.person, assessment).await.unwrap().unwrap();
+    assert_eq!(recorded.advocate.unwrap().name, "Priya Shah");
 }

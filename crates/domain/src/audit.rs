@@ -100,6 +100,7 @@ labelled_enum!(
         ChallengeAnswered => ("challenge_answered", "Budget challenge answered"),
         JobEnqueued => ("job_enqueued", "Later work scheduled"),
         JobFailed => ("job_failed", "Later work failed and will not be tried again"),
+        AssessmentDutiesRecorded => ("assessment_duties_recorded", "How the assessment was carried out recorded (method, capacity, advocacy)"),
     }
 );
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod allocation;
+pub mod assessment_duties;
 pub mod assessments;
 pub mod audit;
 pub mod charging;

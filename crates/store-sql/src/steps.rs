@@ -990,4 +990,72 @@ where
         .map_err(database_error)?;
         rows.iter().map(|row| job_from_row(&Columns(row))).collect()
     }
+
+    async fn record_assessment_duties(
+        &self,
+        duties: &tailor_domain::assessment_duties::AssessmentDuties,
+        replacing: Option<i64>,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let advocate = duties.advocate.as_ref();
+        let mut tx = self.begin().await?;
+        let statement = match replacing {
+            None => {
+                "insert into assessment_duties (assessment_id, person_id, self_assessment_offered, method, capacity, capacity_notes,
+                   substantial_difficulty, advocacy, appropriate_person, advocate_name, advocate_organisation, advocate_contact,
+                   recorded_by, recorded_by_name, recorded_at, version)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) returning assessment_id"
+            }
+            Some(_) => {
+                "update assessment_duties set self_assessment_offered = $3, method = $4, capacity = $5, capacity_notes = $6,
+                   substantial_difficulty = $7, advocacy = $8, appropriate_person = $9, advocate_name = $10,
+                   advocate_organisation = $11, advocate_contact = $12, recorded_by = $13, recorded_by_name = $14,
+                   recorded_at = $15, version = version + 1
+                 where assessment_id = $1 and person_id = $2 and version = $16 returning assessment_id"
+            }
+        };
+        sqlx::query(statement)
+            .bind(duties.assessment_id.0)
+            .bind(duties.person_id.0)
+            .bind(duties.self_assessment_offered)
+            .bind(duties.method.as_str())
+            .bind(duties.capacity.as_str())
+            .bind(&duties.capacity_notes)
+            .bind(duties.substantial_difficulty)
+            .bind(duties.advocacy.as_str())
+            .bind(duties.appropriate_person.as_deref())
+            .bind(advocate.map(|advocate| advocate.name.as_str()))
+            .bind(advocate.map(|advocate| advocate.organisation.as_str()))
+            .bind(advocate.map(|advocate| advocate.contact.as_str()))
+            .bind(duties.recorded_by.0)
+            .bind(&duties.recorded_by_name)
+            .bind(duties.recorded_at)
+            .bind(replacing.unwrap_or_default())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|error| match database_error(error) {
+                StoreError::Conflict { .. } => state_changed("how the assessment was carried out was recorded at the same time"),
+                other => other,
+            })?
+            .ok_or_else(|| state_changed("how the assessment was carried out was changed at the same time"))?;
+        self.append_audit_in(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn get_assessment_duties(
+        &self,
+        assessment_id: AssessmentId,
+    ) -> StoreResult<Option<tailor_domain::assessment_duties::AssessmentDuties>> {
+        let row = sqlx::query(
+            "select assessment_id, person_id, self_assessment_offered, method, capacity, capacity_notes, substantial_difficulty,
+               advocacy, appropriate_person, advocate_name, advocate_organisation, advocate_contact, recorded_by,
+               recorded_by_name, recorded_at, version
+             from assessment_duties where assessment_id = $1",
+        )
+        .bind(assessment_id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(database_error)?;
+        row.map(|row| assessment_duties_from_row(&Columns(&row))).transpose()
+    }
 }

@@ -50,6 +50,8 @@ checks!(
     steps::simultaneous_eligibility_decisions_land_once,
     steps::simultaneous_plans_for_one_person_start_once,
     steps::jobs_run_once_and_retry_with_back_off,
+    steps::assessment_duties_round_trip_and_change_only_from_their_version,
+    steps::simultaneous_assessment_duties_land_once,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.

@@ -577,3 +577,35 @@ pub fn job_from_row(row: &impl RowAccess) -> StoreResult<Job> {
         dedupe_key: row.optional_text("dedupe_key")?,
     })
 }
+
+pub fn assessment_duties_from_row(row: &impl RowAccess) -> StoreResult<tailor_domain::assessment_duties::AssessmentDuties> {
+    use tailor_domain::assessment_duties::{Advocacy, Advocate, AssessmentDuties, AssessmentMethod, Capacity};
+    let advocate = match (
+        row.optional_text("advocate_name")?,
+        row.optional_text("advocate_organisation")?,
+        row.optional_text("advocate_contact")?,
+    ) {
+        (Some(name), Some(organisation), Some(contact)) => Some(Advocate {
+            name,
+            organisation,
+            contact,
+        }),
+        _ => None,
+    };
+    Ok(AssessmentDuties {
+        assessment_id: AssessmentId(row.uuid("assessment_id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        self_assessment_offered: row.boolean("self_assessment_offered")?,
+        method: code(row, "method", AssessmentMethod::parse)?,
+        capacity: code(row, "capacity", Capacity::parse)?,
+        capacity_notes: row.text("capacity_notes")?,
+        substantial_difficulty: row.boolean("substantial_difficulty")?,
+        advocacy: code(row, "advocacy", Advocacy::parse)?,
+        appropriate_person: row.optional_text("appropriate_person")?,
+        advocate,
+        recorded_by: UserId(row.uuid("recorded_by")?),
+        recorded_by_name: row.text("recorded_by_name")?,
+        recorded_at: row.time("recorded_at")?,
+        version: row.integer("version")?,
+    })
+}

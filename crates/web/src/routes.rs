@@ -108,6 +108,8 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/assessments/{id}/review", may(EditPersonRecord), post(steps::review)),
         route(g.clone(), "/assessments/{id}/eligibility", may(EditPersonRecord), get(steps::eligibility_page)),
         route(p.clone(), "/assessments/{id}/eligibility", may(EditPersonRecord), post(steps::decide_eligibility)),
+        route(g.clone(), "/assessments/{id}/duties", may(EditPersonRecord), get(steps::duties_page)),
+        route(p.clone(), "/assessments/{id}/duties", may(EditPersonRecord), post(steps::record_duties)),
         route(g.clone(), "/allocations/{id}", may(ViewPersonRecord), get(steps::allocation)),
         route(p.clone(), "/allocations/{id}/override", may(EditPersonRecord), post(steps::override_budget)),
         route(g.clone(), "/people/{id}/financial-assessment", may(ViewPersonRecord), get(steps::financial_page)),

@@ -9,6 +9,7 @@
 //! can be recomputed to the penny. Case records (assessments, decisions, plans, budgets) are saved
 //! with their audit events in one transaction.
 
+pub mod assessment_duties;
 pub mod my_money;
 pub mod plan_agreed;
 

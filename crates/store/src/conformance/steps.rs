@@ -651,3 +651,76 @@ pub(super) async fn jobs_run_once_and_retry_with_back_off(store: Box<dyn Store>)
         .unwrap();
     assert_eq!((taken_over.id, taken_over.attempts), (later.id, 2));
 }
+
+fn duties(assessment: &Assessment, worker: &User, advocate: bool) -> tailor_domain::assessment_duties::AssessmentDuties {
+    use tailor_domain::assessment_duties::*;
+    AssessmentDuties {
+        assessment_id: assessment.id,
+        person_id: assessment.person_id,
+        self_assessment_offered: true,
+        method: AssessmentMethod::PractitionerInPerson,
+        capacity: Capacity::AssessedHasCapacity,
+        capacity_notes: "Two-stage test at the home visit: understands and weighs the choices.".into(),
+        substantial_difficulty: advocate,
+        advocacy: if advocate { Advocacy::Advocate } else { Advocacy::NotNeeded },
+        appropriate_person: None,
+        advocate: advocate.then(|| Advocate {
+            name: "Priya Shah".into(),
+            organisation: "Tailorford Advocacy Hub".into(),
+            contact: "01632 960 456".into(),
+        }),
+        recorded_by: worker.id,
+        recorded_by_name: worker.display_name.clone(),
+        recorded_at: now(),
+        version: 1,
+    }
+}
+
+pub(super) async fn assessment_duties_round_trip_and_change_only_from_their_version(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    let started = assessment(fixture.person.id);
+    store
+        .insert_assessment(&started, &audit(AuditAction::AssessmentStarted))
+        .await
+        .unwrap();
+    assert_eq!(store.get_assessment_duties(started.id).await.unwrap(), None);
+    let event = audit(AuditAction::AssessmentDutiesRecorded);
+    let mut recorded = duties(&started, &fixture.worker, false);
+    store.record_assessment_duties(&recorded, None, &event).await.unwrap();
+    assert_eq!(store.get_assessment_duties(started.id).await.unwrap(), Some(recorded.clone()));
+    assert!(matches!(
+        store.record_assessment_duties(&recorded, None, &event).await,
+        Err(StoreError::StateChanged(_))
+    ));
+    // Later the person is found to need an advocate: the record is replaced from its version.
+    let with_advocate = duties(&started, &fixture.worker, true);
+    store.record_assessment_duties(&with_advocate, Some(1), &event).await.unwrap();
+    recorded = store.get_assessment_duties(started.id).await.unwrap().unwrap();
+    assert_eq!(recorded.version, 2);
+    assert_eq!(recorded.advocate, with_advocate.advocate);
+    assert!(matches!(
+        store.record_assessment_duties(&with_advocate, Some(1), &event).await,
+        Err(StoreError::StateChanged(_))
+    ));
+}
+
+pub(super) async fn simultaneous_assessment_duties_land_once(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    let started = assessment(fixture.person.id);
+    store
+        .insert_assessment(&started, &audit(AuditAction::AssessmentStarted))
+        .await
+        .unwrap();
+    let event = audit(AuditAction::AssessmentDutiesRecorded);
+    let attempts: Vec<_> = (0..8).map(|number| duties(&started, &fixture.worker, number % 2 == 0)).collect();
+    let first = join_all(attempts.iter().map(|record| store.record_assessment_duties(record, None, &event))).await;
+    assert_eq!(first.iter().filter(|result| result.is_ok()).count(), 1, "{first:?}");
+    let changes = join_all(
+        attempts
+            .iter()
+            .map(|record| store.record_assessment_duties(record, Some(1), &event)),
+    )
+    .await;
+    assert_eq!(changes.iter().filter(|result| result.is_ok()).count(), 1, "{changes:?}");
+    assert_eq!(store.get_assessment_duties(started.id).await.unwrap().unwrap().version, 2);
+}

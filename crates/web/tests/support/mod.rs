@@ -398,6 +398,15 @@ impl World {
         }
         app.submit_assessment(&worker, assessment.id).await.unwrap();
         app.review_assessment(&worker, assessment.id, true, &[], "").await.unwrap();
+        // How the assessment was carried out, which the eligibility decision needs first.
+        let duties = tailor_domain::assessment_duties::DutiesInput {
+            self_assessment_offered: "yes".into(),
+            method: "supported_self_assessment".into(),
+            capacity: "no_doubt".into(),
+            substantial_difficulty: "no".into(),
+            ..Default::default()
+        };
+        app.record_assessment_duties(&worker, assessment.id, &duties, None).await.unwrap();
         assessment.id
     }
 }

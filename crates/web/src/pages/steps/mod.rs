@@ -4,11 +4,13 @@
 //! `plan_agreed` (step 3: the budget statement and challenges). Organise money, organise
 //! support, living life and review go beside them.
 
+mod assessment_duties;
 mod my_money;
 mod my_money_budget;
 mod my_plan;
 mod plan_agreed;
 
+pub use assessment_duties::*;
 pub use my_money::*;
 pub use my_money_budget::*;
 pub use my_plan::*;
