@@ -52,7 +52,7 @@ pub const DEMO_ACCOUNTS: [&str; 11] = [
 
 /// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
 /// records, the provider's client, then one person at each stage from assessment to agreed plan.
-const DEMO_PLANNING_PEOPLE: u32 = 11;
+const DEMO_PLANNING_PEOPLE: u32 = 13;
 
 const FEMALE_NAMES: &[&str] = &[
     "Margaret",
@@ -477,12 +477,42 @@ impl App {
             DemoStage::OverTolerance,
             DemoStage::Agreed,
             DemoStage::Challenged,
+            DemoStage::Agreed,
+            DemoStage::Agreed,
         ];
+        // Every one of the six forms of budget on some plan; the draft has not chosen yet.
+        let forms = [
+            "",
+            "trust_fund",
+            "council_managed",
+            "direct_payment",
+            "individual_service_fund",
+            "indirect_payment",
+            "brokered_fund",
+        ];
+        let mut plans_written = 0;
         for (person, stage) in people.iter().zip(stages) {
             let assessment = self.start_assessment(practitioner, person.id, AssessmentKind::Adult).await?;
             let (_, questionnaire, _) = self.open_assessment(practitioner, assessment.id).await?;
+            // The outcomes the eligibility decision will find the person unable to achieve, chosen
+            // first so that the answers agree with it.
+            let unable = if stage == DemoStage::NotEligible {
+                1
+            } else {
+                3 + rng.gen_range(0..4)
+            };
+            let unable_codes: Vec<&str> = outcomes(AssessmentKind::Adult)
+                .into_iter()
+                .take(unable)
+                .map(|(code, _)| code)
+                .collect();
             for question in questionnaire.questions() {
-                let grade = rng.gen_range(0..question.answers.len());
+                let most = question.answers.len() - 1;
+                let grade = match &question.outcome {
+                    Some(outcome) if unable_codes.contains(&outcome.as_str()) => rng.gen_range(most.saturating_sub(1).max(1)..=most),
+                    Some(_) => 0,
+                    None => rng.gen_range(0..question.answers.len()),
+                };
                 self.answer_question(practitioner, assessment.id, &question.id, &question.answers[grade].id)
                     .await?;
             }
@@ -491,14 +521,44 @@ impl App {
                 continue;
             }
             self.review_assessment(practitioner, assessment.id, true, &[], "").await?;
+            // The accepted one waits for its duties to be recorded, so the practitioner sees that
+            // step; the rest show each way an assessment can be carried out.
             if stage == DemoStage::Accepted {
                 continue;
             }
-            let unable = if stage == DemoStage::NotEligible {
-                1
-            } else {
-                3 + rng.gen_range(0..4)
+            let duties = match stage {
+                DemoStage::Drafting => tailor_domain::assessment_duties::DutiesInput {
+                    self_assessment_offered: "yes".into(),
+                    method: "practitioner_in_person".into(),
+                    capacity: "assessed_has_capacity".into(),
+                    capacity_notes: "Two-stage test by Sam Okoro at the home visit: understands and weighs the choices, \
+                                     with time and pictures."
+                        .into(),
+                    substantial_difficulty: "yes".into(),
+                    advocacy: "advocate".into(),
+                    advocate_name: "Priya Shah".into(),
+                    advocate_organisation: "Tailorford Advocacy Hub".into(),
+                    advocate_contact: "01632 960 456".into(),
+                    ..Default::default()
+                },
+                DemoStage::PlanSubmitted => tailor_domain::assessment_duties::DutiesInput {
+                    self_assessment_offered: "yes".into(),
+                    method: "practitioner_remote".into(),
+                    capacity: "no_doubt".into(),
+                    substantial_difficulty: "yes".into(),
+                    advocacy: "appropriate_person".into(),
+                    appropriate_person: "Their daughter, who is not paid to care for them and lives nearby".into(),
+                    ..Default::default()
+                },
+                _ => tailor_domain::assessment_duties::DutiesInput {
+                    self_assessment_offered: "yes".into(),
+                    method: "supported_self_assessment".into(),
+                    capacity: "no_doubt".into(),
+                    substantial_difficulty: "no".into(),
+                    ..Default::default()
+                },
             };
+            self.record_assessment_duties(practitioner, assessment.id, &duties, None).await?;
             let findings = EligibilityFindings {
                 kind: AssessmentKind::Adult,
                 needs_condition_met: true,
@@ -563,21 +623,42 @@ impl App {
                 },
             )
             .await?;
-            // A plan near the budget (or well over it, for the manager's queue), in whole pounds a week.
+            // A plan near the budget (or well over it, for the manager's queue): a personal
+            // assistant for a fractional number of hours a week, a club, and a one-off item.
             let weekly_budget = allocation.indicative().weekly_from_annual().pence();
             let share = if stage == DemoStage::OverTolerance { 125 } else { 95 };
-            let assistant_hours = (weekly_budget * share / 100 - 2_500).max(1_650) / 1_650;
+            // Hours to the nearest half hour at £16.50 an hour, after the club (£25 a week) and
+            // the shower chair (£85 once, about £1.63 a week).
+            let half_hours = ((weekly_budget * share / 100 - 2_663).max(1_650) * 2 / 1_650).max(2);
+            let assistant_hours = format!("{}{}", half_hours / 2, if half_hours % 2 == 1 { ".5" } else { "" });
+            let form = forms[plans_written % forms.len()];
+            plans_written += 1;
+            let (nutrition, hygiene) = (
+                unable_codes.first().copied().unwrap_or_default().to_owned(),
+                unable_codes.get(1).copied().unwrap_or_default().to_owned(),
+            );
+            // A personal assistant is employed with a direct payment; otherwise a care agency comes.
+            let (helper, helper_kind) = if tailor_domain::plans::MoneyManager::parse(form).is_some_and(|form| form.is_direct_payment()) {
+                ("Personal assistant, mornings", "personal_assistant")
+            } else {
+                ("Help with washing and dressing, mornings", "personal_care_at_home")
+            };
             let plan = PlanInput {
                 outcomes: "Stay living at home, get out to the market on Thursdays, and keep seeing my grandchildren.".into(),
                 risks: "Falls in the bathroom: a personal assistant is there for washing. Forgetting tablets: a dosette box and a reminder call.".into(),
                 contingency: "If the personal assistant is off sick, Brightpath's on-call list covers; my son can come the same day.".into(),
-                money_manager: "direct_payment".into(),
-                line_description: vec!["Personal assistant".into(), "Lunch club".into()],
-                line_unit_cost: vec!["16.50".into(), "25".into()],
-                line_units: vec![assistant_hours.to_string(), "1".into()],
-                line_frequency: vec!["weekly".into(), "weekly".into()],
-                line_component: vec!["direct_payment".into(), "other".into()],
-                line_charging: vec![String::new(), String::new()],
+                money_manager: form.into(),
+                advice: "Tailorford's falls prevention classes at the leisure centre; the carers' centre for my son; \
+                         Age UK's benefits check, to see if Attendance Allowance can go up."
+                    .into(),
+                line_description: vec![helper.into(), "Lunch club".into(), "Shower chair".into()],
+                line_unit_cost: vec!["16.50".into(), "25".into(), "85".into()],
+                line_units: vec![assistant_hours, "1".into(), "1".into()],
+                line_frequency: vec!["weekly".into(), "weekly".into(), "one_off".into()],
+                line_support: vec![helper_kind.into(), "getting_out".into(), "equipment".into()],
+                line_charging: vec![String::new(), String::new(), "equipment".into()],
+                line_meets: vec![hygiene.clone(), nutrition, hygiene],
+                ..PlanInput::default()
             };
             let submit = stage != DemoStage::Drafting;
             let saved = self.save_plan(practitioner, person.id, &plan, submit).await?;

@@ -133,8 +133,11 @@ fn plan(weekly_pounds: &str) -> PlanInput {
         line_unit_cost: vec![weekly_pounds.into()],
         line_units: vec!["1".into()],
         line_frequency: vec!["weekly".into()],
-        line_component: vec!["direct_payment".into()],
+        line_support: vec!["personal_assistant".into()],
         line_charging: Vec::new(),
+        line_meets: vec!["maintaining_personal_hygiene".into()],
+        advice: "The carers' centre and a benefits check".into(),
+        ..PlanInput::default()
     }
 }
 
@@ -158,6 +161,7 @@ async fn the_indicative_budget_is_recomputed_to_the_penny_from_its_snapshot() {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    duties_recorded(&council, assessment).await;
     let (eligibility, allocation) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(2), &notes())
@@ -220,6 +224,15 @@ async fn one_outcome_is_not_enough_for_an_adult_and_no_budget_is_worked_out() {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    // The duties around the assessment come first, with a clear error until they are recorded.
+    let early = council.app.decide_eligibility(&council.practitioner, assessment, findings(1), &notes()).await;
+    let Err(AppError::Invalid(errors)) = early else {
+        panic!("{early:?}")
+    };
+    assert!(errors
+        .message_for("decision")
+        .is_some_and(|message| message.starts_with("Record how the assessment was carried out")));
+    duties_recorded(&council, assessment).await;
     let (eligibility, allocation) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(1), &notes())
@@ -236,6 +249,7 @@ async fn ready_to_plan(council: &Council) -> Money {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    duties_recorded(council, assessment).await;
     let (_, allocation) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(3), &notes())
@@ -458,7 +472,9 @@ async fn a_free_reablement_line_is_never_part_of_the_contribution() {
     input.line_unit_cost.push(reablement.to_string());
     input.line_units.push("1".into());
     input.line_frequency.push("weekly".into());
-    input.line_component.push("home_support".into());
+    input.line_support.push("reablement".into());
+    input.line_meets.push("maintaining_personal_hygiene".into());
+    input.line_reablement_start.extend([String::new(), "2026-04-06".into()]);
     input.line_charging = vec![String::new(), "reablement".into()];
     let submitted = council
         .app
@@ -485,6 +501,7 @@ async fn a_not_eligible_decision_needs_written_advice_and_keeps_it() {
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    duties_recorded(&council, assessment).await;
     let no_advice = DecisionNotesInput {
         prevention_advice: String::new(),
         ..notes()
@@ -513,6 +530,7 @@ async fn a_challenge_to_eligibility_goes_to_someone_else_and_an_upheld_one_leads
         .review_assessment(&council.practitioner, assessment, true, &[], "")
         .await
         .unwrap();
+    duties_recorded(&council, assessment).await;
     let (decided, _) = council
         .app
         .decide_eligibility(&council.practitioner, assessment, findings(1), &notes())
@@ -613,4 +631,56 @@ async fn a_challenge_to_eligibility_goes_to_someone_else_and_an_upheld_one_leads
         .raise_challenge(&council.person, subject, &input, false, &rules)
         .await
         .is_err());
+}
+
+/// The practitioner records how the assessment was carried out: offered, supported self-assessment, no doubt about capacity.
+async fn duties_recorded(council: &Council, assessment: tailor_domain::AssessmentId) {
+    let input = tailor_domain::assessment_duties::DutiesInput {
+        self_assessment_offered: "yes".into(),
+        method: "supported_self_assessment".into(),
+        capacity: "no_doubt".into(),
+        substantial_difficulty: "no".into(),
+        ..Default::default()
+    };
+    council
+        .app
+        .record_assessment_duties(&council.practitioner, assessment, &input, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_advocate_is_recorded_with_their_details_and_the_person_cannot_record_duties() {
+    let council = council().await;
+    let assessment = assessed(&council, 2).await;
+    let mut input = tailor_domain::assessment_duties::DutiesInput {
+        self_assessment_offered: "yes".into(),
+        method: "practitioner_in_person".into(),
+        capacity: "no_doubt".into(),
+        substantial_difficulty: "yes".into(),
+        ..Default::default()
+    };
+    let missing = council
+        .app
+        .record_assessment_duties(&council.practitioner, assessment, &input, None)
+        .await;
+    assert!(matches!(missing, Err(AppError::Invalid(_))), "{missing:?}");
+    input.advocacy = "advocate".into();
+    input.advocate_name = "Priya Shah".into();
+    input.advocate_organisation = "Tailorford Advocacy Hub".into();
+    input.advocate_contact = "01632 960 456".into();
+    assert!(matches!(
+        council
+            .app
+            .record_assessment_duties(&council.person, assessment, &input, None)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    council
+        .app
+        .record_assessment_duties(&council.practitioner, assessment, &input, None)
+        .await
+        .unwrap();
+    let recorded = council.app.assessment_duties(&council.person, assessment).await.unwrap().unwrap();
+    assert_eq!(recorded.advocate.unwrap().name, "Priya Shah");
 }

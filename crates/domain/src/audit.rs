@@ -125,6 +125,7 @@ labelled_enum!(
         AccountLinkRefused => ("account_link_refused", "Account link to a person's record refused"),
         PersonPickerSearched => ("person_picker_searched", "Searched for a person to link an account to"),
         EligibilityRedetermined => ("eligibility_redetermined", "Eligibility decided again, replacing the earlier decision"),
+        AssessmentDutiesRecorded => ("assessment_duties_recorded", "How the assessment was carried out recorded (method, capacity, advocacy)"),
     }
 );
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod allocation;
+pub mod assessment_duties;
 pub mod assessments;
 pub mod audit;
 pub mod challenges;
@@ -18,6 +19,7 @@ pub mod money;
 pub mod nhs_number;
 pub mod notes;
 pub mod people;
+pub mod plan_support;
 pub mod plans;
 pub mod questionnaires;
 pub mod users;

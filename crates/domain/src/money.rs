@@ -75,10 +75,42 @@ impl Money {
     pub fn weekly_from_annual(self) -> Money {
         self.divided_rounding_half_up(WEEKS_IN_A_YEAR).expect("52 is a positive divisor")
     }
+
+    /// A weekly amount as a yearly one, by the same rule: exactly 52 times, so a weekly line
+    /// and its yearly figure always agree both ways.
+    pub fn annual_from_weekly(self) -> Result<Money, MoneyError> {
+        self.checked_mul(WEEKS_IN_A_YEAR)
+    }
+
+    /// This amount × `hundredths` / 100 × `times`, worked out exactly (in 128 bits) and then
+    /// rounded once to the nearest penny, halves rounded up (away from zero). This is how a
+    /// fractional quantity is costed: £16.50 × 7.5 hours × 52 weeks is £6,435.00 exactly,
+    /// and £0.33 × 0.5 is 16.5p, which is 17p.
+    pub fn times_hundredths_rounding_half_up(self, hundredths: i64, times: i64) -> Result<Money, MoneyError> {
+        let exact = i128::from(self.pence)
+            .checked_mul(i128::from(hundredths))
+            .and_then(|product| product.checked_mul(i128::from(times)))
+            .ok_or(MoneyError::Overflow)?;
+        let whole = exact / 100;
+        let remainder = (exact % 100).abs();
+        let rounded = if remainder * 2 >= 100 { whole + exact.signum() } else { whole };
+        i64::try_from(rounded).map(Money::from_pence).map_err(|_| MoneyError::Overflow)
+    }
 }
 
-/// Weeks in a year for converting yearly budgets to weekly amounts [L].
+/// Weeks in a year for converting between yearly and weekly amounts [L].
+///
+/// The rule Tailor uses is "a year is 52 weeks", stated once here. It is chosen over "52 weeks
+/// and a day" (52.143) because a weekly line then costs exactly 52 times its weekly amount and
+/// the yearly figure divides back to the same weekly one; direct payments go out every 4 weeks,
+/// 13 times a year, which is the same 52 weeks; and the charging rules count weekly charges the
+/// same way. A council that budgets on 52.143 weeks would change this one constant (and
+/// `Frequency::per_year`'s weekly figure with it); both say so on every page that shows working.
 pub const WEEKS_IN_A_YEAR: i64 = 52;
+
+/// The rule in words, for pages that show how an amount was worked out.
+pub const CONVERSION_RULE: &str =
+    "A year is counted as 52 weeks. Amounts are worked out exactly and then rounded to the nearest penny (half a penny rounds up).";
 
 impl fmt::Display for Money {
     /// Pounds with a thousands separator and two decimal places, as GOV.UK style asks: £1,234.50.
@@ -167,6 +199,51 @@ mod tests {
         }
     }
     use proptest::prelude::*;
+
+    #[test]
+    fn fractional_quantities_are_costed_exactly_then_rounded_once() {
+        // £16.50 × 7.5 × 52 = £6,435.00
+        assert_eq!(
+            Money::from_pence(1_650).times_hundredths_rounding_half_up(750, 52),
+            Ok(Money::from_pence(643_500))
+        );
+        // 33p × 0.5 = 16.5p: rounds up to 17p.
+        assert_eq!(
+            Money::from_pence(33).times_hundredths_rounding_half_up(50, 1),
+            Ok(Money::from_pence(17))
+        );
+        // 33p × 0.49 = 16.17p: rounds down to 16p.
+        assert_eq!(
+            Money::from_pence(33).times_hundredths_rounding_half_up(49, 1),
+            Ok(Money::from_pence(16))
+        );
+        assert_eq!(
+            Money::from_pence(i64::MAX).times_hundredths_rounding_half_up(i64::MAX, i64::MAX),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(Money::from_pence(10_000).annual_from_weekly(), Ok(Money::from_pence(520_000)));
+    }
+
+    proptest! {
+        #[test]
+        fn costing_a_quantity_never_panics_and_is_within_half_a_penny(
+            pence in any::<i64>(), hundredths in any::<i64>(), times in any::<i64>()
+        ) {
+            if let Ok(result) = Money::from_pence(pence).times_hundredths_rounding_half_up(hundredths, times) {
+                let exact = i128::from(pence) * i128::from(hundredths) * i128::from(times);
+                let error = i128::from(result.pence()) * 100 - exact;
+                prop_assert!(2 * error.abs() <= 100);
+            }
+        }
+
+        #[test]
+        fn whole_quantities_cost_the_same_as_plain_multiplication(pence in 0_i64..1_000_000_000, units in 1_i64..10_000, times in 1_i64..53) {
+            prop_assert_eq!(
+                Money::from_pence(pence).times_hundredths_rounding_half_up(units * 100, times),
+                Money::from_pence(pence).checked_mul(units).and_then(|cost| cost.checked_mul(times))
+            );
+        }
+    }
 
     #[test]
     fn displays_pounds_with_separators() {

@@ -1,3 +1,4 @@
+//! Long because the plan's statutory content, its arithmetic and its form checks belong together, with their tests.
 //! Support planning and getting the plan agreed (Care Act s24-26, chapter 10 and 11 of the
 //! statutory guidance): the person's own plan, its cost checked against the indicative budget,
 //! the sign-off decision, and the personal budget statement.
@@ -5,10 +6,11 @@
 use crate::assessments::first_version;
 use crate::charging::{NeverCharged, ServiceLine};
 use crate::ids::{AllocationId, BudgetId, FinancialAssessmentId, PersonId, PlanDecisionId, PlanId, UserId};
-use crate::money::{Money, MoneyError};
+use crate::money::{Money, MoneyError, WEEKS_IN_A_YEAR};
 use crate::people::labelled_enum;
-use crate::validation::{optional_text, required_line, required_text, ValidationErrors};
-use chrono::{DateTime, Utc};
+use crate::plan_support::{Quantity, SupportCatalogue};
+use crate::validation::{optional_text, parse_typed_date, required_line, required_text, ValidationErrors};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 labelled_enum!(
@@ -25,10 +27,11 @@ labelled_enum!(
 );
 
 impl Frequency {
-    /// Times a year. A year is 52 weeks here [L]: councils using 52.143 should say so.
+    /// Times a year. A year is 52 weeks here [L] (`money::WEEKS_IN_A_YEAR`, which says why).
+    /// A one-off happens once and is never multiplied into a yearly cost.
     pub fn per_year(self) -> i64 {
         match self {
-            Frequency::Weekly => 52,
+            Frequency::Weekly => WEEKS_IN_A_YEAR,
             Frequency::Fortnightly => 26,
             Frequency::FourWeekly => 13,
             Frequency::Monthly => 12,
@@ -65,22 +68,139 @@ labelled_enum!(
     }
 );
 
+impl MoneyManager {
+    /// The form's name, as the comparison table heads its column.
+    pub fn name(self) -> &'static str {
+        match self {
+            MoneyManager::Myself => "Direct payment",
+            MoneyManager::NominatedOrAuthorisedPerson => "Indirect payment",
+            MoneyManager::Trust => "Trust",
+            MoneyManager::Broker => "Brokered fund",
+            MoneyManager::Provider => "Individual service fund",
+            MoneyManager::Council => "Council-managed",
+        }
+    }
+
+    /// Who holds the money, in the person's words.
+    pub fn who_holds_it(self) -> &'static str {
+        match self {
+            MoneyManager::Myself => "You: the council pays it into a bank account or card for your support",
+            MoneyManager::NominatedOrAuthorisedPerson => {
+                "Someone you trust (a nominated person), or someone who can act for you if you cannot decide yourself (an authorised person)"
+            }
+            MoneyManager::Trust => "A small group of people you trust, set up as a trust with its own bank account",
+            MoneyManager::Broker => "A support broker or agency, acting for you",
+            MoneyManager::Provider => "A care provider you choose, under a contract with the council",
+            MoneyManager::Council => "The council, which arranges the support you choose",
+        }
+    }
+
+    /// What it means for the person day to day.
+    pub fn what_you_do(self) -> &'static str {
+        match self {
+            MoneyManager::Myself => {
+                "You choose and pay for your support, keep receipts, and may employ a personal assistant. Most control, most to do."
+            }
+            MoneyManager::NominatedOrAuthorisedPerson => {
+                "They receive the payments, pay for your support as you agree, and answer to the council for them."
+            }
+            MoneyManager::Trust => "The trustees pay for your support together and keep the accounts; at least two sign for the account.",
+            MoneyManager::Broker => "The broker pays for and organises your support as you ask, and keeps the records.",
+            MoneyManager::Provider => "You decide with the provider how the money is used for your support, week by week.",
+            MoneyManager::Council => "You say how you want your needs met; the council buys it and pays the bills. Least to do.",
+        }
+    }
+
+    /// Paid as a direct payment (Care Act s31-32), so the plan must say which needs the payments
+    /// cover and how much is paid how often (s25(1)(f)). A brokered fund is counted as one: the
+    /// broker holds a direct payment as the person's nominee [U] (domain rules 1.6); a council
+    /// that contracts brokers instead would change this.
+    pub fn is_direct_payment(self) -> bool {
+        matches!(
+            self,
+            MoneyManager::Myself | MoneyManager::NominatedOrAuthorisedPerson | MoneyManager::Trust | MoneyManager::Broker
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanLine {
     pub description: String,
     pub unit_cost: Money,
-    pub units: i64,
+    /// How many each time, exactly (7.5 hours is 750 hundredths).
+    pub quantity: Quantity,
     pub frequency: Frequency,
+    /// The statutory return's service code, from the kind of support chosen (never typed).
     pub component: ServiceComponent,
     /// Set where the law or the council says this support is never charged for; the practitioner
     /// checks it at sign-off. Plans written before this was asked have every line chargeable.
     #[serde(default)]
     pub never_charged: Option<NeverCharged>,
+    /// The kind of support chosen, by its id in the support catalogue (config/plans/support.toml);
+    /// `None` for lines written before people chose by kind.
+    #[serde(default)]
+    pub support: Option<String>,
+    /// The need this line meets: an eligibility outcome code, or `CARER_HEALTH`.
+    #[serde(default)]
+    pub meets: Option<String>,
+    /// For reablement: the day it starts, so its free weeks can be counted.
+    #[serde(default)]
+    pub reablement_start: Option<NaiveDate>,
+}
+
+/// The need "looking after the carer's own health", which makes a carer eligible on its own (reg 3).
+pub const CARER_HEALTH: &str = "carer_health";
+
+/// The words for a need a plan line can meet.
+pub fn need_label(code: &str) -> Option<&'static str> {
+    if code == CARER_HEALTH {
+        return Some("Looking after your own health as a carer");
+    }
+    crate::eligibility::outcome_label(code)
 }
 
 impl PlanLine {
+    /// What one occurrence costs: the cost each × the quantity, rounded half up to the penny.
+    pub fn cost_each_time(&self) -> Result<Money, MoneyError> {
+        self.unit_cost.times_hundredths_rounding_half_up(self.quantity.hundredths(), 1)
+    }
+
+    /// What the line costs in a year: the cost each × the quantity × the times a year, worked out
+    /// exactly and rounded once. A one-off is costed once, never multiplied into a year.
     pub fn annual_cost(&self) -> Result<Money, MoneyError> {
-        self.unit_cost.checked_mul(self.units)?.checked_mul(self.frequency.per_year())
+        self.unit_cost
+            .times_hundredths_rounding_half_up(self.quantity.hundredths(), self.frequency.per_year())
+    }
+
+    /// The yearly cost of a line that repeats; nothing for a one-off.
+    pub fn recurring_annual_cost(&self) -> Result<Money, MoneyError> {
+        if self.frequency == Frequency::OneOff {
+            Ok(Money::ZERO)
+        } else {
+            self.annual_cost()
+        }
+    }
+
+    /// How the line's cost was worked out, in words a person can check with a calculator.
+    pub fn working(&self) -> String {
+        let Ok(cost) = self.annual_cost() else {
+            return "Too large to work out".into();
+        };
+        if self.frequency == Frequency::OneOff {
+            format!(
+                "{} × {} once = {}, counted once, not every year (to the nearest penny, half a penny rounds up)",
+                self.unit_cost, self.quantity, cost
+            )
+        } else {
+            format!(
+                "{} × {} × {} times a year ({}) = {} a year (to the nearest penny, half a penny rounds up)",
+                self.unit_cost,
+                self.quantity,
+                self.frequency.per_year(),
+                self.frequency.label(),
+                cost
+            )
+        }
     }
 }
 
@@ -91,21 +211,71 @@ pub struct PlanContent {
     pub lines: Vec<PlanLine>,
     pub risks: String,
     pub contingency: String,
-    pub money_manager: MoneyManager,
+    /// Who manages the money: chosen by the person, never assumed. `None` until they choose.
+    pub money_manager: Option<MoneyManager>,
+    /// The information and advice given on meeting or reducing needs and on preventing or
+    /// delaying needs in future (Care Act s25(1)(e)); empty on plans written before it was kept.
+    #[serde(default)]
+    pub advice: String,
 }
 
 impl PlanContent {
+    /// The plan's cost in its first year: every repeating line for a year, and each one-off once.
     pub fn annual_cost(&self) -> Result<Money, MoneyError> {
         self.lines
             .iter()
             .try_fold(Money::ZERO, |total, line| total.checked_add(line.annual_cost()?))
     }
 
-    /// The plan's lines as the charging rules see them: a weekly cost each (a 52-week year, as
-    /// `Frequency::per_year`), rounded down so rounding never adds to what anyone pays.
+    /// The repeating lines' cost for a year (what the budget pays year after year).
+    pub fn recurring_annual_cost(&self) -> Result<Money, MoneyError> {
+        self.lines
+            .iter()
+            .try_fold(Money::ZERO, |total, line| total.checked_add(line.recurring_annual_cost()?))
+    }
+
+    /// The one-off items, each costed once.
+    pub fn one_off_cost(&self) -> Result<Money, MoneyError> {
+        self.annual_cost()?.checked_sub(self.recurring_annual_cost()?)
+    }
+
+    /// The needs the plan's lines meet, by code, in the order first met, without repeats.
+    pub fn needs_met(&self) -> Vec<String> {
+        let mut needs: Vec<String> = Vec::new();
+        for need in self.lines.iter().filter_map(|line| line.meets.clone()) {
+            if !needs.contains(&need) {
+                needs.push(need);
+            }
+        }
+        needs
+    }
+
+    /// For a budget held as a direct payment: the needs it covers and what is paid how often
+    /// (Care Act s25(1)(f)). `None` for forms that are not direct payments.
+    pub fn direct_payment(&self, every_weeks: i64) -> Option<DirectPaymentTerms> {
+        let form = self.money_manager.filter(|form| form.is_direct_payment())?;
+        let recurring = self.recurring_annual_cost().ok()?;
+        let each_payment = recurring
+            .checked_mul(every_weeks)
+            .ok()?
+            .divided_rounding_half_up(WEEKS_IN_A_YEAR)
+            .ok()?;
+        Some(DirectPaymentTerms {
+            form,
+            needs: self.needs_met(),
+            every_weeks,
+            each_payment,
+            one_off: self.one_off_cost().ok()?,
+        })
+    }
+
+    /// The plan's lines as the charging rules see them: a weekly cost for each repeating line
+    /// (a 52-week year, as `Frequency::per_year`), rounded half up. One-off items are left out:
+    /// a weekly charge spread from them would go on after they were paid for.
     pub fn service_lines(&self) -> Result<Vec<ServiceLine>, MoneyError> {
         self.lines
             .iter()
+            .filter(|line| line.frequency != Frequency::OneOff)
             .map(|line| {
                 Ok(ServiceLine {
                     description: line.description.clone(),
@@ -116,6 +286,21 @@ impl PlanContent {
             })
             .collect()
     }
+}
+
+/// What a direct payment covers and how it is paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DirectPaymentTerms {
+    pub form: MoneyManager,
+    /// Needs covered, by code (see `need_label`).
+    pub needs: Vec<String>,
+    /// Paid every this many weeks [L] (config/plans/support.toml).
+    pub every_weeks: i64,
+    /// Each regular payment before any contribution the person pays: the repeating lines'
+    /// yearly cost × `every_weeks` / 52, rounded half up to the penny.
+    pub each_payment: Money,
+    /// One-off items, paid once.
+    pub one_off: Money,
 }
 
 labelled_enum!(
@@ -329,45 +514,67 @@ pub struct PlanInput {
     pub risks: String,
     pub contingency: String,
     pub money_manager: String,
+    /// The information and advice given (s25(1)(e)).
+    pub advice: String,
     pub line_description: Vec<String>,
     pub line_unit_cost: Vec<String>,
     pub line_units: Vec<String>,
     pub line_frequency: Vec<String>,
+    /// Per line: the kind of support, by its id in the support catalogue. People choose this.
+    pub line_support: Vec<String>,
+    /// Per line: a service component code, read only where no kind of support is given (plans
+    /// sent through the API before kinds existed). The pages never ask for it.
     pub line_component: Vec<String>,
     /// Per line: empty if it can be charged for, or a `NeverCharged` code.
-    #[serde(default)]
     pub line_charging: Vec<String>,
+    /// Per line: the need it meets (an outcome code, or `CARER_HEALTH`).
+    pub line_meets: Vec<String>,
+    /// Per line: for reablement, the day it starts, as "2026-04-06" or "6/4/2026".
+    pub line_reablement_start: Vec<String>,
 }
 
 pub const MAX_LINES: usize = 12;
 
 impl PlanInput {
     pub fn from_content(content: &PlanContent) -> PlanInput {
+        let each = |value: fn(&PlanLine) -> String| content.lines.iter().map(value).collect::<Vec<_>>();
         PlanInput {
             outcomes: content.outcomes.clone(),
             risks: content.risks.clone(),
             contingency: content.contingency.clone(),
-            money_manager: content.money_manager.as_str().into(),
-            line_description: content.lines.iter().map(|line| line.description.clone()).collect(),
-            line_unit_cost: content
-                .lines
-                .iter()
-                .map(|line| format!("{:.2}", line.unit_cost.pence() as f64 / 100.0).replace(".00", ""))
-                .collect(),
-            line_units: content.lines.iter().map(|line| line.units.to_string()).collect(),
-            line_frequency: content.lines.iter().map(|line| line.frequency.as_str().into()).collect(),
-            line_component: content.lines.iter().map(|line| line.component.as_str().into()).collect(),
-            line_charging: content
-                .lines
-                .iter()
-                .map(|line| line.never_charged.as_ref().map(NeverCharged::code).unwrap_or_default())
-                .collect(),
+            money_manager: content.money_manager.map(|form| form.as_str().to_owned()).unwrap_or_default(),
+            advice: content.advice.clone(),
+            line_description: each(|line| line.description.clone()),
+            line_unit_cost: each(|line| {
+                let pence = line.unit_cost.pence();
+                if pence % 100 == 0 {
+                    (pence / 100).to_string()
+                } else {
+                    format!("{}.{:02}", pence / 100, pence % 100)
+                }
+            }),
+            line_units: each(|line| line.quantity.to_string()),
+            line_frequency: each(|line| line.frequency.as_str().into()),
+            line_support: each(|line| line.support.clone().unwrap_or_default()),
+            line_component: each(|line| line.component.as_str().into()),
+            line_charging: each(|line| line.never_charged.as_ref().map(NeverCharged::code).unwrap_or_default()),
+            line_meets: each(|line| line.meets.clone().unwrap_or_default()),
+            line_reablement_start: each(|line| {
+                line.reablement_start
+                    .map(|date| date.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            }),
         }
+    }
+
+    /// Checks the plan against the shipped support catalogue.
+    pub fn parse(&self, complete: bool) -> Result<PlanContent, ValidationErrors> {
+        self.parse_with(complete, SupportCatalogue::shipped())
     }
 
     /// Checks the plan. `complete` asks for everything a plan must have before it is submitted;
     /// a draft may be saved half-written.
-    pub fn parse(&self, complete: bool) -> Result<PlanContent, ValidationErrors> {
+    pub fn parse_with(&self, complete: bool, catalogue: &SupportCatalogue) -> Result<PlanContent, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let outcomes = if complete {
             required_text(&mut errors, "outcomes", "what you want to achieve", &self.outcomes)
@@ -389,6 +596,17 @@ impl PlanInput {
         } else {
             optional_text(&mut errors, "contingency", "contingency", &self.contingency)
         };
+        let advice = if complete {
+            required_text(
+                &mut errors,
+                "advice",
+                "the information and advice you have been given",
+                &self.advice,
+            )
+        } else {
+            optional_text(&mut errors, "advice", "information and advice", &self.advice)
+        };
+        // Nothing is assumed: a plan is never sent with a form of budget the person did not choose.
         let money_manager = MoneyManager::parse(&self.money_manager);
         if money_manager.is_none() && (complete || !self.money_manager.is_empty()) {
             errors.add("money_manager", "Select who will manage the money");
@@ -396,13 +614,18 @@ impl PlanInput {
         let mut lines = Vec::new();
         for index in 0..self.line_description.len().min(MAX_LINES) {
             let get = |values: &Vec<String>| values.get(index).map(|value| value.trim().to_owned()).unwrap_or_default();
-            let (description, cost, units, frequency, component, charging) = (
+            let (description, cost, units, frequency, charging) = (
                 get(&self.line_description),
                 get(&self.line_unit_cost),
                 get(&self.line_units),
                 get(&self.line_frequency),
-                get(&self.line_component),
                 get(&self.line_charging),
+            );
+            let (support, component, meets, reablement_start) = (
+                get(&self.line_support),
+                get(&self.line_component),
+                get(&self.line_meets),
+                get(&self.line_reablement_start),
             );
             if description.is_empty() && cost.is_empty() && units.is_empty() {
                 continue;
@@ -425,24 +648,28 @@ impl PlanInput {
                     Money::ZERO
                 }
             };
-            let units = match units.parse::<i64>() {
-                Ok(count) if (1..=10_000).contains(&count) => count,
-                _ => {
-                    errors.add(
-                        &field("units"),
-                        format!("Enter how many for line {number}, a whole number from 1 to 10,000"),
-                    );
-                    1
-                }
-            };
+            let quantity = units.parse::<Quantity>().unwrap_or_else(|_| {
+                errors.add(
+                    &field("units"),
+                    format!("Enter how many for line {number}, a number from 0.01 to 10,000, like 7.5"),
+                );
+                Quantity::whole(1)
+            });
             let frequency = Frequency::parse(&frequency).unwrap_or_else(|| {
                 errors.add(&field("frequency"), format!("Select how often line {number} is paid for"));
                 Frequency::Weekly
             });
-            let component = ServiceComponent::parse(&component).unwrap_or_else(|| {
-                errors.add(&field("component"), format!("Select what kind of support line {number} is"));
-                ServiceComponent::Other
-            });
+            let kind = if support.is_empty() { None } else { catalogue.kind(&support) };
+            let component = match (kind, ServiceComponent::parse(&component)) {
+                (Some(kind), _) => kind.component,
+                (None, Some(component)) if support.is_empty() => component,
+                _ => {
+                    if !support.is_empty() || complete {
+                        errors.add(&field("support"), format!("Select what kind of support line {number} is"));
+                    }
+                    ServiceComponent::Other
+                }
+            };
             let never_charged = if charging.is_empty() {
                 None
             } else {
@@ -452,13 +679,46 @@ impl PlanInput {
                 }
                 found
             };
+            let meets = if meets.is_empty() {
+                if complete {
+                    errors.add(&field("meets"), format!("Select which need line {number} meets"));
+                }
+                None
+            } else if need_label(&meets).is_none() {
+                errors.add(&field("meets"), format!("Select which need line {number} meets"));
+                None
+            } else {
+                Some(meets)
+            };
+            let reablement = kind.is_some_and(|kind| kind.reablement);
+            let reablement_start = if reablement_start.is_empty() {
+                if reablement && complete {
+                    errors.add(
+                        &field("reablement_start"),
+                        format!("Enter the date reablement in line {number} starts, like 6/4/2026"),
+                    );
+                }
+                None
+            } else {
+                let date = parse_typed_date(&reablement_start, &["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d %B %Y"]);
+                if date.is_none() {
+                    errors.add(
+                        &field("reablement_start"),
+                        format!("Enter the date reablement in line {number} starts as a real date, like 6/4/2026"),
+                    );
+                }
+                date.filter(|_| reablement)
+            };
             lines.push(PlanLine {
                 description,
                 unit_cost,
-                units,
+                quantity,
                 frequency,
                 component,
                 never_charged,
+                support: kind.map(|kind| kind.id.clone()),
+                meets,
+                reablement_start,
             });
         }
         if complete && lines.is_empty() {
@@ -469,7 +729,8 @@ impl PlanInput {
             lines,
             risks,
             contingency,
-            money_manager: money_manager.unwrap_or(MoneyManager::Myself),
+            money_manager,
+            advice,
         };
         if content.annual_cost().is_err() {
             errors.add("line_description_1", "The plan's cost is too large to work out");
@@ -488,12 +749,143 @@ mod tests {
             risks: "Falls: I use my frame".into(),
             contingency: "My daughter covers".into(),
             money_manager: "direct_payment".into(),
+            advice: "Falls prevention classes at the leisure centre; the carers' centre's number".into(),
             line_description: vec!["Personal assistant".into(), "Gardening club".into(), String::new()],
             line_unit_cost: vec!["15.50".into(), "12".into(), String::new()],
             line_units: vec!["10".into(), "1".into(), String::new()],
             line_frequency: vec!["weekly".into(), "monthly".into(), String::new()],
-            line_component: vec!["direct_payment".into(), "other".into(), String::new()],
+            line_support: vec!["personal_assistant".into(), "getting_out".into(), String::new()],
             line_charging: vec![String::new(), "equipment".into(), String::new()],
+            line_meets: vec![
+                "maintaining_personal_hygiene".into(),
+                "using_community_facilities_and_services".into(),
+                String::new(),
+            ],
+            ..PlanInput::default()
+        }
+    }
+
+    #[test]
+    fn kinds_of_support_are_chosen_in_words_and_carry_their_code() {
+        let content = input().parse(true).unwrap();
+        assert_eq!(content.lines[0].component, ServiceComponent::DirectPayment);
+        assert_eq!(content.lines[0].support.as_deref(), Some("personal_assistant"));
+        let mut unknown = input();
+        unknown.line_support[0] = "home_care".into();
+        assert!(unknown.parse(false).unwrap_err().message_for("line_support_1").is_some());
+        let mut none = input();
+        none.line_support[0] = String::new();
+        assert_eq!(
+            none.parse(true).unwrap_err().message_for("line_support_1"),
+            Some("Select what kind of support line 1 is")
+        );
+    }
+
+    #[test]
+    fn every_line_says_which_need_it_meets_before_the_plan_is_sent() {
+        let mut missing = input();
+        missing.line_meets[1] = String::new();
+        assert!(missing.parse(true).unwrap_err().message_for("line_meets_2").is_some());
+        assert!(missing.parse(false).is_ok());
+        let content = input().parse(true).unwrap();
+        assert_eq!(
+            content.needs_met(),
+            vec!["maintaining_personal_hygiene", "using_community_facilities_and_services"]
+        );
+    }
+
+    #[test]
+    fn who_manages_the_money_is_never_assumed() {
+        let mut unchosen = input();
+        unchosen.money_manager = String::new();
+        assert_eq!(
+            unchosen.parse(true).unwrap_err().message_for("money_manager"),
+            Some("Select who will manage the money")
+        );
+        let draft = unchosen.parse(false).unwrap();
+        assert_eq!(draft.money_manager, None);
+        assert_eq!(PlanInput::from_content(&draft).money_manager, "");
+    }
+
+    #[test]
+    fn fractional_hours_and_a_one_off_item_are_costed_as_written() {
+        let mut plan = input();
+        plan.line_units[0] = "7.5".into();
+        plan.line_description.push("Shower chair".into());
+        plan.line_unit_cost.push("85".into());
+        plan.line_units.push("1".into());
+        plan.line_frequency.push("one_off".into());
+        plan.line_support.push("equipment".into());
+        plan.line_charging.push("equipment".into());
+        plan.line_meets.push("maintaining_personal_hygiene".into());
+        let content = plan.parse(true).unwrap();
+        // £15.50 × 7.5 × 52 = £6,045; £12 × 12 = £144; the chair once: £85.
+        assert_eq!(content.lines[0].annual_cost(), Ok(Money::from_pence(604_500)));
+        assert_eq!(content.recurring_annual_cost(), Ok(Money::from_pence(618_900)));
+        assert_eq!(content.one_off_cost(), Ok(Money::from_pence(8_500)));
+        assert_eq!(content.annual_cost(), Ok(Money::from_pence(627_400)));
+        assert!(content.lines[2].working().contains("counted once"));
+        // The one-off is never spread into a weekly charge.
+        assert_eq!(content.service_lines().unwrap().len(), 2);
+        // Direct payments every 4 weeks: £6,189 × 4 / 52 = £476.0769..., so £476.08.
+        let terms = content.direct_payment(4).unwrap();
+        assert_eq!(terms.each_payment, Money::from_pence(47_608));
+        assert_eq!(terms.one_off, Money::from_pence(8_500));
+        assert_eq!(PlanInput::from_content(&content).line_units[0], "7.5");
+    }
+
+    #[test]
+    fn reablement_needs_its_start_date() {
+        let mut plan = input();
+        plan.line_support[0] = "reablement".into();
+        assert!(plan.parse(true).unwrap_err().message_for("line_reablement_start_1").is_some());
+        plan.line_reablement_start = vec!["6/4/2026".into()];
+        let content = plan.parse(true).unwrap();
+        assert_eq!(content.lines[0].reablement_start, NaiveDate::from_ymd_opt(2026, 4, 6));
+    }
+
+    #[test]
+    fn only_direct_payment_forms_have_payment_terms() {
+        let mut plan = input().parse(true).unwrap();
+        for form in MoneyManager::ALL {
+            plan.money_manager = Some(*form);
+            assert_eq!(plan.direct_payment(4).is_some(), form.is_direct_payment());
+        }
+        plan.money_manager = None;
+        assert!(plan.direct_payment(4).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plan_arithmetic_never_panics_and_counts_one_offs_once(
+            pence in proptest::prelude::any::<i64>(),
+            hundredths in 1_i64..=1_000_000,
+            frequency in 0_usize..7,
+        ) {
+            let line = PlanLine {
+                description: "Support".into(),
+                unit_cost: Money::from_pence(pence),
+                quantity: Quantity::from_hundredths(hundredths),
+                frequency: Frequency::ALL[frequency],
+                component: ServiceComponent::Other,
+                never_charged: None,
+                support: None,
+                meets: None,
+                reablement_start: None,
+            };
+            let each = line.cost_each_time();
+            let annual = line.annual_cost();
+            if line.frequency == Frequency::OneOff {
+                proptest::prop_assert_eq!(&annual, &each);
+                proptest::prop_assert_eq!(line.recurring_annual_cost(), Ok(Money::ZERO));
+            }
+            if let (Ok(each), Ok(annual)) = (each, annual) {
+                // Worked out exactly then rounded once: within half a penny a time of each × times.
+                let times = line.frequency.per_year();
+                let spread = i128::from(annual.pence()) - i128::from(each.pence()) * i128::from(times);
+                proptest::prop_assert!(spread.abs() * 2 <= i128::from(times) + 1);
+            }
+            let _ = line.working();
         }
     }
 

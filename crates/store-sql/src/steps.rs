@@ -205,8 +205,8 @@ where
     pub(crate) async fn insert_plan_in(tx: &mut Transaction<'static, E::Db>, plan: &SupportPlan) -> StoreResult<()> {
         let content = &plan.content;
         sqlx::query(
-            "insert into plans (id, person_id, allocation_id, status, outcomes, risks, contingency, money_manager, written_by, created_at, updated_at, version)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "insert into plans (id, person_id, allocation_id, status, outcomes, risks, contingency, money_manager, written_by, created_at, updated_at, version, advice)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(plan.id.0)
         .bind(plan.person_id.0)
@@ -215,11 +215,12 @@ where
         .bind(&content.outcomes)
         .bind(&content.risks)
         .bind(&content.contingency)
-        .bind(content.money_manager.as_str())
+        .bind(content.money_manager.map(|form| form.as_str()))
         .bind(to_json(&plan.written_by)?)
         .bind(plan.created_at)
         .bind(plan.updated_at)
         .bind(plan.version)
+        .bind(&content.advice)
         .execute(&mut **tx)
         .await
         .map_err(database_error)?;
@@ -234,17 +235,20 @@ where
             .map_err(database_error)?;
         for (index, line) in plan.content.lines.iter().enumerate() {
             sqlx::query(
-                "insert into plan_lines (plan_id, position, description, unit_cost_pence, units, frequency, component, never_charged)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "insert into plan_lines (plan_id, position, description, unit_cost_pence, units_hundredths, frequency, component, never_charged, support, meets, reablement_start)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(plan.id.0)
             .bind(index as i64 + 1)
             .bind(&line.description)
             .bind(line.unit_cost.pence())
-            .bind(line.units)
+            .bind(line.quantity.hundredths())
             .bind(line.frequency.as_str())
             .bind(line.component.as_str())
             .bind(line.never_charged.as_ref().map(NeverCharged::code))
+            .bind(line.support.as_deref())
+            .bind(line.meets.as_deref())
+            .bind(line.reablement_start)
             .execute(&mut **tx)
             .await
             .map_err(database_error)?;
@@ -361,7 +365,8 @@ where
         for row in &rows {
             let id: uuid::Uuid = get(row, "id")?;
             let lines = sqlx::query(
-                "select description, unit_cost_pence, units, frequency, component, never_charged from plan_lines where plan_id = $1 order by position",
+                "select description, unit_cost_pence, units_hundredths, frequency, component, never_charged, support, meets, reablement_start
+                 from plan_lines where plan_id = $1 order by position",
             )
             .bind(id)
             .fetch_all(&self.reader)
@@ -685,7 +690,7 @@ where
         let mut tx = self.begin().await?;
         sqlx::query(
             "update plans set allocation_id = $1, status = $2, outcomes = $3, risks = $4, contingency = $5, money_manager = $6,
-               written_by = $7, updated_at = $8, version = version + 1
+               written_by = $7, updated_at = $8, version = version + 1, advice = $13
              where id = $9 and status in ($10, $11) and version = $12 returning id",
         )
         .bind(plan.allocation_id.0)
@@ -693,13 +698,14 @@ where
         .bind(&content.outcomes)
         .bind(&content.risks)
         .bind(&content.contingency)
-        .bind(content.money_manager.as_str())
+        .bind(content.money_manager.map(|form| form.as_str()))
         .bind(to_json(&plan.written_by)?)
         .bind(plan.updated_at)
         .bind(plan.id.0)
         .bind(first)
         .bind(second)
         .bind(expect.version)
+        .bind(&content.advice)
         .fetch_optional(&mut *tx)
         .await
         .map_err(database_error)?
@@ -1030,5 +1036,73 @@ where
         .await
         .map_err(database_error)?;
         rows.iter().map(|row| job_from_row(&Columns(row))).collect()
+    }
+
+    async fn record_assessment_duties(
+        &self,
+        duties: &tailor_domain::assessment_duties::AssessmentDuties,
+        replacing: Option<i64>,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let advocate = duties.advocate.as_ref();
+        let mut tx = self.begin().await?;
+        let statement = match replacing {
+            None => {
+                "insert into assessment_duties (assessment_id, person_id, self_assessment_offered, method, capacity, capacity_notes,
+                   substantial_difficulty, advocacy, appropriate_person, advocate_name, advocate_organisation, advocate_contact,
+                   recorded_by, recorded_by_name, recorded_at, version)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) returning assessment_id"
+            }
+            Some(_) => {
+                "update assessment_duties set self_assessment_offered = $3, method = $4, capacity = $5, capacity_notes = $6,
+                   substantial_difficulty = $7, advocacy = $8, appropriate_person = $9, advocate_name = $10,
+                   advocate_organisation = $11, advocate_contact = $12, recorded_by = $13, recorded_by_name = $14,
+                   recorded_at = $15, version = version + 1
+                 where assessment_id = $1 and person_id = $2 and version = $16 returning assessment_id"
+            }
+        };
+        sqlx::query(statement)
+            .bind(duties.assessment_id.0)
+            .bind(duties.person_id.0)
+            .bind(duties.self_assessment_offered)
+            .bind(duties.method.as_str())
+            .bind(duties.capacity.as_str())
+            .bind(&duties.capacity_notes)
+            .bind(duties.substantial_difficulty)
+            .bind(duties.advocacy.as_str())
+            .bind(duties.appropriate_person.as_deref())
+            .bind(advocate.map(|advocate| advocate.name.as_str()))
+            .bind(advocate.map(|advocate| advocate.organisation.as_str()))
+            .bind(advocate.map(|advocate| advocate.contact.as_str()))
+            .bind(duties.recorded_by.0)
+            .bind(&duties.recorded_by_name)
+            .bind(duties.recorded_at)
+            .bind(replacing.unwrap_or_default())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|error| match database_error(error) {
+                StoreError::Conflict { .. } => state_changed("how the assessment was carried out was recorded at the same time"),
+                other => other,
+            })?
+            .ok_or_else(|| state_changed("how the assessment was carried out was changed at the same time"))?;
+        self.append_audit_in(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn get_assessment_duties(
+        &self,
+        assessment_id: AssessmentId,
+    ) -> StoreResult<Option<tailor_domain::assessment_duties::AssessmentDuties>> {
+        let row = sqlx::query(
+            "select assessment_id, person_id, self_assessment_offered, method, capacity, capacity_notes, substantial_difficulty,
+               advocacy, appropriate_person, advocate_name, advocate_organisation, advocate_contact, recorded_by,
+               recorded_by_name, recorded_at, version
+             from assessment_duties where assessment_id = $1",
+        )
+        .bind(assessment_id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(database_error)?;
+        row.map(|row| assessment_duties_from_row(&Columns(&row))).transpose()
     }
 }

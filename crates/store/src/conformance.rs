@@ -61,6 +61,8 @@ checks!(
     challenges::simultaneous_answers_to_one_challenge_land_once,
     challenges::a_redetermination_keeps_the_earlier_decision_marked_replaced,
     challenges::simultaneous_redeterminations_land_once,
+    steps::assessment_duties_round_trip_and_change_only_from_their_version,
+    steps::simultaneous_assessment_duties_land_once,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.

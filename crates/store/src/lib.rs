@@ -336,6 +336,20 @@ pub trait StepStore: Send + Sync + 'static {
     async fn finish_job(&self, id: JobId, worker: &str, outcome: &JobOutcome, at: DateTime<Utc>) -> StoreResult<()>;
     /// The latest jobs, newest first, for the administrators' page.
     async fn list_jobs(&self, limit: i64) -> StoreResult<Vec<Job>>;
+
+    // Assessment duties: method, capacity, advocacy
+    /// Records how an assessment was carried out, with its audit event. `replacing`: `None` for
+    /// the first record (if one landed first: `StateChanged`), or the version being replaced.
+    async fn record_assessment_duties(
+        &self,
+        duties: &tailor_domain::assessment_duties::AssessmentDuties,
+        replacing: Option<i64>,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()>;
+    async fn get_assessment_duties(
+        &self,
+        assessment_id: AssessmentId,
+    ) -> StoreResult<Option<tailor_domain::assessment_duties::AssessmentDuties>>;
 }
 
 /// Challenges to decisions and eligibility decided again: the part of the port that answers

@@ -23,6 +23,7 @@ use tailor_domain::people::{
     Address, Consent, ConsentStatus, ContactPreference, Person, PersonDetails, PersonSummary, Relationship, RelationshipKind, Warning,
     WarningCategory,
 };
+use tailor_domain::plan_support::Quantity;
 use tailor_domain::plans::{
     Challenge, Frequency, MoneyManager, PersonalBudget, PlanContent, PlanDecision, PlanLine, PlanStatus, RefusalGround, ServiceComponent,
     SupportPlan, Verdict,
@@ -453,7 +454,7 @@ pub fn financial_assessment_from_row(row: &impl RowAccess) -> StoreResult<Financ
 #[macro_export]
 macro_rules! plan_columns {
     () => {
-        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version"
+        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version, p.advice"
     };
 }
 
@@ -469,7 +470,11 @@ pub fn plan_from_row(row: &impl RowAccess, lines: Vec<PlanLine>, decisions: Vec<
             lines,
             risks: row.text("risks")?,
             contingency: row.text("contingency")?,
-            money_manager: code(row, "money_manager", MoneyManager::parse)?,
+            money_manager: match row.optional_text("money_manager")? {
+                Some(stored) => Some(MoneyManager::parse(&stored).ok_or_else(|| corrupt("money_manager", &stored))?),
+                None => None,
+            },
+            advice: row.text("advice")?,
         },
         written_by: json(row, "written_by")?,
         decisions,
@@ -483,7 +488,7 @@ pub fn plan_line_from_row(row: &impl RowAccess) -> StoreResult<PlanLine> {
     Ok(PlanLine {
         description: row.text("description")?,
         unit_cost: Money::from_pence(row.integer("unit_cost_pence")?),
-        units: row.integer("units")?,
+        quantity: Quantity::from_hundredths(row.integer("units_hundredths")?),
         frequency: code(row, "frequency", Frequency::parse)?,
         component: code(row, "component", ServiceComponent::parse)?,
         never_charged: match row.optional_text("never_charged")? {
@@ -493,6 +498,9 @@ pub fn plan_line_from_row(row: &impl RowAccess) -> StoreResult<PlanLine> {
             ),
             None => None,
         },
+        support: row.optional_text("support")?,
+        meets: row.optional_text("meets")?,
+        reablement_start: row.optional_date("reablement_start")?,
     })
 }
 
@@ -626,5 +634,37 @@ pub fn job_from_row(row: &impl RowAccess) -> StoreResult<Job> {
         created_at: row.time("created_at")?,
         finished_at: row.optional_time("finished_at")?,
         dedupe_key: row.optional_text("dedupe_key")?,
+    })
+}
+
+pub fn assessment_duties_from_row(row: &impl RowAccess) -> StoreResult<tailor_domain::assessment_duties::AssessmentDuties> {
+    use tailor_domain::assessment_duties::{Advocacy, Advocate, AssessmentDuties, AssessmentMethod, Capacity};
+    let advocate = match (
+        row.optional_text("advocate_name")?,
+        row.optional_text("advocate_organisation")?,
+        row.optional_text("advocate_contact")?,
+    ) {
+        (Some(name), Some(organisation), Some(contact)) => Some(Advocate {
+            name,
+            organisation,
+            contact,
+        }),
+        _ => None,
+    };
+    Ok(AssessmentDuties {
+        assessment_id: AssessmentId(row.uuid("assessment_id")?),
+        person_id: PersonId(row.uuid("person_id")?),
+        self_assessment_offered: row.boolean("self_assessment_offered")?,
+        method: code(row, "method", AssessmentMethod::parse)?,
+        capacity: code(row, "capacity", Capacity::parse)?,
+        capacity_notes: row.text("capacity_notes")?,
+        substantial_difficulty: row.boolean("substantial_difficulty")?,
+        advocacy: code(row, "advocacy", Advocacy::parse)?,
+        appropriate_person: row.optional_text("appropriate_person")?,
+        advocate,
+        recorded_by: UserId(row.uuid("recorded_by")?),
+        recorded_by_name: row.text("recorded_by_name")?,
+        recorded_at: row.time("recorded_at")?,
+        version: row.integer("version")?,
     })
 }

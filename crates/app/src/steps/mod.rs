@@ -10,6 +10,7 @@
 //! with their audit events in one transaction.
 
 pub mod challenges;
+pub mod assessment_duties;
 pub mod my_money;
 pub mod plan_agreed;
 

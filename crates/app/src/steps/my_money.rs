@@ -295,6 +295,13 @@ impl App {
         if assessment.status != AssessmentStatus::Accepted {
             return Err(single_error("decision", "Accept the self-assessment before deciding eligibility"));
         }
+        // The duties around the assessment come first: how it was done, capacity, advocacy (s67).
+        if self.store.get_assessment_duties(assessment_id).await?.is_none() {
+            return Err(single_error(
+                "decision",
+                "Record how the assessment was carried out (the offer of a supported self-assessment, capacity and advocacy) before deciding eligibility",
+            ));
+        }
         let required: Vec<&str> = outcomes(assessment.kind).into_iter().map(|(code, _)| code).collect();
         let covered = required
             .iter()

@@ -275,7 +275,12 @@ impl App {
                 .checked_sub(annual_contribution)
                 .map_err(|_| single_error("verdict", "The amounts are too large"))?,
             contribution_basis: rates.contribution_basis,
-            money_manager: plan.content.money_manager,
+            money_manager: plan.content.money_manager.ok_or_else(|| {
+                single_error(
+                    "verdict",
+                    "The plan does not say who will manage the money: ask for changes so the person can choose",
+                )
+            })?,
             agreed_by: actor.user_id,
             agreed_by_name: actor.display_name.clone(),
             agreed_at: now,

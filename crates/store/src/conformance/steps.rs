@@ -16,6 +16,7 @@ use tailor_domain::charging::{
 use tailor_domain::eligibility::{AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::jobs::{Job, JobKind, JobStatus};
 use tailor_domain::money::Money;
+use tailor_domain::plan_support::Quantity;
 use tailor_domain::plans::*;
 use tailor_domain::*;
 
@@ -133,23 +134,30 @@ pub fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus
                 PlanLine {
                     description: "Personal assistant".into(),
                     unit_cost: Money::from_pence(1_550),
-                    units: 6,
+                    quantity: Quantity::from_hundredths(650),
                     frequency: Frequency::Weekly,
                     component: ServiceComponent::DirectPayment,
                     never_charged: None,
+                    support: Some("personal_assistant".into()),
+                    meets: Some("managing_and_maintaining_nutrition".into()),
+                    reablement_start: None,
                 },
                 PlanLine {
                     description: "Cookery class".into(),
                     unit_cost: Money::from_pence(4_000),
-                    units: 1,
-                    frequency: Frequency::Monthly,
+                    quantity: Quantity::whole(1),
+                    frequency: Frequency::OneOff,
                     component: ServiceComponent::Other,
                     never_charged: Some(NeverCharged::EquipmentOrMinorAdaptation),
+                    support: Some("reablement".into()),
+                    meets: None,
+                    reablement_start: chrono::NaiveDate::from_ymd_opt(2026, 4, 6),
                 },
             ],
             risks: "Burns: induction hob".into(),
             contingency: "My son covers".into(),
-            money_manager: MoneyManager::Myself,
+            money_manager: Some(MoneyManager::Myself),
+            advice: "The cookery class at the community centre".into(),
         },
         written_by: vec!["Owen Morgan".into()],
         decisions: Vec::new(),
@@ -400,15 +408,31 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
         ),
         "one plan in progress per person"
     );
-    draft.content.lines.pop();
-    draft.status = PlanStatus::Submitted;
     let editable = [PlanStatus::Drafting.as_str(), PlanStatus::ChangesRequested.as_str()];
+    // A draft need not say yet who manages the money: nothing is assumed for the person.
+    draft.content.money_manager = None;
     store
         .update_plan(
             &draft,
             Expect {
                 from: &editable,
                 version: 1,
+            },
+            &audit(AuditAction::PlanSaved),
+        )
+        .await
+        .unwrap();
+    draft.version = 2;
+    assert_eq!(store.get_plan(draft.id).await.unwrap(), draft, "no form of budget chosen yet");
+    draft.content.money_manager = Some(MoneyManager::Trust);
+    draft.content.lines.pop();
+    draft.status = PlanStatus::Submitted;
+    store
+        .update_plan(
+            &draft,
+            Expect {
+                from: &editable,
+                version: 2,
             },
             &audit(AuditAction::PlanSubmitted),
         )
@@ -429,7 +453,7 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
             &agreed,
             Expect {
                 from: &[PlanStatus::Submitted.as_str()],
-                version: 2,
+                version: 3,
             },
             &decision(&fixture.worker, Verdict::Agreed),
             Some(&issued),
@@ -637,4 +661,77 @@ pub(super) async fn jobs_run_once_and_retry_with_back_off(store: Box<dyn Store>)
         .unwrap()
         .unwrap();
     assert_eq!((taken_over.id, taken_over.attempts), (later.id, 2));
+}
+
+fn duties(assessment: &Assessment, worker: &User, advocate: bool) -> tailor_domain::assessment_duties::AssessmentDuties {
+    use tailor_domain::assessment_duties::*;
+    AssessmentDuties {
+        assessment_id: assessment.id,
+        person_id: assessment.person_id,
+        self_assessment_offered: true,
+        method: AssessmentMethod::PractitionerInPerson,
+        capacity: Capacity::AssessedHasCapacity,
+        capacity_notes: "Two-stage test at the home visit: understands and weighs the choices.".into(),
+        substantial_difficulty: advocate,
+        advocacy: if advocate { Advocacy::Advocate } else { Advocacy::NotNeeded },
+        appropriate_person: None,
+        advocate: advocate.then(|| Advocate {
+            name: "Priya Shah".into(),
+            organisation: "Tailorford Advocacy Hub".into(),
+            contact: "01632 960 456".into(),
+        }),
+        recorded_by: worker.id,
+        recorded_by_name: worker.display_name.clone(),
+        recorded_at: now(),
+        version: 1,
+    }
+}
+
+pub(super) async fn assessment_duties_round_trip_and_change_only_from_their_version(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    let started = assessment(fixture.person.id);
+    store
+        .insert_assessment(&started, &audit(AuditAction::AssessmentStarted))
+        .await
+        .unwrap();
+    assert_eq!(store.get_assessment_duties(started.id).await.unwrap(), None);
+    let event = audit(AuditAction::AssessmentDutiesRecorded);
+    let mut recorded = duties(&started, &fixture.worker, false);
+    store.record_assessment_duties(&recorded, None, &event).await.unwrap();
+    assert_eq!(store.get_assessment_duties(started.id).await.unwrap(), Some(recorded.clone()));
+    assert!(matches!(
+        store.record_assessment_duties(&recorded, None, &event).await,
+        Err(StoreError::StateChanged(_))
+    ));
+    // Later the person is found to need an advocate: the record is replaced from its version.
+    let with_advocate = duties(&started, &fixture.worker, true);
+    store.record_assessment_duties(&with_advocate, Some(1), &event).await.unwrap();
+    recorded = store.get_assessment_duties(started.id).await.unwrap().unwrap();
+    assert_eq!(recorded.version, 2);
+    assert_eq!(recorded.advocate, with_advocate.advocate);
+    assert!(matches!(
+        store.record_assessment_duties(&with_advocate, Some(1), &event).await,
+        Err(StoreError::StateChanged(_))
+    ));
+}
+
+pub(super) async fn simultaneous_assessment_duties_land_once(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    let started = assessment(fixture.person.id);
+    store
+        .insert_assessment(&started, &audit(AuditAction::AssessmentStarted))
+        .await
+        .unwrap();
+    let event = audit(AuditAction::AssessmentDutiesRecorded);
+    let attempts: Vec<_> = (0..8).map(|number| duties(&started, &fixture.worker, number % 2 == 0)).collect();
+    let first = join_all(attempts.iter().map(|record| store.record_assessment_duties(record, None, &event))).await;
+    assert_eq!(first.iter().filter(|result| result.is_ok()).count(), 1, "{first:?}");
+    let changes = join_all(
+        attempts
+            .iter()
+            .map(|record| store.record_assessment_duties(record, Some(1), &event)),
+    )
+    .await;
+    assert_eq!(changes.iter().filter(|result| result.is_ok()).count(), 1, "{changes:?}");
+    assert_eq!(store.get_assessment_duties(started.id).await.unwrap().unwrap().version, 2);
 }

@@ -385,8 +385,11 @@ impl World {
             line_unit_cost: vec!["20".into()],
             line_units: vec!["1".into()],
             line_frequency: vec!["weekly".into()],
-            line_component: vec!["home_support".into()],
+            line_support: vec!["personal_care_at_home".into()],
             line_charging: vec![String::new()],
+            line_meets: vec!["maintaining_personal_hygiene".into()],
+            advice: "The falls prevention class at the leisure centre".into(),
+            ..Default::default()
         };
         let plan = app.save_plan(&worker, person_id, &plan, true).await.unwrap();
         (assessment_id, allocation.id, financial.id, plan.id)
@@ -408,6 +411,15 @@ impl World {
         }
         app.submit_assessment(&worker, assessment.id).await.unwrap();
         app.review_assessment(&worker, assessment.id, true, &[], "").await.unwrap();
+        // How the assessment was carried out, which the eligibility decision needs first.
+        let duties = tailor_domain::assessment_duties::DutiesInput {
+            self_assessment_offered: "yes".into(),
+            method: "supported_self_assessment".into(),
+            capacity: "no_doubt".into(),
+            substantial_difficulty: "no".into(),
+            ..Default::default()
+        };
+        app.record_assessment_duties(&worker, assessment.id, &duties, None).await.unwrap();
         assessment.id
     }
 }

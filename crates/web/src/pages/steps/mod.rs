@@ -6,6 +6,7 @@
 
 pub(crate) mod challenges;
 mod decisions;
+mod assessment_duties;
 mod my_money;
 mod my_money_budget;
 mod my_plan;
@@ -16,6 +17,7 @@ pub use challenges::{
     raise_challenge, record_challenge_on_behalf,
 };
 pub use decisions::redetermine_page;
+pub use assessment_duties::*;
 pub use my_money::*;
 pub use my_money_budget::*;
 pub use my_plan::*;

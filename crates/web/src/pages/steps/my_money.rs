@@ -420,6 +420,9 @@ pub(super) struct AssessmentPage {
     indicative: Option<String>,
     shown: Option<super::decisions::EligibilityShown>,
     challenge_offer: Option<super::challenges::ChallengeOffer>,
+    /// How the assessment was carried out (method, capacity, advocacy), once recorded.
+    duties: Option<Vec<super::DutyRow>>,
+    can_record_duties: bool,
 }
 
 pub async fn assessment(
@@ -437,6 +440,7 @@ pub async fn assessment(
         .cloned();
     let allocation = overview.allocations.iter().find(|record| record.assessment_id == assessment_id);
     let staff = access.may(Capability::ReviewAssessment);
+    let duties = try_page!(state.app.assessment_duties(&actor, assessment_id).await);
     let findings = eligibility
         .as_ref()
         .map(|record| {
@@ -491,6 +495,8 @@ pub async fn assessment(
         findings,
         allocation_id: allocation.map(|record| record.id.to_string()),
         indicative: allocation.map(|record| record.indicative().to_string()),
+        duties: duties.as_ref().map(super::duty_rows),
+        can_record_duties: staff && eligibility.is_none() && assessment.status != AssessmentStatus::InProgress,
         eligibility,
         assessment,
     };

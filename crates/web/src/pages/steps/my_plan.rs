@@ -26,9 +26,19 @@ pub struct LineField {
     pub unit_cost: String,
     pub units: String,
     pub frequencies: Vec<Choice>,
-    pub components: Vec<Choice>,
+    /// The kinds of support, in plain words; the service code is looked up, never typed.
+    pub supports: Vec<Choice>,
+    pub needs: Vec<Choice>,
     pub chargings: Vec<Choice>,
+    pub reablement_start: String,
     pub annual: String,
+}
+
+/// One form of budget in the side-by-side comparison.
+pub struct MoneyFormRow {
+    pub name: &'static str,
+    pub who: &'static str,
+    pub what: &'static str,
 }
 
 #[derive(Template)]
@@ -44,8 +54,34 @@ pub(super) struct PlanFormPage {
     over: bool,
     input: PlanInput,
     managers: Vec<Choice>,
+    money_forms: Vec<MoneyFormRow>,
     lines: Vec<LineField>,
     changes_requested: Option<String>,
+    rule: &'static str,
+}
+
+/// The needs a plan line can meet: those the eligibility decision found, then every other
+/// outcome (a council may meet needs it is not required to, s19), as (code, words).
+pub(super) fn need_options(overview: &PlanningOverview) -> Vec<(String, String)> {
+    use tailor_domain::eligibility::{outcomes, AssessmentKind};
+    let record = overview.eligibility.first();
+    let kind = record.map_or(AssessmentKind::Adult, |record| record.findings.kind);
+    let found: Vec<String> = record.map(|record| record.decision.unable_outcomes.clone()).unwrap_or_default();
+    let mut options: Vec<(String, String)> = Vec::new();
+    if record.is_some_and(|record| record.findings.carer_health_at_risk) {
+        options.push((CARER_HEALTH.into(), need_label(CARER_HEALTH).unwrap_or_default().into()));
+    }
+    for code in &found {
+        if let Some(label) = need_label(code) {
+            options.push((code.clone(), label.into()));
+        }
+    }
+    for (code, label) in outcomes(kind) {
+        if !found.iter().any(|found| found == code) {
+            options.push((code.into(), label.into()));
+        }
+    }
+    options
 }
 
 pub(super) async fn plan_page_with(
@@ -76,6 +112,8 @@ pub(super) async fn plan_page_with(
                 .map(|(code, label)| (code, format!("No: the council does not charge for {label}"))),
         )
         .collect();
+    let catalogue = tailor_domain::plan_support::SupportCatalogue::shipped();
+    let needs = need_options(&overview);
     // Cost what can be costed now, so the total is right even while other lines still have errors.
     let costed = input.parse(false).ok();
     let total = costed
@@ -93,7 +131,8 @@ pub(super) async fn plan_page_with(
         .map(|index| {
             let get = |values: &Vec<String>| values.get(index).cloned().unwrap_or_default();
             let frequency = get(&input.line_frequency);
-            let component = get(&input.line_component);
+            let support = get(&input.line_support);
+            let meets = get(&input.line_meets);
             LineField {
                 number: index + 1,
                 description: get(&input.line_description),
@@ -103,14 +142,28 @@ pub(super) async fn plan_page_with(
                     Frequency::ALL.iter().map(|value| (value.as_str(), value.label())),
                     if frequency.is_empty() { "weekly" } else { &frequency },
                 ),
-                components: choices(
-                    ServiceComponent::ALL.iter().map(|value| (value.as_str(), value.label())),
-                    if component.is_empty() { "direct_payment" } else { &component },
-                ),
+                supports: std::iter::once(Choice {
+                    value: String::new(),
+                    label: "Choose the kind of support".into(),
+                    checked: support.is_empty(),
+                })
+                .chain(choices(
+                    catalogue.kinds.iter().map(|kind| (kind.id.as_str(), kind.words.as_str())),
+                    &support,
+                ))
+                .collect(),
+                needs: std::iter::once(Choice {
+                    value: String::new(),
+                    label: "Choose the need it meets".into(),
+                    checked: meets.is_empty(),
+                })
+                .chain(choices(needs.iter().map(|(code, label)| (code.as_str(), label.as_str())), &meets))
+                .collect(),
                 chargings: choices(
                     charging_options.iter().map(|(code, label)| (code.as_str(), label.as_str())),
                     &get(&input.line_charging),
                 ),
+                reablement_start: get(&input.line_reablement_start),
                 annual: String::new(),
             }
         })
@@ -144,13 +197,23 @@ pub(super) async fn plan_page_with(
         total: total.to_string(),
         difference: difference.to_string(),
         over,
+        // Nothing is chosen until the person chooses: `input.money_manager` is empty until then.
         managers: choices(
             MoneyManager::ALL.iter().map(|value| (value.as_str(), value.label())),
             &input.money_manager,
         ),
+        money_forms: MoneyManager::ALL
+            .iter()
+            .map(|form| MoneyFormRow {
+                name: form.name(),
+                who: form.who_holds_it(),
+                what: form.what_you_do(),
+            })
+            .collect(),
         lines,
         changes_requested,
         input,
+        rule: tailor_domain::money::CONVERSION_RULE,
     };
     render_form(&page, &page.errors)
 }
@@ -236,7 +299,7 @@ pub(super) async fn store_plan(
     submit: bool,
 ) -> Response {
     match state.app.save_plan(actor, person_id, &plan, submit).await {
-        Ok(plan) if submit => Redirect::to(&format!("/plans/{}", plan.id)).into_response(),
+        Ok(plan) if submit => Redirect::to(&format!("/plans/{}/sent", plan.id)).into_response(),
         // "Update the total" and "Save" both save a draft and show the plan again, re-costed.
         Ok(plan) => {
             plan_page_with(
@@ -257,9 +320,12 @@ pub(super) async fn store_plan(
 pub struct PlanLineRow {
     pub number: usize,
     pub description: String,
-    pub cost: String,
-    pub component: &'static str,
+    /// The kind of support, in the words it was chosen by.
+    pub support: String,
+    pub meets: String,
+    pub working: String,
     pub annual: String,
+    pub reablement_start: String,
 }
 
 pub struct DecisionRow {
@@ -270,15 +336,45 @@ pub struct DecisionRow {
     pub refused: String,
 }
 
+/// One need the assessment found, whether it is eligible, and the plan lines that meet it.
+pub struct NeedRow {
+    pub need: String,
+    pub how: String,
+    pub eligible: bool,
+    pub met_by: String,
+}
+
+/// For a direct payment: what it covers and what is paid how often (s25(1)(f)).
+pub struct DirectPaymentRow {
+    pub needs: Vec<String>,
+    pub each_payment: String,
+    pub every_weeks: i64,
+    pub one_off: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "plan.html")]
 pub(super) struct PlanPage {
     page: PageContext,
     plan: SupportPlan,
     person_id: String,
+    /// "you" for the person and their helpers writing as them; the person's name for staff.
+    own: bool,
+    /// "Your" or "Owen's"; "your" or "Owen's"; "you" or "Owen".
+    whose: String,
+    whose_lower: String,
+    you: String,
+    needs: Vec<NeedRow>,
+    eligible: Option<bool>,
     lines: Vec<PlanLineRow>,
     total: String,
+    recurring: String,
+    one_off: String,
+    weekly: String,
     indicative: String,
+    money_form: Option<(&'static str, &'static str)>,
+    direct_payment: Option<DirectPaymentRow>,
+    rule: &'static str,
     decisions: Vec<DecisionRow>,
     can_decide: bool,
     can_edit: bool,
@@ -286,6 +382,10 @@ pub(super) struct PlanPage {
     allocation_id: String,
     /// The latest refusal of spending, open to challenge.
     challenge_offer: Option<super::challenges::ChallengeOffer>,
+}
+
+fn london_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::London).format("%-d %B %Y").to_string()
 }
 
 pub async fn plan_view(
@@ -296,29 +396,131 @@ pub async fn plan_view(
 ) -> Response {
     let (plan, allocation, access) = try_page!(state.app.open_plan(&actor, plan_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, plan.person_id).await);
+    let person = try_page!(state.app.person_for_page(&actor, plan.person_id, "see a support plan").await);
     let can_decide = match plan.status {
         PlanStatus::Submitted => access.may(Capability::AgreePlan),
         PlanStatus::AwaitingManager => access.may(Capability::AgreePlanAboveTolerance),
         _ => false,
     };
+    let catalogue = tailor_domain::plan_support::SupportCatalogue::shipped();
+    let own = actor.person_id == Some(plan.person_id);
+    let content = &plan.content;
+    let lines_meeting = |code: &str| {
+        content
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, line)| line.meets.as_deref() == Some(code))
+            .map(|(index, _)| (index + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // The needs come from the eligibility decision on the assessment this budget was worked out from.
+    let eligibility = overview
+        .eligibility
+        .iter()
+        .find(|record| record.assessment_id == allocation.assessment_id)
+        .or(overview.eligibility.first());
+    let mut needs: Vec<NeedRow> = Vec::new();
+    if let Some(record) = eligibility {
+        if record.findings.carer_health_at_risk {
+            needs.push(NeedRow {
+                need: need_label(CARER_HEALTH).unwrap_or_default().into(),
+                how: "Caring is putting your health at risk, or making it worse".into(),
+                eligible: record.decision.eligible,
+                met_by: lines_meeting(CARER_HEALTH),
+            });
+        }
+        for finding in record.findings.outcomes.iter().filter(|finding| finding.unable.is_some()) {
+            needs.push(NeedRow {
+                need: need_label(&finding.outcome).unwrap_or(finding.outcome.as_str()).into(),
+                how: finding.unable.map(|reason| reason.label()).unwrap_or_default().into(),
+                eligible: record.decision.eligible,
+                met_by: lines_meeting(&finding.outcome),
+            });
+        }
+    }
+    // Lines meeting a need the decision did not find (the council may still meet it, s19).
+    for code in content.needs_met() {
+        if !eligibility.is_some_and(|record| {
+            record.decision.unable_outcomes.contains(&code) || (code == CARER_HEALTH && record.findings.carer_health_at_risk)
+        }) {
+            needs.push(NeedRow {
+                need: need_label(&code).unwrap_or(code.as_str()).into(),
+                how: "Not found as a need in the eligibility decision".into(),
+                eligible: false,
+                met_by: lines_meeting(&code),
+            });
+        }
+    }
+    let show = |amount: Result<Money, tailor_domain::money::MoneyError>| amount.map(|cost| cost.to_string()).unwrap_or_default();
+    let direct_payment = content
+        .direct_payment(catalogue.direct_payment_every_weeks)
+        .map(|terms| DirectPaymentRow {
+            needs: terms
+                .needs
+                .iter()
+                .map(|code| need_label(code).unwrap_or(code.as_str()).to_owned())
+                .collect(),
+            each_payment: terms.each_payment.to_string(),
+            every_weeks: terms.every_weeks,
+            one_off: (terms.one_off > Money::ZERO).then(|| terms.one_off.to_string()),
+        });
     let page = PlanPage {
         page: PageContext::new(&state, &context, "Support plan", ""),
         person_id: plan.person_id.to_string(),
-        lines: plan
-            .content
+        own,
+        whose: if own {
+            "Your".into()
+        } else {
+            format!("{}'s", person.details.given_name)
+        },
+        whose_lower: if own {
+            "your".into()
+        } else {
+            format!("{}'s", person.details.given_name)
+        },
+        you: if own { "you".into() } else { person.details.given_name.clone() },
+        eligible: eligibility.map(|record| record.decision.eligible),
+        needs,
+        lines: content
             .lines
             .iter()
             .enumerate()
             .map(|(index, line)| PlanLineRow {
                 number: index + 1,
                 description: line.description.clone(),
-                cost: format!("{} × {} {}", line.unit_cost, line.units, line.frequency.label()),
-                component: line.component.label(),
-                annual: line.annual_cost().map(|cost| cost.to_string()).unwrap_or_default(),
+                support: line
+                    .support
+                    .as_deref()
+                    .and_then(|id| catalogue.kind(id))
+                    .map(|kind| kind.words.clone())
+                    .unwrap_or_else(|| line.component.label().to_owned()),
+                meets: line.meets.as_deref().and_then(need_label).unwrap_or("Not said").to_owned(),
+                working: line.working(),
+                annual: show(line.annual_cost()),
+                reablement_start: line
+                    .reablement_start
+                    .map(|date| date.format("%-d %B %Y").to_string())
+                    .unwrap_or_default(),
             })
             .collect(),
-        total: plan.content.annual_cost().map(|cost| cost.to_string()).unwrap_or_default(),
+        total: show(content.annual_cost()),
+        recurring: show(content.recurring_annual_cost()),
+        one_off: content
+            .one_off_cost()
+            .ok()
+            .filter(|cost| *cost > Money::ZERO)
+            .map(|cost| cost.to_string())
+            .unwrap_or_default(),
+        weekly: content
+            .recurring_annual_cost()
+            .map(|cost| cost.weekly_from_annual().to_string())
+            .unwrap_or_default(),
         indicative: allocation.indicative().to_string(),
+        money_form: content.money_manager.map(|form| (form.name(), form.who_holds_it())),
+        direct_payment,
+        rule: tailor_domain::money::CONVERSION_RULE,
         decisions: plan
             .decisions
             .iter()
@@ -332,11 +534,7 @@ pub async fn plan_view(
                         "practitioner"
                     }
                 ),
-                when: decision
-                    .decided_at
-                    .with_timezone(&chrono_tz::Europe::London)
-                    .format("%-d %B %Y")
-                    .to_string(),
+                when: london_date(decision.decided_at),
                 verdict: decision.verdict.label(),
                 reason: match decision.refusal_ground {
                     Some(ground) => format!("{}. {}", ground.label(), decision.reason),
@@ -376,6 +574,43 @@ pub async fn plan_view(
             None => None,
         },
         plan,
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "plan_sent.html")]
+pub(super) struct PlanSentPage {
+    page: PageContext,
+    plan_id: String,
+    own: bool,
+    first_name: String,
+    within_days: i64,
+    over: bool,
+    home: String,
+}
+
+/// The confirmation after a plan is sent: what happens next, and when.
+pub async fn plan_sent(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(plan_id): RecordPath<PlanId>,
+) -> Response {
+    let (plan, allocation, _) = try_page!(state.app.open_plan(&actor, plan_id).await);
+    if !matches!(plan.status, PlanStatus::Submitted | PlanStatus::AwaitingManager) {
+        return Redirect::to(&format!("/plans/{plan_id}")).into_response();
+    }
+    let person = try_page!(state.app.person_for_page(&actor, plan.person_id, "see a support plan").await);
+    let own = actor.person_id == Some(plan.person_id);
+    let page = PlanSentPage {
+        page: PageContext::new(&state, &context, "Your plan has been sent", ""),
+        plan_id: plan_id.to_string(),
+        own,
+        first_name: person.details.given_name.clone(),
+        within_days: tailor_domain::plan_support::SupportCatalogue::shipped().plan_answer_within_working_days,
+        over: plan.content.annual_cost().is_ok_and(|cost| cost > allocation.indicative()),
+        home: if own { "/my".into() } else { format!("/people/{}", plan.person_id) },
     };
     render(&page)
 }
