@@ -5,6 +5,7 @@
 //! event in one store call. No HTML, no SQL.
 
 pub mod admin;
+pub mod audit_log;
 pub mod auth;
 pub mod clock;
 pub mod demo;

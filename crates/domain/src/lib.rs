@@ -7,6 +7,7 @@ pub mod access;
 pub mod allocation;
 pub mod assessments;
 pub mod audit;
+pub mod audit_log;
 pub mod charging;
 pub mod config_file;
 pub mod council;
@@ -19,7 +20,9 @@ pub mod notes;
 pub mod people;
 pub mod plans;
 pub mod questionnaires;
+pub mod sense_checks;
 pub mod users;
 pub mod validation;
+pub mod worklists;
 
 pub use ids::*;

@@ -13,7 +13,9 @@
 //! Long because `Store` is implemented in one impl block (its where-clause would repeat on each
 //! block); the steps' half of the port is `steps.rs`.
 
+mod audit_log;
 mod steps;
+mod worklists;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

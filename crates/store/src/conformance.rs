@@ -7,6 +7,7 @@
 //! `conformance/steps.rs`.
 
 pub mod steps;
+pub mod worklists;
 
 use crate::*;
 use chrono::{Duration, SubsecRound};
@@ -50,6 +51,7 @@ checks!(
     steps::simultaneous_eligibility_decisions_land_once,
     steps::simultaneous_plans_for_one_person_start_once,
     steps::jobs_run_once_and_retry_with_back_off,
+    worklists::caseload_shows_each_person_at_their_stage,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.

@@ -21,9 +21,14 @@ use tailor_domain::{
 };
 use thiserror::Error;
 
+pub mod audit_log;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod rows;
+pub mod worklists;
+
+pub use audit_log::{AuditLogStore, AuditSearch};
+pub use worklists::{CaseloadQuery, CaseloadStages, PlanForManager, WorklistStore};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -167,7 +172,7 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + Send + Sync + 'static {
+pub trait Store: StepStore + WorklistStore + AuditLogStore + Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 

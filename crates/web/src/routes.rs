@@ -134,7 +134,8 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/admin/teams", may(AdministerUsers), post(admin::create_team)),
         route(g.clone(), "/admin/organisations", may(ManageOrganisations), get(admin::organisations)),
         route(p.clone(), "/admin/organisations", may(ManageOrganisations), post(admin::create_organisation)),
-        route(g.clone(), "/admin/audit", may(ViewAuditLog), get(admin::audit_log)),
+        route(g.clone(), "/admin/audit", may(ViewAuditLog), get(pages::audit_log::audit_log)),
+        route(g.clone(), "/admin/audit.csv", may(ViewAuditLog), get(pages::audit_log::audit_csv)),
         route(g.clone(), "/admin/jobs", may(AdministerUsers), get(admin::jobs)),
         route(g.clone(), "/admin/audit/people/{id}", may(ViewAuditLog), get(admin::person_audit)),
         // JSON API

@@ -12,6 +12,7 @@ macro_rules! try_page {
 }
 
 pub mod admin;
+pub mod audit_log;
 pub mod auth;
 pub mod configuration;
 pub mod forms;
@@ -19,6 +20,7 @@ pub mod home;
 pub mod pdf;
 pub mod people;
 pub mod steps;
+pub mod worklists;
 
 use crate::context::RequestContext;
 use crate::AppState;

@@ -480,7 +480,13 @@ pub struct ReviewInput {
     reason: String,
 }
 
-pub(super) fn review_fields(questionnaire: &Questionnaire, input: &ReviewInput) -> Vec<Field> {
+/// The check form. Each question is shown with the answer the person chose, in the words they
+/// chose it in, so the worker checks against what was said without opening another page.
+pub(super) fn review_fields(
+    questionnaire: &Questionnaire,
+    answers: &std::collections::BTreeMap<String, String>,
+    input: &ReviewInput,
+) -> Vec<Field> {
     vec![
         Field::Radios {
             name: "decision",
@@ -499,10 +505,16 @@ pub(super) fn review_fields(questionnaire: &Questionnaire, input: &ReviewInput) 
             legend: "If sending back: which answers need another look?",
             options: questionnaire
                 .questions()
-                .map(|question| Choice {
-                    value: question.id.clone(),
-                    label: question.text.clone(),
-                    checked: input.questions.contains(&question.id),
+                .map(|question| {
+                    let answer = answers
+                        .get(&question.id)
+                        .and_then(|chosen| question.answers.iter().find(|answer| &answer.id == chosen))
+                        .map_or_else(|| "Not answered".to_owned(), |answer| format!("Their answer: “{}”", answer.text));
+                    Choice {
+                        value: question.id.clone(),
+                        label: format!("{} {answer}", question.text),
+                        checked: input.questions.contains(&question.id),
+                    }
                 })
                 .collect(),
             hint: "",
@@ -537,7 +549,7 @@ pub(super) async fn review_page_with(
         context,
         assessment.person_id,
         form,
-        review_fields(&questionnaire, input),
+        review_fields(&questionnaire, &assessment.answers, input),
         errors,
     )
     .await

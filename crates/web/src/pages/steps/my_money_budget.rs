@@ -2,7 +2,7 @@
 //! financial assessment.
 
 use super::*;
-use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::context::{CheckedForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::pages::{choices, render_form, Choice, PageContext};
 use crate::AppState;
@@ -161,9 +161,13 @@ pub async fn override_budget(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     RecordPath(allocation_id): RecordPath<AllocationId>,
-    CsrfForm(input): CsrfForm<OverrideInput>,
+    CheckedForm(input, confirmed): CheckedForm<OverrideInput>,
 ) -> Response {
-    match state.app.override_budget(&actor, allocation_id, &input.annual, &input.reason).await {
+    match state
+        .app
+        .override_budget(&actor, allocation_id, &input.annual, &input.reason, confirmed)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/allocations/{allocation_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
             allocation_page_with(&state, &context, &actor, allocation_id, input.annual, input.reason, errors).await
@@ -328,7 +332,7 @@ pub async fn record_financial(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
-    CsrfForm(input): CsrfForm<FinancialInput>,
+    CheckedForm(input, confirmed): CheckedForm<FinancialInput>,
 ) -> Response {
     // "Add more lines" sends the form back with room for more, without saving.
     if input.more_lines == "yes" {
@@ -338,7 +342,11 @@ pub async fn record_financial(
         Ok(circumstances) => circumstances,
         Err(errors) => return financial_page_with(&state, &context, &actor, person_id, input, errors).await,
     };
-    match state.app.record_financial_assessment(&actor, person_id, circumstances).await {
+    match state
+        .app
+        .record_financial_assessment_confirmed(&actor, person_id, circumstances, confirmed)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => financial_page_with(&state, &context, &actor, person_id, input, errors).await,
         Err(error) => PageError::from(error).into_response(),

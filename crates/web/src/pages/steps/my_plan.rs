@@ -1,7 +1,7 @@
 //! Step 2, my plan: the support plan, costed against the budget as it is written, and sign-off.
 
 use super::*;
-use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::context::{CheckedForm, CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::pages::forms::{form_page, Field, FormPage};
 use crate::pages::{choices, render, render_form, Choice, PageContext};
@@ -178,9 +178,9 @@ pub async fn save_plan(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
-    CsrfForm(plan): CsrfForm<PlanInput>,
+    CheckedForm(plan, confirmed): CheckedForm<PlanInput>,
 ) -> Response {
-    store_plan(&state, &context, &actor, person_id, plan, false).await
+    store_plan(&state, &context, &actor, person_id, plan, false, confirmed).await
 }
 
 /// The plan's cost as the person types (the page's script posts the form here); nothing is saved.
@@ -222,9 +222,9 @@ pub async fn submit_plan(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
-    CsrfForm(plan): CsrfForm<PlanInput>,
+    CheckedForm(plan, confirmed): CheckedForm<PlanInput>,
 ) -> Response {
-    store_plan(&state, &context, &actor, person_id, plan, true).await
+    store_plan(&state, &context, &actor, person_id, plan, true, confirmed).await
 }
 
 pub(super) async fn store_plan(
@@ -234,8 +234,9 @@ pub(super) async fn store_plan(
     person_id: PersonId,
     plan: PlanInput,
     submit: bool,
+    confirmed: tailor_domain::sense_checks::AmountsConfirmed,
 ) -> Response {
-    match state.app.save_plan(actor, person_id, &plan, submit).await {
+    match state.app.save_plan_confirmed(actor, person_id, &plan, submit, confirmed).await {
         Ok(plan) if submit => Redirect::to(&format!("/plans/{}", plan.id)).into_response(),
         // "Update the total" and "Save" both save a draft and show the plan again, re-costed.
         Ok(plan) => {
