@@ -19,7 +19,9 @@ pub mod forms;
 pub mod home;
 pub mod pdf;
 pub mod people;
+pub mod records;
 pub mod steps;
+pub mod voice;
 pub mod worklists;
 
 use crate::context::RequestContext;

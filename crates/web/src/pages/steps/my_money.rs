@@ -418,6 +418,7 @@ pub(super) struct AssessmentPage {
     findings: Vec<FindingRow>,
     allocation_id: Option<String>,
     indicative: Option<String>,
+    voice: crate::pages::voice::Voice,
 }
 
 pub async fn assessment(
@@ -435,6 +436,11 @@ pub async fn assessment(
         .cloned();
     let allocation = overview.allocations.iter().find(|record| record.assessment_id == assessment_id);
     let staff = access.may(Capability::ReviewAssessment);
+    let person = try_page!(state.app.person_for_page(&actor, assessment.person_id, "see an assessment").await);
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let findings = eligibility
         .as_ref()
         .map(|record| {
@@ -454,7 +460,7 @@ pub async fn assessment(
         })
         .unwrap_or_default();
     let page = AssessmentPage {
-        page: PageContext::new(&state, &context, "Your assessment", ""),
+        page: PageContext::new(&state, &context, &format!("{} assessment", voice.whose()), ""),
         person_id: assessment.person_id.to_string(),
         title: questionnaire.title.clone(),
         sections: answer_rows(&assessment, &questionnaire),
@@ -466,6 +472,7 @@ pub async fn assessment(
         indicative: allocation.map(|record| record.indicative().to_string()),
         eligibility,
         assessment,
+        voice,
     };
     render(&page)
 }

@@ -45,6 +45,7 @@ pub(super) struct AllocationPage {
     can_override: bool,
     annual_input: String,
     reason_input: String,
+    voice: crate::pages::voice::Voice,
 }
 
 pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
@@ -92,6 +93,16 @@ pub(super) async fn allocation_page_with(
             .access_to_person(actor, allocation.person_id, "see how a budget was worked out")
             .await
     );
+    let person = try_page!(
+        state
+            .app
+            .person_for_page(actor, allocation.person_id, "see how a budget was worked out")
+            .await
+    );
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let questionnaire_text: HashMap<String, (String, String)> = match state.app.open_assessment(actor, allocation.assessment_id).await {
         Ok((assessment, questionnaire, _)) => questionnaire
             .questions()
@@ -108,7 +119,13 @@ pub(super) async fn allocation_page_with(
         Err(_) => HashMap::new(),
     };
     let page = AllocationPage {
-        page: PageContext::new(state, context, "How we worked out your budget", "").with_errors(&errors),
+        page: PageContext::new(
+            state,
+            context,
+            &format!("How we worked out {} budget", voice.whose_in_a_sentence()),
+            "",
+        )
+        .with_errors(&errors),
         errors,
         allocation_id: allocation_id.to_string(),
         person_id: allocation.person_id.to_string(),
@@ -125,6 +142,7 @@ pub(super) async fn allocation_page_with(
         can_override: access.may(Capability::OverrideBudget),
         annual_input: annual,
         reason_input: reason,
+        voice,
         result: allocation.result,
     };
     render_form(&page, &page.errors)

@@ -285,6 +285,7 @@ pub(super) struct PlanPage {
     can_edit: bool,
     budget_id: Option<String>,
     allocation_id: String,
+    voice: crate::pages::voice::Voice,
 }
 
 pub async fn plan_view(
@@ -295,13 +296,18 @@ pub async fn plan_view(
 ) -> Response {
     let (plan, allocation, access) = try_page!(state.app.open_plan(&actor, plan_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, plan.person_id).await);
+    let person = try_page!(state.app.person_for_page(&actor, plan.person_id, "open a support plan").await);
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let can_decide = match plan.status {
         PlanStatus::Submitted => access.may(Capability::AgreePlan),
         PlanStatus::AwaitingManager => access.may(Capability::AgreePlanAboveTolerance),
         _ => false,
     };
     let page = PlanPage {
-        page: PageContext::new(&state, &context, "Support plan", ""),
+        page: PageContext::new(&state, &context, &format!("{} support plan", voice.whose()), ""),
         person_id: plan.person_id.to_string(),
         lines: plan
             .content
@@ -355,6 +361,7 @@ pub async fn plan_view(
             .map(|budget| budget.id.to_string()),
         allocation_id: allocation.id.to_string(),
         plan,
+        voice,
     };
     render(&page)
 }
