@@ -6,6 +6,7 @@
 //! Long because it is every check of the foundation's half of the port; the steps' checks are in
 //! `conformance/steps.rs`.
 
+pub mod audit_log;
 pub mod steps;
 pub mod worklists;
 
@@ -52,6 +53,7 @@ checks!(
     steps::simultaneous_plans_for_one_person_start_once,
     steps::jobs_run_once_and_retry_with_back_off,
     worklists::caseload_shows_each_person_at_their_stage,
+    audit_log::audit_log_filters_pages_and_names,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
