@@ -52,7 +52,7 @@ pub const DEMO_ACCOUNTS: [&str; 11] = [
 
 /// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
 /// records, the provider's client, then one person at each stage from assessment to agreed plan.
-const DEMO_PLANNING_PEOPLE: u32 = 13;
+const DEMO_PLANNING_PEOPLE: u32 = 15;
 
 const FEMALE_NAMES: &[&str] = &[
     "Margaret",
@@ -458,6 +458,29 @@ enum DemoStage {
     OverTolerance,
     Agreed,
     Challenged,
+    /// Still answering the self-assessment.
+    Started,
+    /// The council asked for some answers to be looked at again.
+    SentBack,
+}
+
+impl DemoStage {
+    /// How many days ago this person's record began, so each waits a realistic time at their
+    /// stage (the steps after it follow a few days apart; see `demo_planning_records`).
+    fn began_days_ago(self) -> i64 {
+        match self {
+            DemoStage::Started => 3,
+            DemoStage::Submitted => 6,
+            DemoStage::Accepted => 10,
+            DemoStage::SentBack => 12,
+            DemoStage::Drafting => 15,
+            DemoStage::PlanSubmitted => 20,
+            DemoStage::NotEligible => 21,
+            DemoStage::OverTolerance => 24,
+            DemoStage::Agreed => 60,
+            DemoStage::Challenged => 90,
+        }
+    }
 }
 
 impl App {
@@ -479,6 +502,8 @@ impl App {
             DemoStage::Challenged,
             DemoStage::Agreed,
             DemoStage::Agreed,
+            DemoStage::Started,
+            DemoStage::SentBack,
         ];
         // Every one of the six forms of budget on some plan; the draft has not chosen yet.
         let forms = [
@@ -492,8 +517,16 @@ impl App {
         ];
         let mut plans_written = 0;
         for (person, stage) in people.iter().zip(stages) {
-            let assessment = self.start_assessment(practitioner, person.id, AssessmentKind::Adult).await?;
-            let (_, questionnaire, _) = self.open_assessment(practitioner, assessment.id).await?;
+            // Each person's records are dated as if written over the past weeks, a few days
+            // between steps, so worklists show realistic dates and days waiting.
+            let clock = std::sync::Arc::new(crate::clock::FixedClock::new(
+                self.clock.now() - Duration::days(stage.began_days_ago()),
+            ));
+            let mut dated = self.clone();
+            dated.clock = clock.clone();
+            let later = |days: i64| clock.advance(Duration::days(days));
+            let assessment = dated.start_assessment(practitioner, person.id, AssessmentKind::Adult).await?;
+            let (_, questionnaire, _) = dated.open_assessment(practitioner, assessment.id).await?;
             // The outcomes the eligibility decision will find the person unable to achieve, chosen
             // first so that the answers agree with it.
             let unable = if stage == DemoStage::NotEligible {
@@ -506,21 +539,46 @@ impl App {
                 .take(unable)
                 .map(|(code, _)| code)
                 .collect();
-            for question in questionnaire.questions() {
+            let questions: Vec<_> = questionnaire.questions().collect();
+            let answering = if stage == DemoStage::Started {
+                questions.len() / 2
+            } else {
+                questions.len()
+            };
+            for question in questions.iter().take(answering) {
                 let most = question.answers.len() - 1;
                 let grade = match &question.outcome {
                     Some(outcome) if unable_codes.contains(&outcome.as_str()) => rng.gen_range(most.saturating_sub(1).max(1)..=most),
                     Some(_) => 0,
                     None => rng.gen_range(0..question.answers.len()),
                 };
-                self.answer_question(practitioner, assessment.id, &question.id, &question.answers[grade].id)
+                dated
+                    .answer_question(practitioner, assessment.id, &question.id, &question.answers[grade].id)
                     .await?;
             }
-            self.submit_assessment(practitioner, assessment.id).await?;
+            if stage == DemoStage::Started {
+                continue;
+            }
+            later(2);
+            dated.submit_assessment(practitioner, assessment.id).await?;
             if stage == DemoStage::Submitted {
                 continue;
             }
-            self.review_assessment(practitioner, assessment.id, true, &[], "").await?;
+            later(3);
+            if stage == DemoStage::SentBack {
+                let questions_back: Vec<String> = questions.iter().take(2).map(|question| question.id.clone()).collect();
+                dated
+                    .review_assessment(
+                        practitioner,
+                        assessment.id,
+                        false,
+                        &questions_back,
+                        "Your answers about washing and meals do not fit together: could you look at them again?",
+                    )
+                    .await?;
+                continue;
+            }
+            dated.review_assessment(practitioner, assessment.id, true, &[], "").await?;
             // The accepted one waits for its duties to be recorded, so the practitioner sees that
             // step; the rest show each way an assessment can be carried out.
             if stage == DemoStage::Accepted {
@@ -558,7 +616,7 @@ impl App {
                     ..Default::default()
                 },
             };
-            self.record_assessment_duties(practitioner, assessment.id, &duties, None).await?;
+            dated.record_assessment_duties(practitioner, assessment.id, &duties, None).await?;
             let findings = EligibilityFindings {
                 kind: AssessmentKind::Adult,
                 needs_condition_met: true,
@@ -591,38 +649,41 @@ impl App {
                     String::new()
                 },
             };
-            let (_, allocation) = self.decide_eligibility(practitioner, assessment.id, findings, &notes).await?;
+            later(2);
+            let (_, allocation) = dated.decide_eligibility(practitioner, assessment.id, findings, &notes).await?;
             let Some(allocation) = allocation else { continue };
-            self.record_financial_assessment(
-                practitioner,
-                person.id,
-                FinancialCircumstances {
-                    declined: false,
-                    household: Household::Single,
-                    income: vec![
-                        IncomeLine {
-                            source: IncomeSource::StatePension,
-                            weekly: Money::from_pence(rng.gen_range(20_000..30_000)),
-                        },
-                        IncomeLine {
-                            source: IncomeSource::AttendanceAllowance,
-                            weekly: Money::from_pence(rng.gen_range(0..11_000)),
-                        },
-                    ],
-                    capital: Money::from_pence(rng.gen_range(0..2_000_000)),
-                    housing_costs: vec![CostLine {
-                        description: "Council tax".into(),
-                        weekly: Money::from_pence(rng.gen_range(0..5_000)),
-                    }],
-                    disability_related_expenditure: vec![ExpenditureLine {
-                        description: "Extra heating and laundry".into(),
-                        weekly: Money::from_pence(rng.gen_range(0..3_000)),
-                        evidence: "Gas bills and launderette receipts, seen at the visit".into(),
-                    }],
-                    ..FinancialCircumstances::declined()
-                },
-            )
-            .await?;
+            later(1);
+            dated
+                .record_financial_assessment(
+                    practitioner,
+                    person.id,
+                    FinancialCircumstances {
+                        declined: false,
+                        household: Household::Single,
+                        income: vec![
+                            IncomeLine {
+                                source: IncomeSource::StatePension,
+                                weekly: Money::from_pence(rng.gen_range(20_000..30_000)),
+                            },
+                            IncomeLine {
+                                source: IncomeSource::AttendanceAllowance,
+                                weekly: Money::from_pence(rng.gen_range(0..11_000)),
+                            },
+                        ],
+                        capital: Money::from_pence(rng.gen_range(0..2_000_000)),
+                        housing_costs: vec![CostLine {
+                            description: "Council tax".into(),
+                            weekly: Money::from_pence(rng.gen_range(0..5_000)),
+                        }],
+                        disability_related_expenditure: vec![ExpenditureLine {
+                            description: "Extra heating and laundry".into(),
+                            weekly: Money::from_pence(rng.gen_range(0..3_000)),
+                            evidence: "Gas bills and launderette receipts, seen at the visit".into(),
+                        }],
+                        ..FinancialCircumstances::declined()
+                    },
+                )
+                .await?;
             // A plan near the budget (or well over it, for the manager's queue): a personal
             // assistant for a fractional number of hours a week, a club, and a one-off item.
             let weekly_budget = allocation.indicative().weekly_from_annual().pence();
@@ -661,7 +722,8 @@ impl App {
                 ..PlanInput::default()
             };
             let submit = stage != DemoStage::Drafting;
-            let saved = self.save_plan(practitioner, person.id, &plan, submit).await?;
+            later(5);
+            let saved = dated.save_plan(practitioner, person.id, &plan, submit).await?;
             if stage <= DemoStage::PlanSubmitted {
                 continue;
             }
@@ -669,29 +731,35 @@ impl App {
                 verdict: "agreed".into(),
                 ..Default::default()
             };
-            let (decided, budget) = self.decide_plan(practitioner, saved.id, &agree).await?;
+            later(3);
+            let (decided, budget) = dated.decide_plan(practitioner, saved.id, &agree).await?;
             if stage == DemoStage::OverTolerance {
                 continue;
             }
             let budget = match budget {
                 Some(budget) => budget,
-                None => match self.decide_plan(manager, decided.id, &agree).await?.1 {
+                None => match dated.decide_plan(manager, decided.id, &agree).await?.1 {
                     Some(budget) => budget,
                     None => continue,
                 },
             };
+            // The budget statement is read, as people and workers do: part of the audit history.
+            later(1);
+            dated.open_budget(practitioner, budget.id).await?;
             if stage == DemoStage::Challenged {
                 // The person told their worker, who recorded it on their behalf.
-                self.raise_challenge(
-                    practitioner,
-                    tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
-                    &tailor_domain::challenges::ChallengeInput {
-                        reason: "The budget does not cover help at night, when I am most at risk of falling.".into(),
-                    },
-                    true,
-                    &tailor_domain::challenges::ChallengeRules::default(),
-                )
-                .await?;
+                later(10);
+                dated
+                    .raise_challenge(
+                        practitioner,
+                        tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
+                        &tailor_domain::challenges::ChallengeInput {
+                            reason: "The budget does not cover help at night, when I am most at risk of falling.".into(),
+                        },
+                        true,
+                        &tailor_domain::challenges::ChallengeRules::default(),
+                    )
+                    .await?;
             }
         }
         Ok(())

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit_log;
 pub mod auth;
 pub mod clock;
 pub mod demo;

@@ -9,6 +9,7 @@ pub mod assessment_duties;
 pub mod assessments;
 pub mod audit;
 pub mod challenges;
+pub mod audit_log;
 pub mod charging;
 pub mod config_file;
 pub mod council;
@@ -22,7 +23,9 @@ pub mod people;
 pub mod plan_support;
 pub mod plans;
 pub mod questionnaires;
+pub mod sense_checks;
 pub mod users;
 pub mod validation;
+pub mod worklists;
 
 pub use ids::*;

@@ -15,7 +15,9 @@
 
 mod accounts;
 mod challenges;
+mod audit_log;
 mod steps;
+mod worklists;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -19,7 +19,7 @@ use tailor_store::{
 };
 
 /// The people a work queue may show, as query parameters: everyone, or a team and a worker.
-fn queue_scope(filter: &PeopleFilter) -> Option<(bool, Option<uuid::Uuid>, Option<uuid::Uuid>)> {
+pub(crate) fn queue_scope(filter: &PeopleFilter) -> Option<(bool, Option<uuid::Uuid>, Option<uuid::Uuid>)> {
     match filter {
         PeopleFilter::Everyone => Some((true, None, None)),
         PeopleFilter::TeamOrAllocated { team, worker } => Some((false, team.map(|id| id.0), Some(worker.0))),

@@ -8,7 +8,9 @@
 
 pub mod accounts;
 pub mod challenges;
+pub mod audit_log;
 pub mod steps;
+pub mod worklists;
 
 use crate::*;
 use chrono::{Duration, SubsecRound};
@@ -63,6 +65,8 @@ checks!(
     challenges::simultaneous_redeterminations_land_once,
     steps::assessment_duties_round_trip_and_change_only_from_their_version,
     steps::simultaneous_assessment_duties_land_once,
+    worklists::caseload_shows_each_person_at_their_stage,
+    audit_log::audit_log_filters_pages_and_names,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.

@@ -22,9 +22,14 @@ use tailor_domain::{
 use thiserror::Error;
 
 pub mod accounts;
+pub mod audit_log;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod rows;
+pub mod worklists;
+
+pub use audit_log::{AuditLogStore, AuditSearch};
+pub use worklists::{CaseloadQuery, CaseloadStages, PlanForManager, WorklistStore};
 
 pub use accounts::{AccountLink, AccountStore, ApiTokenSummary, NewPassword, PasswordReset, PasswordState};
 
@@ -170,7 +175,7 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + AccountStore + ChallengeStore + Send + Sync + 'static {
+pub trait Store: StepStore + AccountStore + ChallengeStore + WorklistStore + AuditLogStore + Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 

@@ -223,6 +223,35 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// A CSRF-checked form with its sense-check box read beside it: whether the person typing ticked
+/// "I have checked: the amounts are right" (`tailor_domain::sense_checks::CONFIRM_FIELD`).
+pub struct CheckedForm<T>(pub T, pub tailor_domain::sense_checks::AmountsConfirmed);
+
+#[derive(Deserialize)]
+struct ConfirmField {
+    #[serde(default)]
+    confirm_amounts: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CheckedForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let context = request.extensions().get::<RequestContext>().cloned().unwrap_or_default();
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField { csrf_token: String::new() });
+        check_csrf(state, &context, &field.csrf_token).await?;
+        let confirmed = serde_html_form::from_bytes::<ConfirmField>(&bytes)
+            .map(|field| tailor_domain::sense_checks::AmountsConfirmed::from_form(&field.confirm_amounts))
+            .unwrap_or_default();
+        serde_html_form::from_bytes(&bytes)
+            .map(|form| CheckedForm(form, confirmed))
+            .map_err(|_| PageError::BadRequest("The form could not be read. Go back and try again.".into()).into_response())
+    }
+}
+
 /// Compares the submitted token with the session's in constant time, so timing reveals nothing
 /// of the token; a mismatch is audited.
 pub async fn check_csrf(state: &AppState, context: &RequestContext, submitted: &str) -> Result<(), Response> {

@@ -13,6 +13,8 @@ pub mod challenges;
 pub mod assessment_duties;
 pub mod my_money;
 pub mod plan_agreed;
+pub mod sense_checks;
+pub mod worklists;
 
 pub use plan_agreed::WorkQueues;
 
@@ -40,13 +42,14 @@ pub const CHALLENGE: &str = "challenge";
 
 /// The configuration Tailor ships with, loaded into an empty database.
 /// Versions of one configuration are listed oldest first, so each loads with a higher version.
-pub const DEFAULT_CONFIGURATION: [(&str, &str); 6] = [
+pub const DEFAULT_CONFIGURATION: [(&str, &str); 7] = [
     ("questionnaire", include_str!("../../../../config/questionnaires/adult.toml")),
     ("questionnaire", include_str!("../../../../config/questionnaires/carer.toml")),
     ("allocation", include_str!("../../../../config/allocation/adult.toml")),
     ("allocation", include_str!("../../../../config/allocation/carer.toml")),
     ("charging", include_str!("../../../../config/charging/rates-2025-26.toml")),
     ("charging", include_str!("../../../../config/charging/rates.toml")),
+    ("sense_checks", include_str!("../../../../config/sense-checks.toml")),
 ];
 
 /// The configuration kinds, with the id each file's contents name it by.
@@ -56,6 +59,9 @@ fn configuration_identity(kind: &str, source: &str) -> Result<(String, i64, Naiv
         "questionnaire" => Questionnaire::parse(source).map(|parsed| (parsed.id, parsed.version, parsed.effective_from)),
         "allocation" => AllocationModel::parse(source).map(|parsed| (parsed.id.to_string(), parsed.version, parsed.effective_from)),
         "charging" => ChargingRates::parse(source).map(|parsed| ("rates".to_owned(), parsed.version, parsed.effective_from)),
+        "sense_checks" => {
+            tailor_domain::sense_checks::AmountCeilings::parse(source).map(|parsed| (parsed.id, parsed.version, parsed.effective_from))
+        }
         _ => {
             errors.add("kind", "Select what kind of configuration this is");
             return Err(errors);

@@ -13,6 +13,7 @@ use tailor_domain::charging::{weekly_contribution, ChargingError, ChargingRates,
 use tailor_domain::eligibility::{decide, outcomes, AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::money::Money;
 use tailor_domain::questionnaires::Questionnaire;
+use tailor_domain::sense_checks::{require_confirmation, AmountsConfirmed};
 use tailor_domain::validation::ValidationErrors;
 use tailor_domain::{AllocationId, AssessmentId, EligibilityDecisionId, FinancialAssessmentId, PersonId};
 use tailor_store::{Expect, StoreError};
@@ -427,6 +428,7 @@ impl App {
         allocation_id: AllocationId,
         annual: &str,
         reason: &str,
+        confirmed: AmountsConfirmed,
     ) -> AppResult<AllocationRecord> {
         let mut allocation = self.store.get_allocation(allocation_id).await?;
         let access = self
@@ -449,6 +451,23 @@ impl App {
             errors.add("reason", "Explain why the budget should differ from the worked-out figure");
         }
         let amount = errors.into_result(amount)?.ok_or(AppError::NotFound)?;
+        // Far above any usual budget: only a team manager may set it, and only once they have
+        // checked the amount.
+        if let Some(above) = self.amount_ceilings().await?.check_yearly_budget("annual", amount) {
+            if !may(actor, &access, Capability::OverrideBudgetAboveTolerance) {
+                self.record_refusal(
+                    actor,
+                    "set an indicative budget above the council's ceiling",
+                    Some(allocation.person_id),
+                )
+                .await;
+                return Err(single_error(
+                    "annual",
+                    &format!("{}: a team manager must agree a budget this large", above.message()),
+                ));
+            }
+            require_confirmation(&[above], confirmed)?;
+        }
         // Far above what the model worked out needs a team manager, as a plan over tolerance does.
         let model =
             AllocationModel::parse(&allocation.model_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
@@ -484,12 +503,25 @@ impl App {
     /// Records a financial assessment (or that the person declined one). The age band comes from
     /// the person's date of birth on their record and today's date, never from what was typed;
     /// until there is a plan, the charge is worked out against the indicative budget.
-    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
     pub async fn record_financial_assessment(
         &self,
         actor: &Actor,
         person_id: PersonId,
+        circumstances: FinancialCircumstances,
+    ) -> AppResult<FinancialAssessmentRecord> {
+        self.record_financial_assessment_confirmed(actor, person_id, circumstances, AmountsConfirmed::No)
+            .await
+    }
+
+    /// Records a financial assessment; a weekly income above the council's ceiling is recorded
+    /// only when the worker has confirmed it (`confirmed`).
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
+    pub async fn record_financial_assessment_confirmed(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
         mut circumstances: FinancialCircumstances,
+        confirmed: AmountsConfirmed,
     ) -> AppResult<FinancialAssessmentRecord> {
         self.require_capability(
             actor,
@@ -498,6 +530,7 @@ impl App {
             "record a financial assessment",
         )
         .await?;
+        require_confirmation(&self.amount_ceilings().await?.check_income(&circumstances), confirmed)?;
         let today = self.clock.today();
         let rates_version = self.configuration_on("charging", "rates", today).await?;
         let rates =

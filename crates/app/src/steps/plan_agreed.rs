@@ -13,6 +13,7 @@ use tailor_domain::audit::AuditAction;
 use tailor_domain::charging::{weekly_contribution, ChargingError, ChargingRates};
 use tailor_domain::money::Money;
 use tailor_domain::plans::*;
+use tailor_domain::sense_checks::{require_confirmation, AmountsConfirmed};
 use tailor_domain::{BudgetId, PersonId, PlanDecisionId, PlanId};
 use tailor_store::{Expect, PeopleFilter, StoreError};
 
@@ -28,9 +29,24 @@ pub struct WorkQueues {
 }
 
 impl App {
-    /// Saves the person's plan (a draft, or `submit` it for agreement).
-    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
+    /// Saves the person's plan (a draft, or `submit` it for agreement). Amounts above the
+    /// council's ceilings are refused: see `save_plan_confirmed`.
     pub async fn save_plan(&self, actor: &Actor, person_id: PersonId, input: &PlanInput, submit: bool) -> AppResult<SupportPlan> {
+        self.save_plan_confirmed(actor, person_id, input, submit, AmountsConfirmed::No)
+            .await
+    }
+
+    /// Saves the person's plan; a line or a yearly cost above the council's ceilings is saved
+    /// only when the person typing has confirmed it (`confirmed`), draft or not.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), person = %person_id))]
+    pub async fn save_plan_confirmed(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        input: &PlanInput,
+        submit: bool,
+        confirmed: AmountsConfirmed,
+    ) -> AppResult<SupportPlan> {
         self.require_capability(actor, person_id, Capability::WritePlan, "write a support plan")
             .await?;
         let allocation = self.store.list_allocations(person_id).await?.into_iter().next().ok_or_else(|| {
@@ -43,6 +59,7 @@ impl App {
         let cost = content
             .annual_cost()
             .map_err(|_| single_error("line_description_1", "The plan's cost is too large to work out"))?;
+        require_confirmation(&self.amount_ceilings().await?.check_plan(&content), confirmed)?;
         let now = self.clock.now();
         let existing = self
             .store

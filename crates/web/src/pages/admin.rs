@@ -427,39 +427,6 @@ fn audit_rows(events: &[AuditEvent]) -> Vec<AuditRow> {
 }
 
 #[derive(Template)]
-#[template(path = "admin_audit.html")]
-struct AuditPage {
-    page: PageContext,
-    rows: Vec<AuditRow>,
-    chain: String,
-    chain_intact: bool,
-}
-
-pub async fn audit_log(State(state): State<AppState>, context: RequestContext, CurrentActor(actor): CurrentActor) -> Response {
-    let events = match state.app.recent_audit(&actor, 200).await {
-        Ok(events) => events,
-        Err(error) => return PageError::from(error).into_response(),
-    };
-    let (chain, chain_intact) = match state.app.verify_audit_chain(None).await {
-        Ok(Ok(report)) => (
-            format!(
-                "All {} events check out: none has been changed. Check against a checkpoint (tailor audit verify --checkpoint) to know none was removed from the end.",
-                report.checked
-            ),
-            true,
-        ),
-        Ok(Err(problem)) => (format!("The log has been tampered with: {problem}."), false),
-        Err(error) => return PageError::from(error).into_response(),
-    };
-    render(&AuditPage {
-        page: PageContext::new(&state, &context, "Audit log", "/admin/audit"),
-        rows: audit_rows(&events),
-        chain,
-        chain_intact,
-    })
-}
-
-#[derive(Template)]
 #[template(path = "admin_person_audit.html")]
 struct PersonAuditPage {
     page: PageContext,

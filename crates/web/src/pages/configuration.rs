@@ -48,7 +48,7 @@ async fn configuration_page_with(
     errors: ValidationErrors,
 ) -> Response {
     let mut rows = Vec::new();
-    for kind in ["questionnaire", "allocation", "charging"] {
+    for kind in ["questionnaire", "allocation", "charging", "sense_checks"] {
         for version in try_page!(state.app.list_configuration(actor, kind).await) {
             rows.push(ConfigurationRow {
                 link: format!("/admin/configuration/{kind}/{}/{}", version.config_id, version.version),
@@ -73,6 +73,7 @@ async fn configuration_page_with(
                 ("questionnaire", "A questionnaire"),
                 ("allocation", "An allocation model (RAS)"),
                 ("charging", "Charging rates"),
+                ("sense_checks", "Sense checks on amounts (ceilings)"),
             ],
             &input.kind,
         ),

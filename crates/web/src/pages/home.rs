@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tailor_app::people::PAGE_SIZE;
 use tailor_domain::access::{caseload_scope, landing_page, CaseloadScope, LandingPage, Permission};
 use tailor_domain::people::PersonSummary;
 
@@ -61,15 +60,11 @@ pub fn person_rows(people: &[PersonSummary]) -> Vec<PersonRow> {
 struct StaffHome {
     page: PageContext,
     first_name: String,
-    has_caseload: bool,
     caseload_heading: String,
-    rows: Vec<PersonRow>,
-    total: i64,
-    page_number: i64,
-    previous_page: Option<i64>,
-    next_page: Option<i64>,
+    caseload: Option<super::worklists::CaseloadSection>,
     links: Vec<(&'static str, &'static str, &'static str)>,
     queues: Vec<WorkQueue>,
+    over_tolerance: Vec<super::worklists::OverToleranceRow>,
 }
 
 /// Things waiting for this worker, with a link to each.
@@ -82,6 +77,11 @@ pub struct WorkQueue {
 pub struct PageQuery {
     #[serde(default)]
     page: Option<i64>,
+    /// The caseload's stage filter and order (see `worklists::CaseloadView`).
+    #[serde(default)]
+    stage: Option<String>,
+    #[serde(default)]
+    sort: Option<String>,
 }
 
 pub async fn staff_home(
@@ -95,13 +95,17 @@ pub async fn staff_home(
     }
     let page_number = query.page.unwrap_or(0).max(0);
     let has_caseload = actor.role.holds_caseload();
-    let (rows, total) = if has_caseload {
-        match state.app.caseload(&actor, page_number).await {
-            Ok(page) => (person_rows(&page.people), page.total),
-            Err(error) => return PageError::from(error).into_response(),
-        }
+    let view = super::worklists::CaseloadView::from_query(query.stage.as_deref(), query.sort.as_deref());
+    let caseload = if has_caseload {
+        let found = try_page!(state.app.caseload_worklist(&actor, view.stage, view.sort, page_number).await);
+        Some(super::worklists::caseload_section(
+            &found,
+            &view,
+            page_number,
+            tailor_app::steps::worklists::CASELOAD_PAGE_SIZE,
+        ))
     } else {
-        (Vec::new(), 0)
+        None
     };
     let mut links = Vec::new();
     let role = actor.role;
@@ -141,6 +145,7 @@ pub async fn staff_home(
         ));
     }
     let found = try_page!(state.app.work_queues(&actor).await);
+    let over_tolerance = try_page!(state.app.plans_over_tolerance(&actor).await);
     let waiting: Vec<tailor_domain::PersonId> = found
         .assessments_to_check
         .iter()
@@ -154,6 +159,7 @@ pub async fn staff_home(
                 .map(|plan| plan.person_id),
         )
         .chain(found.challenges.iter().map(|challenge| challenge.person_id))
+        .chain(over_tolerance.iter().map(|plan| plan.person_id))
         .collect();
     let names = try_page!(state.app.names_for_work_queues(&actor, &waiting).await);
     let name_of = |person_id| names.get(&person_id).cloned().unwrap_or_default();
@@ -185,14 +191,6 @@ pub async fn staff_home(
     ];
     if role.allows(Permission::AnswerEscalations) {
         queues.push(WorkQueue {
-            heading: "Plans over tolerance, waiting for you",
-            items: found
-                .plans_for_manager
-                .iter()
-                .map(|plan| (format!("/plans/{}", plan.id), name_of(plan.person_id)))
-                .collect(),
-        });
-        queues.push(WorkQueue {
             heading: "Challenges for you to answer",
             items: found
                 .challenges
@@ -205,19 +203,15 @@ pub async fn staff_home(
         CaseloadScope::TeamOrAllocated { .. } => "Your team's people".to_owned(),
         _ => "Your caseload".to_owned(),
     };
-    let last_page = (total - 1).max(0) / PAGE_SIZE;
+    let over_tolerance = super::worklists::over_tolerance_rows(&over_tolerance, &names);
     let page = StaffHome {
         page: PageContext::new(&state, &context, if has_caseload { "Caseload" } else { "Home" }, "/home"),
         first_name: actor.display_name.split_whitespace().next().unwrap_or_default().to_owned(),
-        has_caseload,
         caseload_heading,
-        rows,
-        total,
-        page_number: page_number + 1,
-        previous_page: (page_number > 0).then(|| page_number - 1),
-        next_page: (page_number < last_page).then_some(page_number + 1),
+        caseload,
         links,
         queues,
+        over_tolerance,
     };
     render(&page)
 }

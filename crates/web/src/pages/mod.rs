@@ -13,13 +13,17 @@ macro_rules! try_page {
 
 pub mod accounts;
 pub mod admin;
+pub mod audit_log;
 pub mod auth;
 pub mod configuration;
 pub mod forms;
 pub mod home;
 pub mod pdf;
 pub mod people;
+pub mod records;
 pub mod steps;
+pub mod voice;
+pub mod worklists;
 
 use crate::context::RequestContext;
 use crate::AppState;

@@ -724,7 +724,7 @@ pub async fn open_document(
 }
 
 const DELEGATION_FORM: RecordForm = RecordForm {
-    heading: "Let someone help with your support",
+    heading: "Give a helper access to this record",
     path: "delegations",
     button: "Give access",
     multipart: false,

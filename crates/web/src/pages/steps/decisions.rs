@@ -90,15 +90,16 @@ pub struct EarlierDecision {
 
 impl EligibilityShown {
     /// `records` are the assessment's decisions, newest first.
-    pub fn new(records: &[&EligibilityRecord], kind: AssessmentKind, can_decide: bool) -> Option<EligibilityShown> {
+    /// `who_is` is "You are" to the person and "Owen is" to staff.
+    pub fn new(records: &[&EligibilityRecord], kind: AssessmentKind, can_decide: bool, who_is: &str) -> Option<EligibilityShown> {
         let current = records.iter().find(|record| record.is_current())?;
         let date = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono_tz::Europe::London).format("%-d %B %Y").to_string();
         Some(EligibilityShown {
             eligible_wording: match (current.decision.eligible, kind) {
-                (true, AssessmentKind::Carer) => "You are eligible for support as a carer".into(),
-                (true, AssessmentKind::Adult) => "You are eligible for care and support".into(),
-                (false, AssessmentKind::Carer) => "You are not eligible for support as a carer at the moment".into(),
-                (false, AssessmentKind::Adult) => "You are not eligible for care and support from the council at the moment".into(),
+                (true, AssessmentKind::Carer) => format!("{who_is} eligible for support as a carer"),
+                (true, AssessmentKind::Adult) => format!("{who_is} eligible for care and support"),
+                (false, AssessmentKind::Carer) => format!("{who_is} not eligible for support as a carer at the moment"),
+                (false, AssessmentKind::Adult) => format!("{who_is} not eligible for care and support from the council at the moment"),
             },
             fluctuation: current.fluctuation.as_ref().map(|needs| {
                 if needs.fluctuate {

@@ -423,6 +423,7 @@ pub(super) struct AssessmentPage {
     /// How the assessment was carried out (method, capacity, advocacy), once recorded.
     duties: Option<Vec<super::DutyRow>>,
     can_record_duties: bool,
+    voice: crate::pages::voice::Voice,
 }
 
 pub async fn assessment(
@@ -441,6 +442,11 @@ pub async fn assessment(
     let allocation = overview.allocations.iter().find(|record| record.assessment_id == assessment_id);
     let staff = access.may(Capability::ReviewAssessment);
     let duties = try_page!(state.app.assessment_duties(&actor, assessment_id).await);
+    let person = try_page!(state.app.person_for_page(&actor, assessment.person_id, "see an assessment").await);
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let findings = eligibility
         .as_ref()
         .map(|record| {
@@ -464,26 +470,18 @@ pub async fn assessment(
         .iter()
         .filter(|record| record.assessment_id == assessment_id)
         .collect();
-    let shown = super::decisions::EligibilityShown::new(&decisions, assessment.kind, access.may(Capability::DecideEligibility));
+    let shown = super::decisions::EligibilityShown::new(&decisions, assessment.kind, access.may(Capability::DecideEligibility), &voice.who_is());
     let challenge_offer = match decisions.iter().find(|record| record.is_current()) {
-        Some(current) => {
-            let person = try_page!(
-                state
-                    .app
-                    .person_for_page(&actor, assessment.person_id, "see an eligibility decision")
-                    .await
-            );
-            Some(super::challenges::ChallengeOffer::new(
+        Some(current) => Some(super::challenges::ChallengeOffer::new(
                 &access,
                 tailor_domain::challenges::ChallengeSubject::Eligibility(current.id),
                 &super::challenges::called(&person),
                 &overview.challenges,
-            ))
-        }
+            )),
         None => None,
     };
     let page = AssessmentPage {
-        page: PageContext::new(&state, &context, "Your assessment", ""),
+        page: PageContext::new(&state, &context, &format!("{} assessment", voice.whose()), ""),
         shown,
         challenge_offer,
         person_id: assessment.person_id.to_string(),
@@ -499,6 +497,7 @@ pub async fn assessment(
         can_record_duties: staff && eligibility.is_none() && assessment.status != AssessmentStatus::InProgress,
         eligibility,
         assessment,
+        voice,
     };
     render(&page)
 }
@@ -513,7 +512,13 @@ pub struct ReviewInput {
     reason: String,
 }
 
-pub(super) fn review_fields(questionnaire: &Questionnaire, input: &ReviewInput) -> Vec<Field> {
+/// The check form. Each question is shown with the answer the person chose, in the words they
+/// chose it in, so the worker checks against what was said without opening another page.
+pub(super) fn review_fields(
+    questionnaire: &Questionnaire,
+    answers: &std::collections::BTreeMap<String, String>,
+    input: &ReviewInput,
+) -> Vec<Field> {
     vec![
         Field::Radios {
             name: "decision",
@@ -532,10 +537,16 @@ pub(super) fn review_fields(questionnaire: &Questionnaire, input: &ReviewInput) 
             legend: "If sending back: which answers need another look?",
             options: questionnaire
                 .questions()
-                .map(|question| Choice {
-                    value: question.id.clone(),
-                    label: question.text.clone(),
-                    checked: input.questions.contains(&question.id),
+                .map(|question| {
+                    let answer = answers
+                        .get(&question.id)
+                        .and_then(|chosen| question.answers.iter().find(|answer| &answer.id == chosen))
+                        .map_or_else(|| "Not answered".to_owned(), |answer| format!("Their answer: “{}”", answer.text));
+                    Choice {
+                        value: question.id.clone(),
+                        label: format!("{} {answer}", question.text),
+                        checked: input.questions.contains(&question.id),
+                    }
                 })
                 .collect(),
             hint: "",
@@ -570,7 +581,7 @@ pub(super) async fn review_page_with(
         context,
         assessment.person_id,
         form,
-        review_fields(&questionnaire, input),
+        review_fields(&questionnaire, &assessment.answers, input),
         errors,
     )
     .await

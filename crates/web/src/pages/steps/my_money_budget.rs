@@ -2,7 +2,7 @@
 //! financial assessment.
 
 use super::*;
-use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::context::{CheckedForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::pages::{choices, render_form, Choice, PageContext};
 use crate::AppState;
@@ -46,6 +46,7 @@ pub(super) struct AllocationPage {
     annual_input: String,
     reason_input: String,
     challenge_offer: Option<super::challenges::ChallengeOffer>,
+    voice: crate::pages::voice::Voice,
 }
 
 pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
@@ -93,6 +94,16 @@ pub(super) async fn allocation_page_with(
             .access_to_person(actor, allocation.person_id, "see how a budget was worked out")
             .await
     );
+    let person = try_page!(
+        state
+            .app
+            .person_for_page(actor, allocation.person_id, "see how a budget was worked out")
+            .await
+    );
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let questionnaire_text: HashMap<String, (String, String)> = match state.app.open_assessment(actor, allocation.assessment_id).await {
         Ok((assessment, questionnaire, _)) => questionnaire
             .questions()
@@ -109,12 +120,6 @@ pub(super) async fn allocation_page_with(
         Err(_) => HashMap::new(),
     };
     let overview = try_page!(state.app.planning_overview(actor, allocation.person_id).await);
-    let person = try_page!(
-        state
-            .app
-            .person_for_page(actor, allocation.person_id, "see how a budget was worked out")
-            .await
-    );
     let challenge_offer = Some(super::challenges::ChallengeOffer::new(
         &access,
         tailor_domain::challenges::ChallengeSubject::IndicativeBudget(allocation.id),
@@ -122,7 +127,13 @@ pub(super) async fn allocation_page_with(
         &overview.challenges,
     ));
     let page = AllocationPage {
-        page: PageContext::new(state, context, "How we worked out your budget", "").with_errors(&errors),
+        page: PageContext::new(
+            state,
+            context,
+            &format!("How we worked out {} budget", voice.whose_in_a_sentence()),
+            "",
+        )
+        .with_errors(&errors),
         challenge_offer,
         errors,
         allocation_id: allocation_id.to_string(),
@@ -140,6 +151,7 @@ pub(super) async fn allocation_page_with(
         can_override: access.may(Capability::OverrideBudget),
         annual_input: annual,
         reason_input: reason,
+        voice,
         result: allocation.result,
     };
     render_form(&page, &page.errors)
@@ -176,9 +188,13 @@ pub async fn override_budget(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     RecordPath(allocation_id): RecordPath<AllocationId>,
-    CsrfForm(input): CsrfForm<OverrideInput>,
+    CheckedForm(input, confirmed): CheckedForm<OverrideInput>,
 ) -> Response {
-    match state.app.override_budget(&actor, allocation_id, &input.annual, &input.reason).await {
+    match state
+        .app
+        .override_budget(&actor, allocation_id, &input.annual, &input.reason, confirmed)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/allocations/{allocation_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
             allocation_page_with(&state, &context, &actor, allocation_id, input.annual, input.reason, errors).await
@@ -343,7 +359,7 @@ pub async fn record_financial(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
-    CsrfForm(input): CsrfForm<FinancialInput>,
+    CheckedForm(input, confirmed): CheckedForm<FinancialInput>,
 ) -> Response {
     // "Add more lines" sends the form back with room for more, without saving.
     if input.more_lines == "yes" {
@@ -353,7 +369,11 @@ pub async fn record_financial(
         Ok(circumstances) => circumstances,
         Err(errors) => return financial_page_with(&state, &context, &actor, person_id, input, errors).await,
     };
-    match state.app.record_financial_assessment(&actor, person_id, circumstances).await {
+    match state
+        .app
+        .record_financial_assessment_confirmed(&actor, person_id, circumstances, confirmed)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/people/{person_id}")).into_response(),
         Err(AppError::Invalid(errors)) => financial_page_with(&state, &context, &actor, person_id, input, errors).await,
         Err(error) => PageError::from(error).into_response(),

@@ -1,7 +1,7 @@
 //! Step 2, my plan: the support plan, costed against the budget as it is written, and sign-off.
 
 use super::*;
-use crate::context::{CsrfForm, CurrentActor, RequestContext};
+use crate::context::{CheckedForm, CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::pages::forms::{form_page, Field, FormPage};
 use crate::pages::{choices, render, render_form, Choice, PageContext};
@@ -241,9 +241,9 @@ pub async fn save_plan(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
-    CsrfForm(plan): CsrfForm<PlanInput>,
+    CheckedForm(plan, confirmed): CheckedForm<PlanInput>,
 ) -> Response {
-    store_plan(&state, &context, &actor, person_id, plan, false).await
+    store_plan(&state, &context, &actor, person_id, plan, false, confirmed).await
 }
 
 /// The plan's cost as the person types (the page's script posts the form here); nothing is saved.
@@ -285,9 +285,9 @@ pub async fn submit_plan(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     crate::pages::people::PersonPath(person_id): crate::pages::people::PersonPath,
-    CsrfForm(plan): CsrfForm<PlanInput>,
+    CheckedForm(plan, confirmed): CheckedForm<PlanInput>,
 ) -> Response {
-    store_plan(&state, &context, &actor, person_id, plan, true).await
+    store_plan(&state, &context, &actor, person_id, plan, true, confirmed).await
 }
 
 pub(super) async fn store_plan(
@@ -297,8 +297,9 @@ pub(super) async fn store_plan(
     person_id: PersonId,
     plan: PlanInput,
     submit: bool,
+    confirmed: tailor_domain::sense_checks::AmountsConfirmed,
 ) -> Response {
-    match state.app.save_plan(actor, person_id, &plan, submit).await {
+    match state.app.save_plan_confirmed(actor, person_id, &plan, submit, confirmed).await {
         Ok(plan) if submit => Redirect::to(&format!("/plans/{}/sent", plan.id)).into_response(),
         // "Update the total" and "Save" both save a draft and show the plan again, re-costed.
         Ok(plan) => {
@@ -382,6 +383,7 @@ pub(super) struct PlanPage {
     allocation_id: String,
     /// The latest refusal of spending, open to challenge.
     challenge_offer: Option<super::challenges::ChallengeOffer>,
+    voice: crate::pages::voice::Voice,
 }
 
 fn london_date(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -396,7 +398,11 @@ pub async fn plan_view(
 ) -> Response {
     let (plan, allocation, access) = try_page!(state.app.open_plan(&actor, plan_id).await);
     let overview = try_page!(state.app.planning_overview(&actor, plan.person_id).await);
-    let person = try_page!(state.app.person_for_page(&actor, plan.person_id, "see a support plan").await);
+    let person = try_page!(state.app.person_for_page(&actor, plan.person_id, "open a support plan").await);
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let can_decide = match plan.status {
         PlanStatus::Submitted => access.may(Capability::AgreePlan),
         PlanStatus::AwaitingManager => access.may(Capability::AgreePlanAboveTolerance),
@@ -467,7 +473,7 @@ pub async fn plan_view(
             one_off: (terms.one_off > Money::ZERO).then(|| terms.one_off.to_string()),
         });
     let page = PlanPage {
-        page: PageContext::new(&state, &context, "Support plan", ""),
+        page: PageContext::new(&state, &context, &format!("{} support plan", voice.whose()), ""),
         person_id: plan.person_id.to_string(),
         own,
         whose: if own {
@@ -574,6 +580,7 @@ pub async fn plan_view(
             None => None,
         },
         plan,
+        voice,
     };
     render(&page)
 }

@@ -32,6 +32,7 @@ pub(super) struct BudgetPage {
     reason: String,
     contribution_working: Vec<(String, String)>,
     contribution_explanation: String,
+    voice: crate::pages::voice::Voice,
 }
 
 pub(super) async fn budget_page_with(
@@ -46,6 +47,10 @@ pub(super) async fn budget_page_with(
     let person = try_page!(state.app.person_for_page(actor, budget.person_id, "see a personal budget").await);
     let overview = try_page!(state.app.planning_overview(actor, budget.person_id).await);
     let weekly = |amount: Money| amount.weekly_from_annual().to_string();
+    let voice = crate::pages::voice::Voice::new(
+        &access,
+        person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
+    );
     let basis_explanation = match budget.contribution_basis {
         tailor_domain::charging::ContributionBasis::Net => {
             "We pay the council's amount. You pay your contribution into the same account, so the whole budget is there to spend."
@@ -82,9 +87,10 @@ pub(super) async fn budget_page_with(
         None => (Vec::new(), String::new()),
     };
     let page = BudgetPage {
-        page: PageContext::new(state, context, "Your personal budget", "").with_errors(&errors),
+        page: PageContext::new(state, context, &format!("{} personal budget", voice.whose()), "").with_errors(&errors),
         contribution_working,
         contribution_explanation,
+        voice,
         errors,
         person_name: person.full_name(),
         weekly_cost: weekly(budget.annual_cost),
