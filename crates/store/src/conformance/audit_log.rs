@@ -35,10 +35,7 @@ pub(super) async fn audit_log_filters_pages_and_names(store: Box<dyn Store>) {
         search
     };
 
-    let owens = store
-        .search_audit(&search(&|found| found.person_id = Some(owen.id)))
-        .await
-        .unwrap();
+    let owens = store.search_audit(&search(&|found| found.person_id = Some(owen.id))).await.unwrap();
     assert_eq!(owens.len(), 3);
     assert!(owens.windows(2).all(|pair| pair[0].sequence > pair[1].sequence), "newest first");
     let by_worker = store

@@ -61,6 +61,15 @@ impl Voice {
         }
     }
 
+    /// "you pay" or "Owen pays".
+    pub fn who_pays(&self) -> String {
+        if self.to_the_person {
+            "you pay".into()
+        } else {
+            format!("{} pays", self.name)
+        }
+    }
+
     /// "you want" or "Owen wants".
     pub fn who_wants(&self) -> String {
         if self.to_the_person {

@@ -49,9 +49,12 @@ pub(super) struct AllocationPage {
     voice: crate::pages::voice::Voice,
 }
 
-pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
+/// The working, in the reader's voice: "From your answers" to the person, "From Owen's
+/// answers" to staff.
+pub(super) fn working(result: &AllocationResult, voice: &crate::pages::voice::Voice) -> Vec<WorkingRow> {
+    let whose = voice.whose_in_a_sentence();
     let mut rows = vec![WorkingRow {
-        label: "From your answers".into(),
+        label: format!("From {whose} answers"),
         detail: result.describe_conversion(),
         amount: money(result.from_points_pence),
     }];
@@ -64,14 +67,17 @@ pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
     } else if let Some(answer) = &result.informal_support_answer {
         rows.push(WorkingRow {
             label: "Less the help family and friends give".into(),
-            detail: format!("{}% less, because your answer was \"{}\"", result.informal_support_percent, answer),
+            detail: format!(
+                "{}% less, because {whose} answer was \"{}\"",
+                result.informal_support_percent, answer
+            ),
             amount: format!("−{}", money(result.informal_support_reduction_pence)),
         });
     }
     if result.carers_allocation_pence > 0 {
         rows.push(WorkingRow {
-            label: "Plus support for your carer".into(),
-            detail: "Because your carer is finding it hard".into(),
+            label: format!("Plus support for {whose} carer"),
+            detail: format!("Because {whose} carer is finding it hard"),
             amount: money(result.carers_allocation_pence),
         });
     }
@@ -138,7 +144,7 @@ pub(super) async fn allocation_page_with(
         errors,
         allocation_id: allocation_id.to_string(),
         person_id: allocation.person_id.to_string(),
-        working: working(&allocation.result),
+        working: working(&allocation.result, &voice),
         questions: questionnaire_text,
         indicative: allocation.indicative().to_string(),
         worked_out: money(allocation.result.total_pence),

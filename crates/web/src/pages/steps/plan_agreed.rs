@@ -80,7 +80,12 @@ pub(super) async fn budget_page_with(
                     .chain(contribution.working.iter())
                     .map(|line| (line.label.clone(), line.weekly.to_string()))
                     .collect(),
-                format!("{} So you pay {} a week.", contribution.explanation, contribution.weekly),
+                format!(
+                    "{} So {} {} a week.",
+                    contribution.explanation,
+                    voice.who_pays(),
+                    contribution.weekly
+                ),
             ),
             None => (Vec::new(), String::new()),
         },
