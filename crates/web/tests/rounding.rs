@@ -96,6 +96,7 @@ async fn every_weekly_amount_on_the_money_pages_is_rounded_half_up() {
         line_support: vec!["personal_care_at_home".into()],
         line_charging: vec![String::new()],
         line_meets: vec!["maintaining_personal_hygiene".into()],
+        advice: "The falls prevention class at the leisure centre".into(),
         ..Default::default()
     };
     let plan = world.app.save_plan(&practitioner, person, &plan, true).await.unwrap();

@@ -190,6 +190,7 @@ async fn the_manager_sees_how_far_over_tolerance_a_plan_is() {
         line_support: vec!["personal_assistant".into()],
         line_charging: vec![String::new()],
         line_meets: vec!["maintaining_personal_hygiene".into()],
+        advice: "The falls prevention class at the leisure centre".into(),
         ..Default::default()
     };
     let saved = world.app.save_plan(&worker, world.own_record, &plan, true).await.unwrap();
