@@ -187,30 +187,6 @@ pub fn actor_for(user: &User) -> Actor {
 }
 
 impl App {
-    /// Starts a session for a visitor who has not signed in, so that forms (including sign-in)
-    /// carry a CSRF token. Returns the cookie value.
-    #[tracing::instrument(skip_all)]
-    pub async fn start_anonymous_session(&self) -> AppResult<(String, Session)> {
-        let secret = random_secret();
-        let now = self.clock.now();
-        let record = SessionRecord {
-            id_hash: secret_hash(&secret),
-            user_id: None,
-            csrf_token: random_secret(),
-            created_at: now,
-            last_seen_at: now,
-        };
-        self.store.insert_session(&record).await?;
-        Ok((
-            secret,
-            Session {
-                record,
-                actor: None,
-                must_change_password: false,
-            },
-        ))
-    }
-
     /// Finds the session for a cookie value; expired sessions are removed and not returned.
     #[tracing::instrument(skip_all)]
     pub async fn resolve_session(&self, cookie_value: &str) -> AppResult<Option<Session>> {

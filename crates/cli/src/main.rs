@@ -344,6 +344,7 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
         trust_forwarded_for: settings.trust_forwarded_for,
         metrics_token: settings.metrics_token.clone(),
         strict_transport_security: settings.strict_transport_security,
+        cookie_host_prefix: settings.cookie_host_prefix,
     };
     let state = tailor_web::AppState::new(app.clone(), config);
     let router = tailor_web::router(state.clone());

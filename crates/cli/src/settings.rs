@@ -41,6 +41,10 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Send Strict-Transport-Security: only when Tailor is reached over HTTPS alone.
     pub strict_transport_security: bool,
+    /// Name the session cookie `__Host-tailor_session` while cookies are secure, so only this
+    /// host, over HTTPS, can set it. Browsers count http://localhost and 127.0.0.1 as secure,
+    /// so the demo keeps it on; turn it off only where browsers reach Tailor over plain HTTP.
+    pub cookie_host_prefix: bool,
 }
 
 impl Default for Settings {
@@ -60,13 +64,15 @@ impl Default for Settings {
             audit_previous_key_files: Vec::new(),
             metrics_token: None,
             strict_transport_security: false,
+            cookie_host_prefix: true,
         }
     }
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 14] = [
+const KNOWN_SETTINGS: [&str; 15] = [
     "audit_previous_key_files",
+    "cookie_host_prefix",
     "council_file",
     "metrics_token",
     "strict_transport_security",

@@ -33,6 +33,9 @@ pub struct RequestContext {
     /// Where the request came from, for the sign-in throttle: the peer's IP address, or the
     /// proxy's `X-Forwarded-For` where `trust_forwarded_for` is set; "unknown" if neither.
     pub client_address: String,
+    /// For a visitor who has not signed in: the CSRF token their form cookie vouches for
+    /// (`form_token`). No session row exists until someone signs in.
+    pub form_token: Option<String>,
 }
 
 impl RequestContext {
@@ -40,7 +43,32 @@ impl RequestContext {
         self.session
             .as_ref()
             .map(|session| session.record.csrf_token.clone())
+            .or_else(|| self.form_token.clone())
             .unwrap_or_default()
+    }
+}
+
+/// A visitor who has not signed in holds a cookie `form.<random>` in the session cookie's place;
+/// the CSRF token on their forms is the HMAC of that random value under the process's form key.
+/// A signed double-submit token: another site can neither read the cookie nor compute the token
+/// for a cookie it plants, and the server stores nothing for anonymous visitors.
+pub const FORM_COOKIE_PREFIX: &str = "form.";
+
+pub fn form_token(state: &AppState, nonce: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&state.form_key[..]).expect("HMAC takes a key of any length");
+    mac.update(b"tailor anonymous form token\0");
+    mac.update(nonce.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The session cookie's name: with the `__Host-` prefix when cookies are secure and the
+/// setting asks for it.
+pub fn session_cookie_name(config: &crate::WebConfig) -> &'static str {
+    if config.secure_cookies && config.cookie_host_prefix {
+        "__Host-tailor_session"
+    } else {
+        SESSION_COOKIE
     }
 }
 
@@ -73,21 +101,21 @@ pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<Strin
 /// The session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on cross-site
 /// form posts), Secure where configured, and no Max-Age, so it ends when the browser closes
 /// even if the server-side session has not yet timed out.
-pub fn session_cookie(value: &str, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((SESSION_COOKIE, value.to_owned()))
+pub fn session_cookie(value: &str, config: &crate::WebConfig) -> HeaderValue {
+    let cookie = Cookie::build((session_cookie_name(config), value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure);
+        .secure(config.secure_cookies);
     HeaderValue::from_str(&cookie.to_string()).expect("a hex session id makes a valid header value")
 }
 
-pub fn expired_session_cookie(secure: bool) -> HeaderValue {
-    let mut cookie = Cookie::build((SESSION_COOKIE, ""))
+pub fn expired_session_cookie(config: &crate::WebConfig) -> HeaderValue {
+    let mut cookie = Cookie::build((session_cookie_name(config), ""))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure)
+        .secure(config.secure_cookies)
         .build();
     cookie.make_removal();
     HeaderValue::from_str(&cookie.to_string()).expect("an empty cookie makes a valid header value")
@@ -146,7 +174,14 @@ pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, 
                 Err(error) => return ApiError::from(error).into_response(),
             }
         }
-    } else if let Some(value) = cookie_value(request.headers(), SESSION_COOKIE) {
+    } else if let Some(value) = cookie_value(request.headers(), session_cookie_name(&state.config)) {
+        if let Some(nonce) = value.strip_prefix(FORM_COOKIE_PREFIX) {
+            if nonce.len() == 64 && nonce.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+                context.form_token = Some(form_token(&state, nonce));
+            }
+            request.extensions_mut().insert(context);
+            return next.run(request).await;
+        }
         match state.app.resolve_session(&value).await {
             Ok(Some(session)) => {
                 context.actor = session.actor.clone();
@@ -190,9 +225,9 @@ pub async fn enforce_rule(State((state, rule)): State<(AppState, AccessRule)>, r
 }
 
 /// Sets the cookie of a session that a handler started during this request.
-pub fn with_new_session_cookie(mut response: Response, cookie: Option<&str>, secure: bool) -> Response {
+pub fn with_new_session_cookie(mut response: Response, cookie: Option<&str>, config: &crate::WebConfig) -> Response {
     if let Some(value) = cookie {
-        response.headers_mut().append(SET_COOKIE, session_cookie(value, secure));
+        response.headers_mut().append(SET_COOKIE, session_cookie(value, config));
     }
     response
 }

@@ -220,7 +220,13 @@ pub fn with_retry_after(mut response: Response) -> Response {
 pub async fn explain_oversized_requests(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
-    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+    // A page Tailor rendered itself (an upload form showing its field error) stays as it is.
+    let rendered_page = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || rendered_page {
         return response;
     }
     if is_api {

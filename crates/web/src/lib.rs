@@ -33,6 +33,12 @@ pub struct WebConfig {
     /// Send `Strict-Transport-Security`, so browsers only ever come back over HTTPS. On when the
     /// service (or the proxy in front of it) is reached only over HTTPS.
     pub strict_transport_security: bool,
+    /// Name the session cookie `__Host-tailor_session` when cookies are secure: browsers then
+    /// refuse it unless it was set over HTTPS, for this host only, for the whole site, so a
+    /// neighbouring subdomain or a plain-HTTP page cannot plant or overwrite it. On behind a
+    /// proxy that ends HTTPS; off only where browsers reach Tailor over plain HTTP elsewhere
+    /// than localhost.
+    pub cookie_host_prefix: bool,
 }
 
 impl Default for WebConfig {
@@ -43,6 +49,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             metrics_token: None,
             strict_transport_security: false,
+            cookie_host_prefix: false,
         }
     }
 }
@@ -56,6 +63,9 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Set once start-up (migrations, demo data) has finished; /healthz answers 503 until then.
     pub ready: Arc<AtomicBool>,
+    /// Signs the form tokens of visitors who have not signed in (`context::form_token`). Made
+    /// afresh at start-up: a form shown before a restart must be loaded again.
+    pub form_key: Arc<[u8; 32]>,
 }
 
 impl AppState {
@@ -66,6 +76,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             ready: Arc::new(AtomicBool::new(false)),
+            form_key: Arc::new(rand::random()),
         }
     }
 }

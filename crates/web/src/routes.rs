@@ -52,6 +52,10 @@ const fn may(permission: Permission) -> AccessRule {
 pub const FORM_LIMIT_BYTES: usize = 256 * 1024;
 /// Uploads may be larger: a document plus the form around it.
 pub const UPLOAD_LIMIT_BYTES: usize = tailor_domain::notes::MAX_DOCUMENT_BYTES + 64 * 1024;
+/// How much of a document upload is read: past `MAX_DOCUMENT_BYTES` the file's bytes are read
+/// and dropped (never kept), so that a file a little too large is answered on the same form,
+/// with what was typed kept, rather than by cutting the upload off.
+pub const UPLOAD_READ_LIMIT_BYTES: usize = 32 * 1024 * 1024;
 
 #[rustfmt::skip] // One route a line, so the whole URL map reads on one screen.
 pub fn table() -> Vec<RouteSpec> {
@@ -87,7 +91,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(g.clone(), "/people/{id}/warnings/new", may(ViewPersonRecord), get(people::new_warning)),
         route(p.clone(), "/people/{id}/warnings", may(ViewPersonRecord), post(people::add_warning)),
         route(g.clone(), "/people/{id}/documents/new", may(ViewPersonRecord), get(people::new_document)),
-        route(p.clone(), "/people/{id}/documents", may(ViewPersonRecord), post(people::add_document).layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))),
+        route(p.clone(), "/people/{id}/documents", may(ViewPersonRecord), post(people::add_document).layer(DefaultBodyLimit::max(UPLOAD_READ_LIMIT_BYTES))),
         route(g.clone(), "/people/{id}/documents/{document_id}", may(ViewPersonRecord), get(people::open_document)),
         route(g.clone(), "/people/{id}/delegations/new", may(ViewPersonRecord), get(people::new_delegation)),
         route(p.clone(), "/people/{id}/delegations", may(ViewPersonRecord), post(people::grant_delegation)),

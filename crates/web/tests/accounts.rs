@@ -490,3 +490,93 @@ async fn a_throttled_sign_in_says_when_to_try_again() {
     let throttled = last.expect("the API throttles repeated wrong passwords");
     assert_eq!(throttled.headers.get("retry-after").unwrap(), "60");
 }
+
+/// How many session rows exist: every row is "expired" against a time far in the future, so
+/// this removes and counts them all.
+async fn session_rows(world: &World) -> u64 {
+    let far = chrono::Utc::now() + chrono::Duration::days(3650);
+    world.store.delete_expired_sessions(far, far).await.unwrap()
+}
+
+#[tokio::test]
+async fn visiting_the_sign_in_page_writes_no_session_row_and_its_form_still_works() {
+    let world = World::new().await;
+    for _ in 0..3 {
+        assert_eq!(world.get("/sign-in", None).await.status, StatusCode::OK);
+    }
+    assert_eq!(session_rows(&world).await, 0, "anonymous visits leave nothing in the database");
+
+    let page = world.get("/sign-in", None).await;
+    let cookie = page.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"));
+    let value = cookie.split(';').next().unwrap().trim_start_matches("tailor_session=").to_owned();
+    let start = page.body.find("name=\"csrf_token\" value=\"").unwrap() + "name=\"csrf_token\" value=\"".len();
+    let csrf: String = page.body[start..].chars().take_while(|c| *c != '"').collect();
+    let forged = world
+        .post_form(
+            "/sign-in",
+            Some(&value),
+            &form(&[
+                ("csrf_token", "0".repeat(64).as_str()),
+                ("email", "person@example.org"),
+                ("password", PASSWORD),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "a token not signed for this cookie is refused"
+    );
+    let other_cookie = format!("form.{}", "a".repeat(64));
+    let planted = world
+        .post_form(
+            "/sign-in",
+            Some(&other_cookie),
+            &form(&[("csrf_token", &csrf), ("email", "person@example.org"), ("password", PASSWORD)]),
+        )
+        .await;
+    assert_eq!(planted.status, StatusCode::FORBIDDEN, "a token only works with its own cookie");
+    let signed_in = world
+        .post_form(
+            "/sign-in",
+            Some(&value),
+            &form(&[("csrf_token", &csrf), ("email", "person@example.org"), ("password", PASSWORD)]),
+        )
+        .await;
+    assert_eq!(signed_in.location(), "/my", "{}", signed_in.body);
+    assert_eq!(session_rows(&world).await, 1, "the first row is written at sign-in");
+}
+
+#[tokio::test]
+async fn with_secure_cookies_the_session_cookie_has_the_host_prefix() {
+    use tower::ServiceExt;
+    let world = World::new().await;
+    let config = tailor_web::WebConfig {
+        cookie_host_prefix: true,
+        ..Default::default()
+    };
+    let router = tailor_web::router(tailor_web::AppState::new(world.app.clone(), config));
+    let request = axum::http::Request::get("/sign-in").body(axum::body::Body::empty()).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-tailor_session=form."), "{cookie}");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"));
+
+    let (session, _) = world.session("practitioner").await;
+    let with_plain_name = axum::http::Request::get("/home")
+        .header("cookie", format!("tailor_session={session}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = router.clone().oneshot(with_plain_name).await.unwrap();
+    assert_eq!(
+        response.headers().get("location").unwrap(),
+        "/sign-in",
+        "a cookie without the prefix is not read"
+    );
+    let with_prefix = axum::http::Request::get("/home")
+        .header("cookie", format!("__Host-tailor_session={session}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(router.oneshot(with_prefix).await.unwrap().status(), StatusCode::OK);
+}

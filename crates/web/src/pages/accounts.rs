@@ -149,9 +149,7 @@ pub async fn sign_out_everywhere(
         return PageError::from(error).into_response();
     }
     let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
-    response
-        .headers_mut()
-        .append(SET_COOKIE, expired_session_cookie(state.config.secure_cookies));
+    response.headers_mut().append(SET_COOKIE, expired_session_cookie(&state.config));
     response
 }
 
@@ -230,7 +228,7 @@ pub async fn reset_password_page(State(state): State<AppState>, context: Request
         errors: ValidationErrors::default(),
         action: format!("/reset-password/{secret}"),
     };
-    crate::context::with_new_session_cookie(render(&page), cookie.as_deref(), state.config.secure_cookies)
+    crate::context::with_new_session_cookie(render(&page), cookie.as_deref(), &state.config)
 }
 
 fn link_not_usable() -> Response {

@@ -45,21 +45,20 @@ pub async fn sign_in_page(State(state): State<AppState>, context: RequestContext
         signed_out: query.signed_out.is_some(),
         password_reset: query.password_reset.is_some(),
     };
-    with_new_session_cookie(render(&page), new_cookie.as_deref(), state.config.secure_cookies)
+    with_new_session_cookie(render(&page), new_cookie.as_deref(), &state.config)
 }
 
 /// A form shown before anyone signs in (sign-in, a password reset link) needs a CSRF token, so
 /// a visitor gets one; returns the context to render with and a cookie to set, if new.
+///
+/// The visitor's cookie holds a random value and the form a token signed from it
+/// (`context::form_token`): nothing is written to the database until someone signs in.
 pub async fn with_form_token(state: &AppState, mut context: RequestContext) -> Result<(RequestContext, Option<String>), Response> {
     let mut new_cookie = None;
-    if context.session.is_none() {
-        match state.app.start_anonymous_session().await {
-            Ok((cookie, session)) => {
-                context.session = Some(session);
-                new_cookie = Some(cookie);
-            }
-            Err(error) => return Err(PageError::from(error).into_response()),
-        }
+    if context.session.is_none() && context.form_token.is_none() {
+        let nonce = tailor_app::auth::random_secret();
+        context.form_token = Some(crate::context::form_token(state, &nonce));
+        new_cookie = Some(format!("{}{nonce}", crate::context::FORM_COOKIE_PREFIX));
     }
     Ok((context, new_cookie))
 }
@@ -81,7 +80,7 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
     {
         Ok((cookie, session)) => {
             let home = session.actor.as_ref().map(|actor| home_path(actor.role)).unwrap_or("/");
-            with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), state.config.secure_cookies)
+            with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), &state.config)
         }
         Err(error @ (AppError::Invalid(_) | AppError::Throttled | AppError::WrongCredentials)) => {
             let throttled = matches!(error, AppError::Throttled);
@@ -126,8 +125,6 @@ pub async fn sign_out(State(state): State<AppState>, context: RequestContext, Cs
         }
     }
     let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
-    response
-        .headers_mut()
-        .append(SET_COOKIE, expired_session_cookie(state.config.secure_cookies));
+    response.headers_mut().append(SET_COOKIE, expired_session_cookie(&state.config));
     response
 }

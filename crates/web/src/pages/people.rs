@@ -661,34 +661,32 @@ pub async fn add_document(
     PersonPath(person_id): PersonPath,
     mut multipart: Multipart,
 ) -> Response {
-    let (mut token, mut title, mut file_name, mut content) = (String::new(), String::new(), String::new(), Vec::new());
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                let field_file_name = field.file_name().map(str::to_owned);
-                let Ok(bytes) = field.bytes().await else {
-                    return PageError::BadRequest(
-                        "The upload could not be read. Go back and try again with a file smaller than 5MB.".into(),
-                    )
-                    .into_response();
-                };
-                match name.as_str() {
-                    "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
-                    "title" => title = String::from_utf8_lossy(&bytes).into_owned(),
-                    "file" => {
-                        file_name = field_file_name.unwrap_or_default();
-                        content = bytes.to_vec();
-                    }
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                return crate::errors::explain_too_large_page();
-            }
-            Err(_) => return PageError::BadRequest("The upload could not be read. Go back and try again.".into()).into_response(),
+    let upload = match read_document_upload(&mut multipart).await {
+        Ok(upload) => upload,
+        Err(response) => return response,
+    };
+    let DocumentUpload {
+        token,
+        title,
+        file_name,
+        content,
+        too_large,
+    } = upload;
+    if too_large {
+        // Answered on the same form, with the title kept: the file is what must change.
+        if let Err(response) = check_csrf(&state, &context, &token).await {
+            return response;
         }
+        let mut errors = ValidationErrors::default();
+        errors.add(
+            "file",
+            "The file must be smaller than 5MB. Choose a smaller file, or a copy saved at a lower quality",
+        );
+        let mut response = record_form_page(&state, &context, person_id, DOCUMENT_FORM, document_fields(&title), errors).await;
+        if response.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY {
+            *response.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        return response;
     }
     if let Err(response) = check_csrf(&state, &context, &token).await {
         return response;
@@ -699,6 +697,78 @@ pub async fn add_document(
             record_form_page(&state, &context, person_id, DOCUMENT_FORM, document_fields(&title), errors).await
         }
         Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// What a document upload form sent. Fields arrive in the form's order (token, title, file),
+/// so a file that is too large is found after the title is known.
+struct DocumentUpload {
+    token: String,
+    title: String,
+    file_name: String,
+    content: Vec<u8>,
+    /// The file was larger than a document may be: the bytes past the limit were read and
+    /// dropped, so the form can be shown again rather than the connection cut.
+    too_large: bool,
+}
+
+/// Reads an upload, keeping at most `MAX_DOCUMENT_BYTES` of the file in memory; the route's body
+/// limit (`UPLOAD_READ_LIMIT_BYTES`) bounds how much more is read and dropped.
+async fn read_document_upload(multipart: &mut Multipart) -> Result<DocumentUpload, Response> {
+    let max = tailor_domain::notes::MAX_DOCUMENT_BYTES;
+    let mut upload = DocumentUpload {
+        token: String::new(),
+        title: String::new(),
+        file_name: String::new(),
+        content: Vec::new(),
+        too_large: false,
+    };
+    let unreadable = || PageError::BadRequest("The upload could not be read. Go back and try again.".into()).into_response();
+    let over_limit = |error: &axum::extract::multipart::MultipartError| error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(upload),
+            // Past the route's limit: answer on the form if the title has been read.
+            Err(error) if over_limit(&error) && !upload.token.is_empty() => {
+                upload.too_large = true;
+                return Ok(upload);
+            }
+            Err(error) if over_limit(&error) => return Err(crate::errors::explain_too_large_page()),
+            Err(_) => return Err(unreadable()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            upload.file_name = field.file_name().unwrap_or_default().to_owned();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if upload.content.len() + chunk.len() > max {
+                            upload.too_large = true;
+                            upload.content.clear();
+                        } else if !upload.too_large {
+                            upload.content.extend_from_slice(&chunk);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(error) if over_limit(&error) && !upload.token.is_empty() => {
+                        upload.too_large = true;
+                        return Ok(upload);
+                    }
+                    Err(error) if over_limit(&error) => return Err(crate::errors::explain_too_large_page()),
+                    Err(_) => return Err(unreadable()),
+                }
+            }
+            continue;
+        }
+        let Ok(text) = field.text().await else {
+            return Err(unreadable());
+        };
+        match name.as_str() {
+            "csrf_token" => upload.token = text,
+            "title" => upload.title = text.chars().take(1_000).collect(),
+            _ => {}
+        }
     }
 }
 
