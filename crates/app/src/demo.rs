@@ -52,7 +52,7 @@ pub const DEMO_ACCOUNTS: [&str; 11] = [
 
 /// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
 /// records, the provider's client, then one person at each stage from assessment to agreed plan.
-const DEMO_PLANNING_PEOPLE: u32 = 15;
+const DEMO_PLANNING_PEOPLE: u32 = 16;
 
 const FEMALE_NAMES: &[&str] = &[
     "Margaret",
@@ -462,6 +462,8 @@ enum DemoStage {
     Started,
     /// The council asked for some answers to be looked at again.
     SentBack,
+    /// Found not eligible, challenged, the challenge upheld and eligibility decided again.
+    Redetermined,
 }
 
 impl DemoStage {
@@ -479,6 +481,7 @@ impl DemoStage {
             DemoStage::OverTolerance => 24,
             DemoStage::Agreed => 60,
             DemoStage::Challenged => 90,
+            DemoStage::Redetermined => 45,
         }
     }
 }
@@ -504,6 +507,7 @@ impl App {
             DemoStage::Agreed,
             DemoStage::Started,
             DemoStage::SentBack,
+            DemoStage::Redetermined,
         ];
         // Every one of the six forms of budget on some plan; the draft has not chosen yet.
         let forms = [
@@ -529,7 +533,7 @@ impl App {
             let (_, questionnaire, _) = dated.open_assessment(practitioner, assessment.id).await?;
             // The outcomes the eligibility decision will find the person unable to achieve, chosen
             // first so that the answers agree with it.
-            let unable = if stage == DemoStage::NotEligible {
+            let unable = if matches!(stage, DemoStage::NotEligible | DemoStage::Redetermined) {
                 1
             } else {
                 3 + rng.gen_range(0..4)
@@ -641,7 +645,7 @@ impl App {
                 needs_fluctuate: "no".into(),
                 fluctuation_period: "The eight weeks before the assessment visit".into(),
                 fluctuation_description: String::new(),
-                prevention_advice: if stage == DemoStage::NotEligible {
+                prevention_advice: if matches!(stage, DemoStage::NotEligible | DemoStage::Redetermined) {
                     "Keep going to the strength and balance class at the leisure centre: it lowers the risk of falls. \
                      Ask the pharmacist for a dosette box for your tablets. If things get harder, call us and we will look again."
                         .into()
@@ -650,8 +654,18 @@ impl App {
                 },
             };
             later(2);
-            let (_, allocation) = dated.decide_eligibility(practitioner, assessment.id, findings, &notes).await?;
+            let (decided, allocation) = dated
+                .decide_eligibility(practitioner, assessment.id, findings.clone(), &notes)
+                .await?;
+            if stage == DemoStage::Redetermined {
+                later(7);
+                dated.demo_redetermination(practitioner, manager, &decided, findings, &notes).await?;
+                continue;
+            }
             let Some(allocation) = allocation else { continue };
+            if stage == DemoStage::Agreed {
+                dated.demo_challenge_near_its_deadline(practitioner, manager, &allocation).await?;
+            }
             later(1);
             dated
                 .record_financial_assessment(
@@ -760,8 +774,125 @@ impl App {
                         &tailor_domain::challenges::ChallengeRules::default(),
                     )
                     .await?;
+                // And the charge, challenged and answered: not upheld, with the reasons.
+                if let Some(financial) = budget.financial_assessment_id {
+                    let charge = dated
+                        .raise_challenge(
+                            practitioner,
+                            tailor_domain::challenges::ChallengeSubject::Charge(financial),
+                            &tailor_domain::challenges::ChallengeInput {
+                                reason: "The heating costs more than was allowed for: I am cold without it.".into(),
+                            },
+                            true,
+                            &tailor_domain::challenges::ChallengeRules::default(),
+                        )
+                        .await?;
+                    dated.answer_challenge(
+                        manager,
+                        charge.id,
+                        &tailor_domain::challenges::AnswerInput {
+                            outcome: "not_upheld".into(),
+                            reasons: "We looked again at the gas bills. The extra heating allowed, £15 a week, is above what the bills show, so the charge stays the same. If your bills go up, send them to us and we will look again.".into(),
+                        },
+                    )
+                    .await?;
+                }
             }
         }
+        Ok(())
+    }
+
+    /// A person found not eligible challenges it (their worker records it for them); the team
+    /// manager upholds the challenge and decides eligibility again, on the record.
+    async fn demo_redetermination(
+        &self,
+        practitioner: &Actor,
+        manager: &Actor,
+        decided: &tailor_domain::assessments::EligibilityRecord,
+        mut findings: tailor_domain::eligibility::EligibilityFindings,
+        notes: &tailor_domain::assessments::DecisionNotesInput,
+    ) -> AppResult<()> {
+        use tailor_domain::challenges::{AnswerInput, ChallengeInput, ChallengeRules, ChallengeSubject};
+        use tailor_domain::eligibility::UnableReason;
+        let challenge = self
+            .raise_challenge(
+                practitioner,
+                ChallengeSubject::Eligibility(decided.id),
+                &ChallengeInput {
+                    reason: "I cannot get in and out of the bath or cook a hot meal on my own. My daughter does it, and she was not asked."
+                        .into(),
+                },
+                true,
+                &ChallengeRules::default(),
+            )
+            .await?;
+        self.answer_challenge(
+            manager,
+            challenge.id,
+            &AnswerInput {
+                outcome: "upheld".into(),
+                reasons: "I spoke to you and your daughter. Washing and preparing meals need another person's help every day, which the first decision missed. I have decided eligibility again: you are eligible.".into(),
+            },
+        )
+        .await?;
+        for finding in findings.outcomes.iter_mut().take(3) {
+            finding.unable = Some(UnableReason::NeedsAssistance);
+            finding.evidence = "Needs another person's help every day (found when the challenge was looked at).".into();
+        }
+        self.redetermine_eligibility(
+            manager,
+            decided.id,
+            findings,
+            notes,
+            "The challenge was upheld: washing and preparing meals need help every day.",
+            Some(challenge.id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A challenge to an indicative budget raised 26 days ago, open and due in two days, so the
+    /// manager's queue shows one near its deadline. Written through the store with its audit
+    /// event, as the use case would have written it then.
+    async fn demo_challenge_near_its_deadline(
+        &self,
+        practitioner: &Actor,
+        manager: &Actor,
+        allocation: &tailor_domain::assessments::AllocationRecord,
+    ) -> AppResult<()> {
+        use tailor_domain::challenges::{Challenge, ChallengeRules, ChallengeSubject, StaffMember};
+        let raised_at = self.clock.now() - Duration::days(26);
+        let challenge = Challenge {
+            id: tailor_domain::ChallengeId::generate(),
+            person_id: allocation.person_id,
+            subject: ChallengeSubject::IndicativeBudget(allocation.id),
+            reason: "The budget leaves out the evenings, when I need help to get to bed.".into(),
+            raised_by: practitioner.user_id,
+            raised_by_name: practitioner.display_name.clone(),
+            recorded_by_staff: Some(StaffMember {
+                id: practitioner.user_id,
+                name: practitioner.display_name.clone(),
+            }),
+            raised_at,
+            decision_maker: Some(allocation.calculated_by),
+            owner: Some(StaffMember {
+                id: manager.user_id,
+                name: manager.display_name.clone(),
+            }),
+            answer_by: ChallengeRules::default().answer_by(raised_at),
+            answer: None,
+            version: 1,
+        };
+        let event = NewAuditEvent::new(
+            self.clock.now(),
+            Some(practitioner.user_id),
+            &practitioner.display_name,
+            AuditAction::ChallengeRaised,
+        )
+        .person(allocation.person_id)
+        .subject("challenge", challenge.id)
+        .details(serde_json::json!({ "kind": "indicative_budget", "on_behalf": true, "demo": true }));
+        self.store.insert_challenge(&challenge, &event).await?;
         Ok(())
     }
 }

@@ -26,8 +26,21 @@ fn eligibility_form(csrf: &str, unable: usize, extra: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_person_challenges_eligibility_a_manager_answers_and_it_is_decided_again() {
-    let world = World::new().await;
+async fn challenges_and_redetermination_on_sqlite() {
+    a_person_challenges_eligibility_a_manager_answers_and_it_is_decided_again(&World::new().await).await;
+}
+
+#[tokio::test]
+async fn challenges_and_redetermination_on_postgres() {
+    let Ok(server_url) = std::env::var("POSTGRES_TEST_URL") else {
+        eprintln!("POSTGRES_TEST_URL is not set: skipping the PostgreSQL challenge checks");
+        return;
+    };
+    a_person_challenges_eligibility_a_manager_answers_and_it_is_decided_again(&World::on_postgres(&server_url).await).await;
+    support::drop_postgres_test_databases(&server_url).await;
+}
+
+async fn a_person_challenges_eligibility_a_manager_answers_and_it_is_decided_again(world: &World) {
     let council = CouncilContact::demo();
     let assessment = world.accepted_assessment(world.own_record, "practitioner").await;
     let (worker_cookie, worker_csrf) = world.session("practitioner").await;

@@ -337,7 +337,6 @@ impl App {
         }
         // Challenges wait for their owner, whoever that is (`challenges::challenge_owner`).
         queues.challenges = self.challenges_to_answer(actor).await?;
-        if actor.role.gives_second_sign_off() {}
         Ok(queues)
     }
 }

@@ -2,7 +2,7 @@
 //! including the races: eight owners answering one challenge, eight redeterminations of one
 //! decision; exactly one lands each time.
 
-use super::steps::{decided, eligibility, fixture, Fixture};
+use super::steps::{decided, decision as decision_of, eligibility, financial, fixture, plan, Fixture};
 use super::{audit, now, user};
 use crate::*;
 use chrono::Duration;
@@ -10,7 +10,8 @@ use futures::future::join_all;
 use tailor_domain::assessments::{EligibilityRecord, Redetermination};
 use tailor_domain::audit::AuditAction;
 use tailor_domain::challenges::{ChallengeAnswer, ChallengeOutcome, ChallengeSubject, StaffMember};
-use tailor_domain::plans::Challenge;
+use tailor_domain::plans::{Challenge, PlanStatus, RefusalGround, Verdict};
+use tailor_domain::EligibilityDecisionId;
 
 /// An open challenge raised by `raised_by`, owned by `owner` (if any), due in 28 days.
 pub fn challenge(person_id: PersonId, subject: ChallengeSubject, raised_by: &User, owner: Option<&User>) -> Challenge {
@@ -80,13 +81,66 @@ pub(crate) async fn challenges_of_any_decision_keep_who_owns_and_who_recorded_th
     later.answer_by = on_behalf.answer_by + Duration::days(3);
     store.insert_challenge(&later, &audit(AuditAction::ChallengeRaised)).await.unwrap();
     assert_eq!(store.get_challenge(on_behalf.id).await.unwrap(), on_behalf);
+    assert_eq!(store.get_eligibility(decision.id).await.unwrap(), decision);
+    assert!(matches!(
+        store.get_eligibility(EligibilityDecisionId::generate()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Refused spending: the plan decision is found by its own id, with its plan and person.
+    let money = financial(fixture.person.id, &fixture.worker);
+    store
+        .insert_financial_assessment(&money, &audit(AuditAction::FinancialAssessmentRecorded))
+        .await
+        .unwrap();
+    let submitted = plan(fixture.person.id, indicative.id, PlanStatus::Submitted);
+    store.insert_plan(&submitted, &audit(AuditAction::PlanSubmitted)).await.unwrap();
+    let mut refusal = decision_of(&fixture.worker, Verdict::SpendingRefused);
+    refusal.refused_lines = vec![2];
+    refusal.refusal_ground = Some(RefusalGround::Harmful);
+    let mut sent_back = submitted.clone();
+    sent_back.status = PlanStatus::ChangesRequested;
+    store
+        .decide_plan(
+            &sent_back,
+            Expect {
+                from: &[PlanStatus::Submitted.as_str()],
+                version: 1,
+            },
+            &refusal,
+            None,
+            &[audit(AuditAction::PlanDecided)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_plan_decision(refusal.id).await.unwrap(),
+        (submitted.id, fixture.person.id, refusal.clone())
+    );
+    let refused = challenge(
+        fixture.person.id,
+        ChallengeSubject::RefusedSpending(refusal.id),
+        &fixture.worker,
+        Some(&owner),
+    );
+    store
+        .insert_challenge(&refused, &audit(AuditAction::ChallengeRaised))
+        .await
+        .unwrap();
+    let charged = challenge(fixture.person.id, ChallengeSubject::Charge(money.id), &fixture.worker, Some(&owner));
+    store
+        .insert_challenge(&charged, &audit(AuditAction::ChallengeRaised))
+        .await
+        .unwrap();
+    assert_eq!(store.get_challenge(refused.id).await.unwrap(), refused);
+    assert_eq!(store.get_challenge(charged.id).await.unwrap(), charged);
 
     assert_eq!(
         store
             .owned_challenges(owner.id, &PeopleFilter::AllocatedTo(owner.id), 10)
             .await
             .unwrap(),
-        vec![on_behalf.clone(), later.clone()],
+        vec![on_behalf.clone(), refused.clone(), charged.clone(), later.clone()],
         "an owner's queue, the soonest due first"
     );
     assert!(store
@@ -131,7 +185,7 @@ pub(crate) async fn challenges_of_any_decision_keep_who_owns_and_who_recorded_th
         .unwrap();
     let stored = store.get_challenge(on_behalf.id).await.unwrap();
     assert_eq!((stored.answer, stored.version), (answered.answer, 2));
-    assert_eq!(store.list_challenges(fixture.person.id).await.unwrap().len(), 2);
+    assert_eq!(store.list_challenges(fixture.person.id).await.unwrap().len(), 4);
 }
 
 pub(crate) async fn simultaneous_answers_to_one_challenge_land_once(store: Box<dyn Store>) {

@@ -97,8 +97,8 @@ pub struct SubjectQuery {
 impl SubjectQuery {
     /// The decision named; without one there is nothing to challenge here, so the visitor goes
     /// home, where each decision offers its own challenge.
-    fn subject(&self) -> Result<ChallengeSubject, Response> {
-        ChallengeSubject::parse(&self.kind, &self.id).ok_or_else(|| Redirect::to("/").into_response())
+    fn subject(&self) -> Option<ChallengeSubject> {
+        ChallengeSubject::parse(&self.kind, &self.id)
     }
 }
 
@@ -163,9 +163,8 @@ pub async fn new_challenge(
     CurrentActor(actor): CurrentActor,
     Query(query): Query<SubjectQuery>,
 ) -> Response {
-    let subject = match query.subject() {
-        Ok(subject) => subject,
-        Err(response) => return response,
+    let Some(subject) = query.subject() else {
+        return Redirect::to("/").into_response();
     };
     challenge_form(&state, &context, &actor, subject, false, String::new(), ValidationErrors::default()).await
 }
@@ -176,9 +175,8 @@ pub async fn new_challenge_on_behalf(
     CurrentActor(actor): CurrentActor,
     Query(query): Query<SubjectQuery>,
 ) -> Response {
-    let subject = match query.subject() {
-        Ok(subject) => subject,
-        Err(response) => return response,
+    let Some(subject) = query.subject() else {
+        return Redirect::to("/").into_response();
     };
     challenge_form(&state, &context, &actor, subject, true, String::new(), ValidationErrors::default()).await
 }
