@@ -47,7 +47,9 @@ pub(super) struct AllocationPage {
     reason_input: String,
 }
 
-pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
+/// The working, with the informal-support answer quoted in the words the person chose
+/// (`informal_words`), falling back to its code only when the questionnaire cannot be read.
+pub(super) fn working(result: &AllocationResult, informal_words: Option<&str>) -> Vec<WorkingRow> {
     let mut rows = vec![WorkingRow {
         label: "From your answers".into(),
         detail: result.describe_conversion(),
@@ -62,7 +64,11 @@ pub(super) fn working(result: &AllocationResult) -> Vec<WorkingRow> {
     } else if let Some(answer) = &result.informal_support_answer {
         rows.push(WorkingRow {
             label: "Less the help family and friends give".into(),
-            detail: format!("{}% less, because your answer was \"{}\"", result.informal_support_percent, answer),
+            detail: format!(
+                "{}% less, because your answer was \"{}\"",
+                result.informal_support_percent,
+                informal_words.filter(|words| !words.is_empty()).unwrap_or(answer)
+            ),
             amount: format!("−{}", money(result.informal_support_reduction_pence)),
         });
     }
@@ -107,12 +113,17 @@ pub(super) async fn allocation_page_with(
             .collect(),
         Err(_) => HashMap::new(),
     };
+    // The informal-support question, from the model exactly as it was used.
+    let informal_words = tailor_domain::allocation::AllocationModel::parse(&allocation.model_source)
+        .ok()
+        .and_then(|model| model.informal_support.map(|rule| rule.question))
+        .and_then(|question| questionnaire_text.get(question.as_ref() as &str).map(|(_, words)| words.clone()));
     let page = AllocationPage {
         page: PageContext::new(state, context, "How we worked out your budget", "").with_errors(&errors),
         errors,
         allocation_id: allocation_id.to_string(),
         person_id: allocation.person_id.to_string(),
-        working: working(&allocation.result),
+        working: working(&allocation.result, informal_words.as_deref()),
         questions: questionnaire_text,
         indicative: allocation.indicative().to_string(),
         worked_out: money(allocation.result.total_pence),
