@@ -150,6 +150,26 @@ async fn the_duties_form_chooses_nothing_and_an_advocate_needs_their_details_whi
     let (cookie, token) = world.session("practitioner").await;
     let page = world.get(&format!("/assessments/{assessment}"), Some(&cookie)).await;
     assert!(page.body.contains("Record how the assessment was carried out"));
+    // Eligibility cannot be decided first: the form comes back with a clear error.
+    let mut decision: Vec<(String, String)> = vec![
+        ("csrf_token".into(), token.clone()),
+        ("needs_condition_met".into(), "yes".into()),
+        ("significant_impact".into(), "yes".into()),
+        ("wellbeing_reasons".into(), "At risk without help".into()),
+    ];
+    for (index, (code, _)) in outcomes(AssessmentKind::Adult).into_iter().enumerate() {
+        let finding = if index < 2 { "needs_assistance" } else { "able" };
+        decision.push((format!("outcome_{code}"), finding.into()));
+    }
+    let early = world
+        .post_form(
+            &format!("/assessments/{assessment}/eligibility"),
+            Some(&cookie),
+            &serde_urlencoded::to_string(&decision).unwrap(),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("Record how the assessment was carried out (the offer of a supported self-assessment"));
     let path = format!("/assessments/{assessment}/duties");
     let blank = world.get(&path, Some(&cookie)).await;
     assert_eq!(blank.status, StatusCode::OK);
