@@ -169,7 +169,9 @@ async fn the_duties_form_chooses_nothing_and_an_advocate_needs_their_details_whi
         )
         .await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(early.body.contains("Record how the assessment was carried out (the offer of a supported self-assessment"));
+    assert!(early
+        .body
+        .contains("Record how the assessment was carried out (the offer of a supported self-assessment"));
     let path = format!("/assessments/{assessment}/duties");
     let blank = world.get(&path, Some(&cookie)).await;
     assert_eq!(blank.status, StatusCode::OK);
@@ -236,10 +238,6 @@ async fn the_budget_working_quotes_the_persons_words_not_an_answer_code() {
     let (cookie, _) = world.session("person").await;
     let page = world.get(&format!("/allocations/{allocation}"), Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("because your answer was &#34;Most of it&#34;"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("because your answer was &#34;Most of it&#34;"), "{}", page.body);
     assert!(!page.body.contains("&#34;lots&#34;"));
 }
