@@ -474,7 +474,9 @@ async fn a_free_reablement_line_is_never_part_of_the_contribution() {
     input.line_frequency.push("weekly".into());
     input.line_support.push("reablement".into());
     input.line_meets.push("maintaining_personal_hygiene".into());
-    input.line_reablement_start.extend([String::new(), "2026-04-06".into()]);
+    // Starting today: all six free weeks are still to come.
+    let today = council.app.clock.today().format("%Y-%m-%d").to_string();
+    input.line_reablement_start.extend([String::new(), today]);
     input.line_charging = vec![String::new(), "reablement".into()];
     let submitted = council
         .app

@@ -273,15 +273,25 @@ impl PlanContent {
     /// (a 52-week year, as `Frequency::per_year`), rounded half up. One-off items are left out:
     /// a weekly charge spread from them would go on after they were paid for.
     pub fn service_lines(&self) -> Result<Vec<ServiceLine>, MoneyError> {
+        self.service_lines_on(None)
+    }
+
+    /// As `service_lines`, counting on `today` the whole weeks of reablement already received
+    /// since each reablement line's start date, so its free weeks run out when they should.
+    pub fn service_lines_on(&self, today: Option<NaiveDate>) -> Result<Vec<ServiceLine>, MoneyError> {
         self.lines
             .iter()
             .filter(|line| line.frequency != Frequency::OneOff)
             .map(|line| {
+                let weeks = match (line.reablement_start, today) {
+                    (Some(start), Some(today)) if today > start => u32::try_from((today - start).num_weeks()).unwrap_or(u32::MAX),
+                    _ => 0,
+                };
                 Ok(ServiceLine {
                     description: line.description.clone(),
                     weekly_cost: line.annual_cost()?.weekly_from_annual(),
                     never_charged: line.never_charged.clone(),
-                    weeks_already_received: 0,
+                    weeks_already_received: weeks,
                 })
             })
             .collect()
@@ -835,13 +845,18 @@ mod tests {
     }
 
     #[test]
-    fn reablement_needs_its_start_date() {
+    fn reablement_needs_its_start_date_and_counts_the_weeks_received() {
         let mut plan = input();
         plan.line_support[0] = "reablement".into();
         assert!(plan.parse(true).unwrap_err().message_for("line_reablement_start_1").is_some());
         plan.line_reablement_start = vec!["6/4/2026".into()];
         let content = plan.parse(true).unwrap();
         assert_eq!(content.lines[0].reablement_start, NaiveDate::from_ymd_opt(2026, 4, 6));
+        let weeks = |today| content.service_lines_on(NaiveDate::from_ymd_opt(2026, 5, today)).unwrap()[0].weeks_already_received;
+        // 6 April to 24 May is 48 days: 6 whole weeks; to 17 May, 5.
+        assert_eq!(weeks(24), 6);
+        assert_eq!(weeks(17), 5);
+        assert_eq!(content.service_lines().unwrap()[0].weeks_already_received, 0);
     }
 
     #[test]

@@ -260,7 +260,7 @@ impl App {
         // the rest of the free list never add to what the person pays.
         let services = plan
             .content
-            .service_lines()
+            .service_lines_on(Some(self.clock.today()))
             .map_err(|_| single_error("verdict", "The amounts are too large to work with"))?;
         let contribution = weekly_contribution(&rates, &financial.circumstances, &services).map_err(|problem| {
             let next_step = match problem {

@@ -49,9 +49,10 @@ pub(super) struct AllocationPage {
     voice: crate::pages::voice::Voice,
 }
 
-/// The working, in the reader's voice: "From your answers" to the person, "From Owen's
-/// answers" to staff.
-pub(super) fn working(result: &AllocationResult, voice: &crate::pages::voice::Voice) -> Vec<WorkingRow> {
+/// The working, in the reader's voice ("From your answers" to the person, "From Owen's
+/// answers" to staff), with the informal-support answer quoted in the words the person chose
+/// (`informal_words`), falling back to its code only when the questionnaire cannot be read.
+pub(super) fn working(result: &AllocationResult, voice: &crate::pages::voice::Voice, informal_words: Option<&str>) -> Vec<WorkingRow> {
     let whose = voice.whose_in_a_sentence();
     let mut rows = vec![WorkingRow {
         label: format!("From {whose} answers"),
@@ -69,7 +70,8 @@ pub(super) fn working(result: &AllocationResult, voice: &crate::pages::voice::Vo
             label: "Less the help family and friends give".into(),
             detail: format!(
                 "{}% less, because {whose} answer was \"{}\"",
-                result.informal_support_percent, answer
+                result.informal_support_percent,
+                informal_words.filter(|words| !words.is_empty()).unwrap_or(answer)
             ),
             amount: format!("−{}", money(result.informal_support_reduction_pence)),
         });
@@ -132,6 +134,11 @@ pub(super) async fn allocation_page_with(
         &super::challenges::called(&person),
         &overview.challenges,
     ));
+    // The informal-support question, from the model exactly as it was used.
+    let informal_words = tailor_domain::allocation::AllocationModel::parse(&allocation.model_source)
+        .ok()
+        .and_then(|model| model.informal_support.map(|rule| rule.question))
+        .and_then(|question| questionnaire_text.get(question.as_ref() as &str).map(|(_, words)| words.clone()));
     let page = AllocationPage {
         page: PageContext::new(
             state,
@@ -144,7 +151,7 @@ pub(super) async fn allocation_page_with(
         errors,
         allocation_id: allocation_id.to_string(),
         person_id: allocation.person_id.to_string(),
-        working: working(&allocation.result, &voice),
+        working: working(&allocation.result, &voice, informal_words.as_deref()),
         questions: questionnaire_text,
         indicative: allocation.indicative().to_string(),
         worked_out: money(allocation.result.total_pence),
