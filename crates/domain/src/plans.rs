@@ -124,6 +124,7 @@ impl MoneyManager {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredPlanLine")]
 pub struct PlanLine {
     pub description: String,
     pub unit_cost: Money,
@@ -146,6 +147,46 @@ pub struct PlanLine {
     /// For reablement: the day it starts, so its free weeks can be counted.
     #[serde(default)]
     pub reablement_start: Option<NaiveDate>,
+}
+
+/// A plan line as JSON may hold it: lines written before quantities could be fractional (the
+/// first storey's `case_records`) have a whole `units` count instead of `quantity`.
+#[derive(Deserialize)]
+struct StoredPlanLine {
+    description: String,
+    unit_cost: Money,
+    #[serde(default)]
+    quantity: Option<Quantity>,
+    #[serde(default)]
+    units: Option<i64>,
+    frequency: Frequency,
+    component: ServiceComponent,
+    #[serde(default)]
+    never_charged: Option<NeverCharged>,
+    #[serde(default)]
+    support: Option<String>,
+    #[serde(default)]
+    meets: Option<String>,
+    #[serde(default)]
+    reablement_start: Option<NaiveDate>,
+}
+
+impl From<StoredPlanLine> for PlanLine {
+    fn from(stored: StoredPlanLine) -> PlanLine {
+        PlanLine {
+            description: stored.description,
+            unit_cost: stored.unit_cost,
+            quantity: stored
+                .quantity
+                .unwrap_or_else(|| Quantity::from_hundredths(stored.units.unwrap_or(1).saturating_mul(100))),
+            frequency: stored.frequency,
+            component: stored.component,
+            never_charged: stored.never_charged,
+            support: stored.support,
+            meets: stored.meets,
+            reablement_start: stored.reablement_start,
+        }
+    }
 }
 
 /// The need "looking after the carer's own health", which makes a carer eligible on its own (reg 3).
@@ -802,6 +843,15 @@ mod tests {
             content.needs_met(),
             vec!["maintaining_personal_hygiene", "using_community_facilities_and_services"]
         );
+    }
+
+    #[test]
+    fn lines_kept_as_json_before_fractions_read_their_whole_units() {
+        let old = r#"{"description":"Personal assistant","unit_cost":1550,"units":6,"frequency":"weekly","component":"direct_payment"}"#;
+        let line: PlanLine = serde_json::from_str(old).unwrap();
+        assert_eq!(line.quantity, Quantity::whole(6));
+        let again: PlanLine = serde_json::from_str(&serde_json::to_string(&line).unwrap()).unwrap();
+        assert_eq!(again, line);
     }
 
     #[test]

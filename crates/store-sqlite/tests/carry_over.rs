@@ -16,6 +16,24 @@ fn first_storey_json<T: serde::Serialize>(record: &T) -> String {
     if let Some(object) = value.as_object_mut() {
         object.remove("version");
         object.remove("financial_assessment_id");
+        // Plan lines had whole `units`, and no kind of support, need or start date.
+        if let Some(lines) = object
+            .get_mut("content")
+            .and_then(|content| content.get_mut("lines"))
+            .and_then(|found| found.as_array_mut())
+        {
+            for line in lines {
+                let line = line.as_object_mut().unwrap();
+                let hundredths = line.remove("quantity").and_then(|found| found.as_i64()).unwrap();
+                line.insert("units".into(), serde_json::json!(hundredths / 100));
+                for later in ["support", "meets", "reablement_start"] {
+                    line.remove(later);
+                }
+            }
+        }
+        if let Some(content) = object.get_mut("content").and_then(|found| found.as_object_mut()) {
+            content.remove("advice");
+        }
         if let Some(decisions) = object.get_mut("decisions").and_then(|found| found.as_array_mut()) {
             for decision in decisions {
                 decision.as_object_mut().unwrap().remove("id");
@@ -93,6 +111,10 @@ async fn records_kept_as_json_move_into_their_tables_when_the_database_is_opened
         (carried.status, carried.content.lines.len(), carried.decisions.len()),
         (PlanStatus::Agreed, 2, 1)
     );
+    // 6.5 hours was written as a whole 6 in the first storey's JSON: it becomes 6.00 exactly.
+    assert_eq!(carried.content.lines[0].quantity.hundredths(), 600);
+    assert_eq!(carried.content.lines[1].quantity.hundredths(), 100);
+    assert_eq!(carried.content.money_manager, agreed.content.money_manager);
     let carried_budget = reopened.get_budget(issued.id).await.unwrap();
     assert_eq!(carried_budget.annual_council_amount, issued.annual_council_amount);
     assert_eq!(carried_budget.financial_assessment_id, None, "the first storey did not keep it");
