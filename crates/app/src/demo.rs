@@ -50,7 +50,7 @@ pub const DEMO_ACCOUNTS: [&str; 9] = [
 
 /// The first people are all on practitioner@'s caseload: the person@ and helper@ accounts' own
 /// records, the provider's client, then one person at each stage from assessment to agreed plan.
-const DEMO_PLANNING_PEOPLE: u32 = 11;
+const DEMO_PLANNING_PEOPLE: u32 = 12;
 
 const FEMALE_NAMES: &[&str] = &[
     "Margaret",
