@@ -614,3 +614,43 @@ async fn a_challenge_to_eligibility_goes_to_someone_else_and_an_upheld_one_leads
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn a_redetermination_that_takes_eligibility_away_stops_planning_against_the_old_budget() {
+    let council = council().await;
+    let assessment = assessed(&council, 2).await;
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    let (decided, allocation) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(3), &notes())
+        .await
+        .unwrap();
+    let weekly = format!("{}", allocation.unwrap().indicative().pence() / 52 / 100);
+    council
+        .app
+        .save_plan(&council.person, council.person_id, &plan(&weekly), false)
+        .await
+        .unwrap();
+    council
+        .app
+        .redetermine_eligibility(
+            &council.manager,
+            decided.id,
+            findings(1),
+            &notes(),
+            "New evidence from the occupational therapist",
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        council.app.save_plan(&council.person, council.person_id, &plan(&weekly), false).await,
+        Err(AppError::Invalid(errors)) if errors.message_for("plan").is_some()
+    ));
+    let overview = council.app.planning_overview(&council.person, council.person_id).await.unwrap();
+    assert_eq!(tailor_app::steps::step_statuses(&overview)[0], "Not eligible");
+}
