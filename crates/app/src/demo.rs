@@ -520,6 +520,7 @@ impl App {
             "brokered_fund",
         ];
         let mut plans_written = 0;
+        let mut challenge_near_deadline_shown = false;
         for (person, stage) in people.iter().zip(stages) {
             // Each person's records are dated as if written over the past weeks, a few days
             // between steps, so worklists show realistic dates and days waiting.
@@ -663,7 +664,9 @@ impl App {
                 continue;
             }
             let Some(allocation) = allocation else { continue };
-            if stage == DemoStage::Agreed {
+            // One indicative-budget challenge near its deadline is enough to show the queue.
+            if stage == DemoStage::Agreed && !challenge_near_deadline_shown {
+                challenge_near_deadline_shown = true;
                 dated.demo_challenge_near_its_deadline(practitioner, manager, &allocation).await?;
             }
             later(1);

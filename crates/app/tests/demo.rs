@@ -101,3 +101,44 @@ async fn the_demo_is_only_built_on_an_empty_database() {
         .await;
     assert!(again.is_err());
 }
+
+#[tokio::test]
+async fn the_demo_shows_challenges_of_several_kinds_and_a_redetermined_decision() {
+    use tailor_domain::challenges::{ChallengeKind, ChallengeOutcome};
+    let built = demo_app(3, 40).await;
+    let people = everyone(&built).await;
+    let (app, store) = built;
+    let manager = tailor_app::auth::actor_for(&store.find_user_by_email("manager@demo.invalid").await.unwrap().unwrap().0);
+    let queue = app.challenges_to_answer(&manager).await.unwrap();
+    let today = app.clock.today();
+    assert_eq!(queue[0].kind(), ChallengeKind::IndicativeBudget, "the soonest due is first");
+    assert_eq!(queue[0].days_left(today), 2, "one open near its deadline");
+    assert!(queue
+        .iter()
+        .any(|challenge| challenge.kind() == ChallengeKind::Budget && challenge.recorded_on_behalf()));
+
+    let mut answered = Vec::new();
+    let mut redetermined = 0;
+    let mut advised = 0;
+    for (id, _, _) in &people {
+        let person_id: tailor_domain::PersonId = id.parse().unwrap();
+        answered.extend(store.list_challenges(person_id).await.unwrap().into_iter().filter_map(|challenge| {
+            challenge
+                .answer
+                .and_then(|answer| answer.outcome)
+                .map(|outcome| (challenge.subject.kind(), outcome))
+        }));
+        let decisions = store.list_eligibility(person_id).await.unwrap();
+        if decisions.len() == 2 && decisions.iter().filter(|record| record.is_current()).count() == 1 {
+            redetermined += 1;
+        }
+        advised += decisions
+            .iter()
+            .filter(|record| record.is_current() && !record.decision.eligible && record.prevention_advice.is_some())
+            .count();
+    }
+    assert!(answered.contains(&(ChallengeKind::Eligibility, ChallengeOutcome::Upheld)));
+    assert!(answered.contains(&(ChallengeKind::Charge, ChallengeOutcome::NotUpheld)));
+    assert_eq!(redetermined, 1);
+    assert!(advised >= 1, "a person found not eligible has written advice");
+}

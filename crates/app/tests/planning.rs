@@ -686,3 +686,44 @@ async fn an_advocate_is_recorded_with_their_details_and_the_person_cannot_record
     let recorded = council.app.assessment_duties(&council.person, assessment).await.unwrap().unwrap();
     assert_eq!(recorded.advocate.unwrap().name, "Priya Shah");
 }
+
+#[tokio::test]
+async fn a_redetermination_that_takes_eligibility_away_stops_planning_against_the_old_budget() {
+    let council = council().await;
+    let assessment = assessed(&council, 2).await;
+    council
+        .app
+        .review_assessment(&council.practitioner, assessment, true, &[], "")
+        .await
+        .unwrap();
+    duties_recorded(&council, assessment).await;
+    let (decided, allocation) = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(3), &notes())
+        .await
+        .unwrap();
+    let weekly = format!("{}", allocation.unwrap().indicative().pence() / 52 / 100);
+    council
+        .app
+        .save_plan(&council.person, council.person_id, &plan(&weekly), false)
+        .await
+        .unwrap();
+    council
+        .app
+        .redetermine_eligibility(
+            &council.manager,
+            decided.id,
+            findings(1),
+            &notes(),
+            "New evidence from the occupational therapist",
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        council.app.save_plan(&council.person, council.person_id, &plan(&weekly), false).await,
+        Err(AppError::Invalid(errors)) if errors.message_for("plan").is_some()
+    ));
+    let overview = council.app.planning_overview(&council.person, council.person_id).await.unwrap();
+    assert_eq!(tailor_app::steps::step_statuses(&overview)[0], "Not eligible");
+}

@@ -90,7 +90,15 @@ pub fn step_statuses(overview: &PlanningOverview) -> [&'static str; 7] {
     let mut statuses = ["Not started"; 7];
     let assessment = overview.assessments.first();
     let agreed = overview.plans.iter().any(|plan| plan.status == PlanStatus::Agreed);
+    // A decision made again can take eligibility away: the indicative budget from before it
+    // then no longer counts.
+    let currently_not_eligible = overview
+        .eligibility
+        .iter()
+        .find(|record| record.is_current())
+        .is_some_and(|record| !record.decision.eligible);
     statuses[0] = match (assessment.map(|found| found.status), overview.allocations.first()) {
+        (_, _) if currently_not_eligible => "Not eligible",
         (_, Some(_)) => "Done",
         (Some(AssessmentStatus::Accepted), None) if overview.eligibility.first().is_some_and(|record| !record.decision.eligible) => {
             "Not eligible"

@@ -55,6 +55,19 @@ impl App {
                 "There is no indicative budget yet: the self-assessment and eligibility decision come first",
             )
         })?;
+        let not_eligible_now = self
+            .store
+            .list_eligibility(person_id)
+            .await?
+            .into_iter()
+            .find(|record| record.assessment_id == allocation.assessment_id && record.is_current())
+            .is_some_and(|record| !record.decision.eligible);
+        if not_eligible_now {
+            return Err(single_error(
+                "plan",
+                "Eligibility was decided again and the person is not eligible now, so there is no budget to plan with",
+            ));
+        }
         let content = input.parse(submit)?;
         let cost = content
             .annual_cost()
