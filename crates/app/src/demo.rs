@@ -667,7 +667,7 @@ impl App {
             // One indicative-budget challenge near its deadline is enough to show the queue.
             if stage == DemoStage::Agreed && !challenge_near_deadline_shown {
                 challenge_near_deadline_shown = true;
-                dated.demo_challenge_near_its_deadline(practitioner, manager, &allocation).await?;
+                self.demo_challenge_near_its_deadline(practitioner, manager, &allocation).await?;
             }
             later(1);
             dated
@@ -765,8 +765,8 @@ impl App {
             dated.open_budget(practitioner, budget.id).await?;
             if stage == DemoStage::Challenged {
                 // The person told their worker, who recorded it on their behalf.
-                later(10);
-                dated
+                // Raised this week, so it waits in the manager's queue within its answer date.
+                self
                     .raise_challenge(
                         practitioner,
                         tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
@@ -779,7 +779,7 @@ impl App {
                     .await?;
                 // And the charge, challenged and answered: not upheld, with the reasons.
                 if let Some(financial) = budget.financial_assessment_id {
-                    let charge = dated
+                    let charge = self
                         .raise_challenge(
                             practitioner,
                             tailor_domain::challenges::ChallengeSubject::Charge(financial),
@@ -790,7 +790,7 @@ impl App {
                             &tailor_domain::challenges::ChallengeRules::default(),
                         )
                         .await?;
-                    dated.answer_challenge(
+                    self.answer_challenge(
                         manager,
                         charge.id,
                         &tailor_domain::challenges::AnswerInput {
