@@ -684,12 +684,6 @@ pub fn may_confirm_account_link(actor: &Actor, requested_by: UserId, person_team
     }
 }
 
-/// Whether an account of this role must give a one-time code after its password when the
-/// council's setting asks staff for two-factor sign-in. People and helpers may choose it.
-pub fn staff_role(role: Role) -> bool {
-    !matches!(role, Role::Person | Role::Helper)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1080,12 +1074,5 @@ mod tests {
         assert!(Role::Administrator.allows(Permission::ViewAuditLog));
         assert!(!Role::CaldicottGuardian.allows(Permission::AdministerUsers));
         assert!(!person_access(&actor(Role::CaldicottGuardian), &PersonAccessFacts::default(), day("2026-01-01")).any());
-    }
-
-    #[test]
-    fn staff_roles_are_everyone_but_people_and_helpers() {
-        for role in Role::ALL {
-            assert_eq!(staff_role(role), !matches!(role, Role::Person | Role::Helper), "{role:?}");
-        }
     }
 }

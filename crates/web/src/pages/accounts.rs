@@ -188,19 +188,21 @@ pub async fn issue_reset_link(
     };
     render(&ResetLinkPage {
         page: PageContext::new(&state, &context, "Password reset link", "/admin/users"),
-        // The administrator's own request says where this service is reached; the link goes
-        // only to them, on this page.
-        link: format!(
-            "{}://{}/reset-password/{secret}",
-            if state.config.secure_cookies { "https" } else { "http" },
-            headers
-                .get(axum::http::header::HOST)
-                .and_then(|host| host.to_str().ok())
-                .unwrap_or("localhost")
-        ),
+        // The administrator's own request says where this service is reached (the browser's
+        // `Origin` on the form post, else the host over HTTPS); the link goes only to them.
+        link: format!("{}/reset-password/{secret}", service_origin(&headers)),
         name,
         expires: london(reset.expires_at),
     })
+}
+
+fn service_origin(headers: &axum::http::HeaderMap) -> String {
+    let text = |name| headers.get(name).and_then(|value: &axum::http::HeaderValue| value.to_str().ok());
+    match (text(axum::http::header::ORIGIN), text(axum::http::header::HOST)) {
+        (Some(origin), _) if origin.starts_with("http://") || origin.starts_with("https://") => origin.to_owned(),
+        (_, Some(host)) => format!("https://{host}"),
+        _ => String::new(),
+    }
 }
 
 #[derive(Template)]
