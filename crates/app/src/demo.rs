@@ -660,7 +660,9 @@ impl App {
                 .await?;
             if stage == DemoStage::Redetermined {
                 later(7);
-                dated.demo_redetermination(practitioner, manager, &decided, findings, &notes).await?;
+                dated
+                    .demo_redetermination(practitioner, manager, &decided, findings, &notes)
+                    .await?;
                 continue;
             }
             let Some(allocation) = allocation else { continue };
@@ -766,17 +768,16 @@ impl App {
             if stage == DemoStage::Challenged {
                 // The person told their worker, who recorded it on their behalf.
                 // Raised this week, so it waits in the manager's queue within its answer date.
-                self
-                    .raise_challenge(
-                        practitioner,
-                        tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
-                        &tailor_domain::challenges::ChallengeInput {
-                            reason: "The budget does not cover help at night, when I am most at risk of falling.".into(),
-                        },
-                        true,
-                        &tailor_domain::challenges::ChallengeRules::default(),
-                    )
-                    .await?;
+                self.raise_challenge(
+                    practitioner,
+                    tailor_domain::challenges::ChallengeSubject::Budget(budget.id),
+                    &tailor_domain::challenges::ChallengeInput {
+                        reason: "The budget does not cover help at night, when I am most at risk of falling.".into(),
+                    },
+                    true,
+                    &tailor_domain::challenges::ChallengeRules::default(),
+                )
+                .await?;
                 // And the charge, challenged and answered: not upheld, with the reasons.
                 if let Some(financial) = budget.financial_assessment_id {
                     let charge = self

@@ -225,7 +225,10 @@ async fn one_outcome_is_not_enough_for_an_adult_and_no_budget_is_worked_out() {
         .await
         .unwrap();
     // The duties around the assessment come first, with a clear error until they are recorded.
-    let early = council.app.decide_eligibility(&council.practitioner, assessment, findings(1), &notes()).await;
+    let early = council
+        .app
+        .decide_eligibility(&council.practitioner, assessment, findings(1), &notes())
+        .await;
     let Err(AppError::Invalid(errors)) = early else {
         panic!("{early:?}")
     };

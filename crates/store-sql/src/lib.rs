@@ -14,8 +14,8 @@
 //! block); the steps' half of the port is `steps.rs`.
 
 mod accounts;
-mod challenges;
 mod audit_log;
+mod challenges;
 mod steps;
 mod worklists;
 

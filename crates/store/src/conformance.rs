@@ -7,8 +7,8 @@
 //! `conformance/steps.rs`.
 
 pub mod accounts;
-pub mod challenges;
 pub mod audit_log;
+pub mod challenges;
 pub mod steps;
 pub mod worklists;
 

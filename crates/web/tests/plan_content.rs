@@ -66,7 +66,11 @@ async fn decided(world: &World, assessment_id: AssessmentId) -> tailor_domain::A
         fluctuation_period: "The eight weeks before the visit".into(),
         ..Default::default()
     };
-    let (_, allocation) = world.app.decide_eligibility(&worker, assessment_id, findings, &notes).await.unwrap();
+    let (_, allocation) = world
+        .app
+        .decide_eligibility(&worker, assessment_id, findings, &notes)
+        .await
+        .unwrap();
     allocation.unwrap().id
 }
 

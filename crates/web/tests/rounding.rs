@@ -66,7 +66,11 @@ async fn every_weekly_amount_on_the_money_pages_is_rounded_half_up() {
         fluctuation_period: "The eight weeks before the visit".into(),
         ..Default::default()
     };
-    let (_, allocation) = world.app.decide_eligibility(&practitioner, assessment, findings, &notes).await.unwrap();
+    let (_, allocation) = world
+        .app
+        .decide_eligibility(&practitioner, assessment, findings, &notes)
+        .await
+        .unwrap();
     let allocation = allocation.unwrap().id;
     world
         .app

@@ -9,8 +9,8 @@
 //! can be recomputed to the penny. Case records (assessments, decisions, plans, budgets) are saved
 //! with their audit events in one transaction.
 
-pub mod challenges;
 pub mod assessment_duties;
+pub mod challenges;
 pub mod my_money;
 pub mod plan_agreed;
 pub mod sense_checks;

@@ -262,12 +262,7 @@ async fn plan_record(state: &AppState, actor: &tailor_domain::access::Actor, pla
         .content
         .lines
         .iter()
-        .map(|line| {
-            (
-                line.description.clone(),
-                line.working(),
-            )
-        })
+        .map(|line| (line.description.clone(), line.working()))
         .collect();
     rows.push((
         "Total".into(),

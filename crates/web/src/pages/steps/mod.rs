@@ -4,20 +4,20 @@
 //! `plan_agreed` (step 3: the budget statement and challenges). Organise money, organise
 //! support, living life and review go beside them.
 
+mod assessment_duties;
 pub(crate) mod challenges;
 mod decisions;
-mod assessment_duties;
 mod my_money;
 mod my_money_budget;
 mod my_plan;
 mod plan_agreed;
 
+pub use assessment_duties::*;
 pub use challenges::{
     answer_challenge, challenge, challenge_budget, challenge_raised, challenges_queue, new_challenge, new_challenge_on_behalf,
     raise_challenge, record_challenge_on_behalf,
 };
 pub use decisions::redetermine_page;
-pub use assessment_duties::*;
 pub use my_money::*;
 pub use my_money_budget::*;
 pub use my_plan::*;

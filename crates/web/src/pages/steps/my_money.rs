@@ -470,14 +470,19 @@ pub async fn assessment(
         .iter()
         .filter(|record| record.assessment_id == assessment_id)
         .collect();
-    let shown = super::decisions::EligibilityShown::new(&decisions, assessment.kind, access.may(Capability::DecideEligibility), &voice.who_is());
+    let shown = super::decisions::EligibilityShown::new(
+        &decisions,
+        assessment.kind,
+        access.may(Capability::DecideEligibility),
+        &voice.who_is(),
+    );
     let challenge_offer = match decisions.iter().find(|record| record.is_current()) {
         Some(current) => Some(super::challenges::ChallengeOffer::new(
-                &access,
-                tailor_domain::challenges::ChallengeSubject::Eligibility(current.id),
-                &super::challenges::called(&person),
-                &overview.challenges,
-            )),
+            &access,
+            tailor_domain::challenges::ChallengeSubject::Eligibility(current.id),
+            &super::challenges::called(&person),
+            &overview.challenges,
+        )),
         None => None,
     };
     let page = AssessmentPage {
