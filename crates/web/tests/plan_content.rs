@@ -7,7 +7,7 @@ mod support;
 
 use axum::http::StatusCode;
 use support::World;
-use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
+use tailor_domain::eligibility::{outcomes, AssessmentKind};
 use tailor_domain::{AssessmentId, PersonId};
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -45,27 +45,8 @@ async fn decided(world: &World, assessment_id: AssessmentId) -> tailor_domain::A
         .record_assessment_duties(&worker, assessment_id, &duties, None)
         .await
         .unwrap();
-    let findings = EligibilityFindings {
-        kind: AssessmentKind::Adult,
-        needs_condition_met: true,
-        carer_health_at_risk: false,
-        outcomes: outcomes(AssessmentKind::Adult)
-            .into_iter()
-            .enumerate()
-            .map(|(index, (code, _))| OutcomeFinding {
-                outcome: code.into(),
-                unable: (index < 4).then_some(UnableReason::NeedsAssistance),
-                evidence: String::new(),
-            })
-            .collect(),
-        significant_impact_on_wellbeing: true,
-        wellbeing_reasons: "At risk without help".into(),
-    };
-    let notes = tailor_domain::assessments::DecisionNotesInput {
-        needs_fluctuate: "no".into(),
-        fluctuation_period: "The eight weeks before the visit".into(),
-        ..Default::default()
-    };
+    let findings = support::findings_unable_in(4);
+    let notes = support::decision_notes("");
     let (_, allocation) = world
         .app
         .decide_eligibility(&worker, assessment_id, findings, &notes)

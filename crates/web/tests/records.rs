@@ -62,3 +62,35 @@ async fn each_record_prints_with_the_councils_details_and_downloads_as_a_pdf() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_letter_of_not_eligible_gives_the_advice_and_where_to_get_help() {
+    let world = World::new().await;
+    let assessment = world.accepted_assessment(world.own_record, "practitioner").await;
+    let practitioner = world.actor("practitioner").await;
+    let advice = "The strength and balance class at the leisure centre lowers the risk of falls";
+    let (decided, allocation) = world
+        .app
+        .decide_eligibility(
+            &practitioner,
+            assessment,
+            support::findings_unable_in(1),
+            &support::decision_notes(advice),
+        )
+        .await
+        .unwrap();
+    assert!(!decided.decision.eligible && allocation.is_none());
+    let (person, _) = world.session("person").await;
+    let letter = world.get(&format!("/assessments/{assessment}/letter"), Some(&person)).await;
+    assert_eq!(letter.status, StatusCode::OK);
+    for expected in [
+        "You are not eligible for care and support from the council at the moment.",
+        "We looked at your needs over The eight weeks before the visit",
+        "What could help now",
+        advice,
+        "Tailorford Community Directory",
+        "Local Government and Social Care Ombudsman",
+    ] {
+        assert!(letter.body.contains(expected), "the letter shows {expected}");
+    }
+}

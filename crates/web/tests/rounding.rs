@@ -6,7 +6,6 @@ mod support;
 
 use axum::http::StatusCode;
 use support::World;
-use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
 use tailor_domain::sense_checks::AmountsConfirmed;
 
 /// Half up, worked independently of the money module: (2 × pence + divisor) ÷ (2 × divisor).
@@ -45,27 +44,8 @@ async fn every_weekly_amount_on_the_money_pages_is_rounded_half_up() {
     let manager = world.actor("manager").await;
     let person = world.own_record;
     let assessment = world.accepted_assessment(person, "practitioner").await;
-    let findings = EligibilityFindings {
-        kind: AssessmentKind::Adult,
-        needs_condition_met: true,
-        carer_health_at_risk: false,
-        outcomes: outcomes(AssessmentKind::Adult)
-            .into_iter()
-            .enumerate()
-            .map(|(index, (code, _))| OutcomeFinding {
-                outcome: code.into(),
-                unable: (index < 4).then_some(UnableReason::NeedsAssistance),
-                evidence: String::new(),
-            })
-            .collect(),
-        significant_impact_on_wellbeing: true,
-        wellbeing_reasons: "At risk without help".into(),
-    };
-    let notes = tailor_domain::assessments::DecisionNotesInput {
-        needs_fluctuate: "no".into(),
-        fluctuation_period: "The eight weeks before the visit".into(),
-        ..Default::default()
-    };
+    let findings = support::findings_unable_in(4);
+    let notes = support::decision_notes("");
     let (_, allocation) = world
         .app
         .decide_eligibility(&practitioner, assessment, findings, &notes)

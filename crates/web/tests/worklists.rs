@@ -6,34 +6,14 @@ mod support;
 
 use axum::http::StatusCode;
 use support::World;
-use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
 use tailor_domain::{AllocationId, PersonId};
 
 /// Takes `person_id` to an eligibility decision with an indicative budget, as `worker`.
 async fn eligible(world: &World, person_id: PersonId, worker: &str) -> AllocationId {
     let assessment_id = world.accepted_assessment(person_id, worker).await;
     let actor = world.actor(worker).await;
-    let findings = EligibilityFindings {
-        kind: AssessmentKind::Adult,
-        needs_condition_met: true,
-        carer_health_at_risk: false,
-        outcomes: outcomes(AssessmentKind::Adult)
-            .into_iter()
-            .enumerate()
-            .map(|(index, (code, _))| OutcomeFinding {
-                outcome: code.into(),
-                unable: (index < 4).then_some(UnableReason::NeedsAssistance),
-                evidence: String::new(),
-            })
-            .collect(),
-        significant_impact_on_wellbeing: true,
-        wellbeing_reasons: "At risk without help".into(),
-    };
-    let notes = tailor_domain::assessments::DecisionNotesInput {
-        needs_fluctuate: "no".into(),
-        fluctuation_period: "The eight weeks before the visit".into(),
-        ..Default::default()
-    };
+    let findings = support::findings_unable_in(4);
+    let notes = support::decision_notes("");
     let (_, allocation) = world.app.decide_eligibility(&actor, assessment_id, findings, &notes).await.unwrap();
     allocation.unwrap().id
 }

@@ -177,9 +177,15 @@ async fn eligibility_letter(
         .person_for_page(actor, assessment.person_id, "see an eligibility letter")
         .await
         .map_err(fail)?;
-    let Some(decision) = overview.eligibility.iter().find(|record| record.assessment_id == assessment_id) else {
+    // The letter is about the decision that stands: a redetermination replaces the earlier one.
+    let Some(decision) = overview
+        .eligibility
+        .iter()
+        .find(|record| record.assessment_id == assessment_id && record.is_current())
+    else {
         return Err(PageError::from(tailor_app::AppError::NotFound).into_response());
     };
+    let as_a_carer = assessment.kind == tailor_domain::eligibility::AssessmentKind::Carer;
     let mut record = WrittenRecord::new(
         "Your eligibility for care and support",
         reference("ELG", &decision.id),
@@ -188,10 +194,11 @@ async fn eligibility_letter(
     );
     let mut outcome = RecordSection {
         heading: "Our decision".into(),
-        paragraphs: vec![if decision.decision.eligible {
-            "You are eligible for care and support.".into()
-        } else {
-            "You are not eligible for care and support from the council at the moment.".into()
+        paragraphs: vec![match (decision.decision.eligible, as_a_carer) {
+            (true, true) => "You are eligible for support as a carer.".into(),
+            (true, false) => "You are eligible for care and support.".into(),
+            (false, true) => "You are not eligible for support as a carer at the moment.".into(),
+            (false, false) => "You are not eligible for care and support from the council at the moment.".into(),
         }],
         rows: Vec::new(),
     };
@@ -203,7 +210,58 @@ async fn eligibility_letter(
     outcome
         .paragraphs
         .push(format!("The impact on your wellbeing: {}", decision.findings.wellbeing_reasons));
+    if let Some(needs) = &decision.fluctuation {
+        outcome.paragraphs.push(if needs.fluctuate {
+            format!(
+                "Your needs change over time. We looked at {} and took the harder times into account: {}",
+                needs.period, needs.description
+            )
+        } else {
+            format!("We looked at your needs over {}; they do not change much over time.", needs.period)
+        });
+    }
+    if let Some(again) = &decision.redetermination {
+        outcome.paragraphs.push(format!(
+            "This decision was made again, replacing an earlier one, because: {}",
+            again.reason
+        ));
+    }
     record.sections.push(outcome);
+    // Care Act s13(5): someone found not eligible is told in writing what could prevent or delay
+    // their needs, and where to get help.
+    if !decision.decision.eligible {
+        let mut advice = RecordSection {
+            heading: "What could help now".into(),
+            paragraphs: decision
+                .prevention_advice
+                .iter()
+                .filter(|advice| !advice.is_empty())
+                .cloned()
+                .collect(),
+            rows: Vec::new(),
+        };
+        advice.rows = state
+            .council
+            .signposting
+            .iter()
+            .map(|place| {
+                let contact = [place.phone.as_str(), place.website.as_str()]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    place.name.clone(),
+                    if contact.is_empty() {
+                        place.help.clone()
+                    } else {
+                        format!("{} ({contact})", place.help)
+                    },
+                )
+            })
+            .collect();
+        record.sections.push(advice);
+    }
     record.sections.push(RecordSection {
         heading: "What you can and cannot do".into(),
         paragraphs: Vec::new(),

@@ -341,37 +341,11 @@ impl World {
         tailor_domain::FinancialAssessmentId,
         tailor_domain::PlanId,
     ) {
-        use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
         let assessment_id = self.accepted_assessment(person_id, worker).await;
         let worker = self.actor(worker).await;
         let app = &self.app;
-        let findings = EligibilityFindings {
-            kind: AssessmentKind::Adult,
-            needs_condition_met: true,
-            carer_health_at_risk: false,
-            outcomes: outcomes(AssessmentKind::Adult)
-                .into_iter()
-                .enumerate()
-                .map(|(index, (code, _))| OutcomeFinding {
-                    outcome: code.into(),
-                    unable: (index < 4).then_some(UnableReason::NeedsAssistance),
-                    evidence: String::new(),
-                })
-                .collect(),
-            significant_impact_on_wellbeing: true,
-            wellbeing_reasons: "At risk without help".into(),
-        };
         let (_, allocation) = app
-            .decide_eligibility(
-                &worker,
-                assessment_id,
-                findings,
-                &tailor_domain::assessments::DecisionNotesInput {
-                    needs_fluctuate: "no".into(),
-                    fluctuation_period: "The eight weeks before the visit".into(),
-                    ..Default::default()
-                },
-            )
+            .decide_eligibility(&worker, assessment_id, findings_unable_in(4), &decision_notes(""))
             .await
             .unwrap();
         let allocation = allocation.unwrap();
@@ -442,5 +416,37 @@ pub async fn drop_postgres_test_databases(server_url: &str) {
             .execute(&mut admin)
             .await
             .unwrap();
+    }
+}
+
+/// An adult unable to achieve the first `unable` outcomes without help (two or more is eligible).
+pub fn findings_unable_in(unable: usize) -> tailor_domain::eligibility::EligibilityFindings {
+    use tailor_domain::eligibility::{outcomes, AssessmentKind, EligibilityFindings, OutcomeFinding, UnableReason};
+    EligibilityFindings {
+        kind: AssessmentKind::Adult,
+        needs_condition_met: true,
+        carer_health_at_risk: false,
+        outcomes: outcomes(AssessmentKind::Adult)
+            .into_iter()
+            .enumerate()
+            .map(|(index, (code, _))| OutcomeFinding {
+                outcome: code.into(),
+                unable: (index < unable).then_some(UnableReason::NeedsAssistance),
+                evidence: String::new(),
+            })
+            .collect(),
+        significant_impact_on_wellbeing: true,
+        wellbeing_reasons: "At risk without help".into(),
+    }
+}
+
+/// A decision's notes: needs looked at over eight weeks and not fluctuating, with the advice on
+/// preventing or delaying needs that a decision of not eligible requires.
+pub fn decision_notes(prevention_advice: &str) -> tailor_domain::assessments::DecisionNotesInput {
+    tailor_domain::assessments::DecisionNotesInput {
+        needs_fluctuate: "no".into(),
+        fluctuation_period: "The eight weeks before the visit".into(),
+        prevention_advice: prevention_advice.into(),
+        ..Default::default()
     }
 }
