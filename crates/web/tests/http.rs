@@ -1,5 +1,8 @@
 //! HTTP behaviour a person or API client relies on: sign-in, refusals and their audit events,
 //! bad input that changes nothing, the API and the service endpoints.
+//!
+//! Long because each test drives the whole router through one shared `World` set-up; the
+//! newer areas (accounts, challenges, worklists, records) have files of their own.
 
 mod support;
 
