@@ -85,6 +85,19 @@ test('a person assesses, plans and gets their plan agreed', async () => {
   await page.getByRole('button', { name: 'Continue' }).click()
   await page.waitForURL(/\/check$/)
 
+  // About you, in their own words: what matters is asked, strengths and support may wait.
+  await page.getByRole('link', { name: 'Tell us about you' }).click()
+  await page.getByRole('heading', { name: 'About you' }).waitFor()
+  await page.getByRole('button', { name: 'Save and check your answers' }).click()
+  await page.locator('.govuk-error-summary').getByText('Enter what matters to you').waitFor()
+  await checkAccessibility(page, 'about you, with an error')
+  await page.getByLabel('What matters to you').fill('Getting to the market on Thursdays and seeing my grandchildren.')
+  await page.getByLabel(/^What you are good at and enjoy/).fill('I still cook my own tea.')
+  await page.getByRole('button', { name: 'Save and check your answers' }).click()
+  await page.waitForURL(/\/check$/)
+  await page.getByText('Getting to the market on Thursdays and seeing my grandchildren.').waitFor()
+  await checkAccessibility(page, 'check your answers, with about you')
+
   await page.getByRole('button', { name: 'Send my answers' }).click()
   await page.getByRole('heading', { name: 'Your answers have been sent' }).waitFor()
   await page.getByRole('heading', { name: 'What happens next' }).waitFor()

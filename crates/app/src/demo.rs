@@ -521,7 +521,7 @@ impl App {
         ];
         let mut plans_written = 0;
         let mut challenge_near_deadline_shown = false;
-        for (person, stage) in people.iter().zip(stages) {
+        for (index, (person, stage)) in people.iter().zip(stages).enumerate() {
             // Each person's records are dated as if written over the past weeks, a few days
             // between steps, so worklists show realistic dates and days waiting.
             let clock = std::sync::Arc::new(crate::clock::FixedClock::new(
@@ -561,6 +561,20 @@ impl App {
                     .answer_question(practitioner, assessment.id, &question.id, &question.answers[grade].id)
                     .await?;
             }
+            // What matters, strengths and the support around them, in the person's words: taken
+            // in turn rather than at random, so the rest of the demo stays the same.
+            let (what_matters, strengths, support_around) = DEMO_ABOUT[index % DEMO_ABOUT.len()];
+            dated
+                .save_about_you(
+                    practitioner,
+                    assessment.id,
+                    &tailor_domain::assessments::AboutYouInput {
+                        what_matters: what_matters.into(),
+                        strengths: strengths.into(),
+                        support_around: support_around.into(),
+                    },
+                )
+                .await?;
             if stage == DemoStage::Started {
                 continue;
             }
@@ -900,6 +914,30 @@ impl App {
         Ok(())
     }
 }
+
+/// "About you" as demo people wrote it: what matters, strengths, the support around them.
+const DEMO_ABOUT: [(&str, &str, &str); 4] = [
+    (
+        "Staying in my own home, getting to the market on Thursdays and seeing my grandchildren.",
+        "I still cook my own tea and I know everyone on the street.",
+        "My son comes on Sundays; my neighbour Pat looks in most mornings.",
+    ),
+    (
+        "Going to church and singing in the choir. Keeping my garden tidy.",
+        "Forty years a nurse: I know my tablets and when something is wrong.",
+        "My daughter rings every evening. The lunch club on Tuesdays.",
+    ),
+    (
+        "Being able to wash and dress without rushing, and getting out once a day.",
+        "I do the crossword every morning and I am good with money.",
+        "My wife, who is tired now; the carers' centre has helped her.",
+    ),
+    (
+        "Walking the dog by the canal and my Friday pint with friends.",
+        "I was a joiner and I can still fix most things around the house.",
+        "Nobody nearby since my brother moved; friends from the pub check on me.",
+    ),
+];
 
 fn pick<'a>(rng: &mut ChaCha8Rng, from: &[&'a str]) -> &'a str {
     from.choose(rng).copied().unwrap_or_default()

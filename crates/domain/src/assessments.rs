@@ -40,10 +40,99 @@ pub struct Assessment {
     /// Rises with every change; a change made against an older version is refused.
     #[serde(default = "first_version")]
     pub version: i64,
+    /// What the person says about themselves beside the scored questions.
+    #[serde(default)]
+    pub about: AboutYou,
 }
 
 pub fn first_version() -> i64 {
     1
+}
+
+/// The person in their own words, asked beside the scored questions and never scored: what
+/// matters to them, what they are good at and enjoy, and the people and support already around
+/// them. Plans start from these, so that support builds on what works (a strengths-based
+/// assessment, Care and Support Statutory Guidance 6.63).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AboutYou {
+    pub what_matters: String,
+    pub strengths: String,
+    pub support_around: String,
+}
+
+impl AboutYou {
+    pub fn is_empty(&self) -> bool {
+        self.what_matters.is_empty() && self.strengths.is_empty() && self.support_around.is_empty()
+    }
+}
+
+/// The "About you" form as typed. What matters is asked of everyone; strengths and the support
+/// around them may be left for a conversation.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AboutYouInput {
+    #[serde(default)]
+    pub what_matters: String,
+    #[serde(default)]
+    pub strengths: String,
+    #[serde(default)]
+    pub support_around: String,
+}
+
+impl AboutYouInput {
+    pub fn from_about(about: &AboutYou) -> AboutYouInput {
+        AboutYouInput {
+            what_matters: about.what_matters.clone(),
+            strengths: about.strengths.clone(),
+            support_around: about.support_around.clone(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<AboutYou, crate::validation::ValidationErrors> {
+        use crate::validation::{optional_text, required_text, ValidationErrors};
+        let mut errors = ValidationErrors::default();
+        let about = AboutYou {
+            what_matters: required_text(&mut errors, "what_matters", "what matters to you", &self.what_matters),
+            strengths: optional_text(&mut errors, "strengths", "what you are good at and enjoy", &self.strengths),
+            support_around: optional_text(
+                &mut errors,
+                "support_around",
+                "the people and support around you",
+                &self.support_around,
+            ),
+        };
+        errors.into_result(about)
+    }
+}
+
+#[cfg(test)]
+mod about_you_tests {
+    use super::*;
+
+    #[test]
+    fn what_matters_is_asked_and_the_rest_may_wait() {
+        let blank = AboutYouInput::default().parse().unwrap_err();
+        assert_eq!(blank.message_for("what_matters"), Some("Enter what matters to you"));
+        let about = AboutYouInput {
+            what_matters: "  Seeing my grandchildren on Sundays ".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(about.what_matters, "Seeing my grandchildren on Sundays");
+        assert!(about.strengths.is_empty() && !about.is_empty());
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_new_lines_kept() {
+        let input = AboutYouInput {
+            what_matters: "Gardening\nand my dog".into(),
+            strengths: "Cooking\u{0}".into(),
+            ..Default::default()
+        };
+        let errors = input.parse().unwrap_err();
+        assert!(errors.message_for("what_matters").is_none());
+        assert!(errors.message_for("strengths").is_some());
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

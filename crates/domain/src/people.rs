@@ -18,7 +18,7 @@ macro_rules! labelled_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
             /// The stable code stored in the database and used in the API.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),* }
             }
 

@@ -524,6 +524,33 @@ where
         Ok(version)
     }
 
+    async fn save_about_you(&self, assessment: &Assessment, expect: Expect<'_>, audit: &NewAuditEvent) -> StoreResult<i64> {
+        let (first, second) = from_states(&expect);
+        let mut tx = self.begin().await?;
+        let landed = sqlx::query(
+            "update assessments set what_matters = $1, strengths = $2, support_around = $3, completed_by = $4, updated_at = $5,
+               version = version + 1
+             where id = $6 and status in ($7, $8) and version = $9 returning version",
+        )
+        .bind(&assessment.about.what_matters)
+        .bind(&assessment.about.strengths)
+        .bind(&assessment.about.support_around)
+        .bind(to_json(&assessment.completed_by)?)
+        .bind(assessment.updated_at)
+        .bind(assessment.id.0)
+        .bind(first)
+        .bind(second)
+        .bind(expect.version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(database_error)?
+        .ok_or_else(|| state_changed("the assessment was changed or sent at the same time"))?;
+        let version: i64 = get(&landed, "version")?;
+        self.append_audit_in(&mut tx, audit).await?;
+        Self::commit(tx).await?;
+        Ok(version)
+    }
+
     async fn update_assessment(&self, assessment: &Assessment, expect: Expect<'_>, audit: &NewAuditEvent) -> StoreResult<()> {
         let (first, second) = from_states(&expect);
         let review = assessment.review.as_ref();

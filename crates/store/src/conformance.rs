@@ -65,6 +65,7 @@ checks!(
     challenges::simultaneous_redeterminations_land_once,
     steps::assessment_duties_round_trip_and_change_only_from_their_version,
     steps::simultaneous_assessment_duties_land_once,
+    steps::about_you_is_saved_once_from_its_version,
     worklists::caseload_shows_each_person_at_their_stage,
     audit_log::audit_log_filters_pages_and_names,
 );

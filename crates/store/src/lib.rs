@@ -280,6 +280,9 @@ pub trait StepStore: Send + Sync + 'static {
         answer_id: &str,
         audit: &NewAuditEvent,
     ) -> StoreResult<i64>;
+    /// Writes "About you" (`assessment.about`), who filled it in and when, if the assessment is
+    /// still as expected; returns the new version.
+    async fn save_about_you(&self, assessment: &Assessment, expect: Expect<'_>, audit: &NewAuditEvent) -> StoreResult<i64>;
     /// Writes an assessment's new status, submission and review, if it is still as expected.
     async fn update_assessment(&self, assessment: &Assessment, expect: Expect<'_>, audit: &NewAuditEvent) -> StoreResult<()>;
     /// The eligibility decision and, when eligible, the indicative budget, in one transaction;

@@ -320,7 +320,7 @@ fn enum_from_code<T: serde::de::DeserializeOwned>(row: &impl RowAccess, column: 
 #[macro_export]
 macro_rules! assessment_columns {
     () => {
-        "a.id, a.person_id, a.kind, a.questionnaire_id, a.questionnaire_version, a.status, a.completed_by, a.started_at, a.submitted_at, a.review_accepted, a.review_questions, a.review_reason, a.reviewed_by, a.reviewed_by_name, a.reviewed_at, a.updated_at, a.version"
+        "a.id, a.person_id, a.kind, a.questionnaire_id, a.questionnaire_version, a.status, a.completed_by, a.started_at, a.submitted_at, a.review_accepted, a.review_questions, a.review_reason, a.reviewed_by, a.reviewed_by_name, a.reviewed_at, a.updated_at, a.version, a.what_matters, a.strengths, a.support_around"
     };
 }
 
@@ -354,6 +354,11 @@ pub fn assessment_from_row(row: &impl RowAccess, answers: Vec<(String, String)>)
         review,
         updated_at: row.time("updated_at")?,
         version: row.integer("version")?,
+        about: tailor_domain::assessments::AboutYou {
+            what_matters: row.optional_text("what_matters")?.unwrap_or_default(),
+            strengths: row.optional_text("strengths")?.unwrap_or_default(),
+            support_around: row.optional_text("support_around")?.unwrap_or_default(),
+        },
     })
 }
 

@@ -111,6 +111,8 @@ pub fn table() -> Vec<RouteSpec> {
         route(g.clone(), "/assessments/{id}/questions/{question}", may(ViewPersonRecord), get(steps::question)),
         route(p.clone(), "/assessments/{id}/questions/{question}", may(ViewPersonRecord), post(steps::answer)),
         route(g.clone(), "/assessments/{id}/check", may(ViewPersonRecord), get(steps::check_answers)),
+        route(g.clone(), "/assessments/{id}/about", may(ViewPersonRecord), get(steps::about_page)),
+        route(p.clone(), "/assessments/{id}/about", may(ViewPersonRecord), post(steps::save_about)),
         route(g.clone(), "/assessments/{id}/continue", may(ViewPersonRecord), get(steps::carry_on)),
         route(g.clone(), "/assessments/{id}/sent", may(ViewPersonRecord), get(steps::sent)),
         route(p.clone(), "/assessments/{id}/submit", may(ViewPersonRecord), post(steps::submit)),

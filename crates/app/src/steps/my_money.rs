@@ -61,6 +61,7 @@ impl App {
             review: None,
             updated_at: now,
             version: 1,
+            about: Default::default(),
         };
         let event = self
             .event(actor, AuditAction::AssessmentStarted)
@@ -141,11 +142,59 @@ impl App {
             .person(assessment.person_id)
             .subject(ASSESSMENT, assessment.id)
             .details(serde_json::json!({ "question": question_id, "answer": answer_id }));
-        let expect = Expect {
-            from: &[AssessmentStatus::InProgress.as_str(), AssessmentStatus::SentBack.as_str()],
-            version: assessment.version,
-        };
+        let expect = while_editable(assessment.version);
         assessment.version = self.store.save_answer(&assessment, expect, question_id, answer_id, &event).await?;
+        Ok(assessment)
+    }
+
+    /// Saves "About you" (what matters to the person, their strengths, the support around them)
+    /// while the assessment can still be changed. The audit event names the fields, never what
+    /// was written.
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
+    pub async fn save_about_you(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        input: &tailor_domain::assessments::AboutYouInput,
+    ) -> AppResult<Assessment> {
+        let (mut assessment, _, access) = self.open_assessment(actor, assessment_id).await?;
+        self.refuse_unless(
+            actor,
+            &access,
+            Capability::FillInAssessment,
+            assessment.person_id,
+            "say what matters in a self-assessment",
+        )
+        .await?;
+        if !assessment.is_editable() {
+            return Err(single_error(
+                "what_matters",
+                "This assessment has been sent to the council, so it cannot change now",
+            ));
+        }
+        assessment.about = input.parse().map_err(AppError::Invalid)?;
+        if !assessment.completed_by.contains(&actor.display_name) {
+            assessment.completed_by.push(actor.display_name.clone());
+        }
+        assessment.updated_at = self.clock.now();
+        let filled: Vec<&str> = [
+            ("what_matters", &assessment.about.what_matters),
+            ("strengths", &assessment.about.strengths),
+            ("support_around", &assessment.about.support_around),
+        ]
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(field, _)| field)
+        .collect();
+        let event = self
+            .event(actor, AuditAction::AssessmentAnswered)
+            .person(assessment.person_id)
+            .subject(ASSESSMENT, assessment.id)
+            .details(serde_json::json!({ "about_you": filled }));
+        assessment.version = self
+            .store
+            .save_about_you(&assessment, while_editable(assessment.version), &event)
+            .await?;
         Ok(assessment)
     }
 
@@ -183,10 +232,7 @@ impl App {
             .event(actor, AuditAction::AssessmentSubmitted)
             .person(assessment.person_id)
             .subject(ASSESSMENT, assessment.id);
-        let expect = Expect {
-            from: &[AssessmentStatus::InProgress.as_str(), AssessmentStatus::SentBack.as_str()],
-            version: assessment.version,
-        };
+        let expect = while_editable(assessment.version);
         self.store.update_assessment(&assessment, expect, &event).await?;
         assessment.version += 1;
         Ok(assessment)
@@ -594,4 +640,11 @@ pub(crate) fn charging_problem(problem: ChargingError) -> AppError {
         ChargingError::Negative(what) => single_error("household", &format!("Amounts cannot be less than zero: {what}")),
         ChargingError::Money(_) => single_error("household", "The amounts are too large to work with"),
     }
+}
+
+/// The state an assessment must still be in for the person to change it: being filled in, or
+/// sent back for another look, at the version read.
+fn while_editable(version: i64) -> Expect<'static> {
+    const EDITABLE: [&str; 2] = [AssessmentStatus::InProgress.as_str(), AssessmentStatus::SentBack.as_str()];
+    Expect { from: &EDITABLE, version }
 }

@@ -56,6 +56,7 @@ pub fn assessment(person_id: PersonId) -> Assessment {
         review: None,
         updated_at: now(),
         version: 1,
+        about: Default::default(),
     }
 }
 
@@ -734,4 +735,77 @@ pub(super) async fn simultaneous_assessment_duties_land_once(store: Box<dyn Stor
     .await;
     assert_eq!(changes.iter().filter(|result| result.is_ok()).count(), 1, "{changes:?}");
     assert_eq!(store.get_assessment_duties(started.id).await.unwrap().unwrap().version, 2);
+}
+
+/// "About you" is saved only while the assessment can change, from the version read, and reads
+/// back whole; eight saves from one version land once.
+pub(super) async fn about_you_is_saved_once_from_its_version(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    let mut started = assessment(fixture.person.id);
+    store
+        .insert_assessment(&started, &audit(AuditAction::AssessmentStarted))
+        .await
+        .unwrap();
+    let editable = [AssessmentStatus::InProgress.as_str(), AssessmentStatus::SentBack.as_str()];
+    let event = audit(AuditAction::AssessmentAnswered);
+    let attempts: Vec<Assessment> = (0..8)
+        .map(|number| {
+            let mut attempt = started.clone();
+            attempt.about = tailor_domain::assessments::AboutYou {
+                what_matters: format!("Seeing my grandchildren, attempt {number}"),
+                strengths: "Cooking for the family".into(),
+                support_around: "My daughter, who lives nearby\nThe lunch club on Thursdays".into(),
+            };
+            attempt
+        })
+        .collect();
+    let results = join_all(attempts.iter().map(|attempt| {
+        store.save_about_you(
+            attempt,
+            Expect {
+                from: &editable,
+                version: 1,
+            },
+            &event,
+        )
+    }))
+    .await;
+    assert_eq!(results.iter().filter(|result| result.is_ok()).count(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .filter_map(|result| result.as_ref().err())
+        .all(|error| matches!(error, StoreError::StateChanged(_))));
+    let stored = store.get_assessment(started.id).await.unwrap();
+    assert_eq!(stored.version, 2);
+    assert!(stored.about.what_matters.starts_with("Seeing my grandchildren, attempt "));
+    assert_eq!(
+        stored.about.support_around,
+        "My daughter, who lives nearby\nThe lunch club on Thursdays"
+    );
+
+    // Once sent, it no longer changes.
+    started.version = 2;
+    started.status = AssessmentStatus::Submitted;
+    store
+        .update_assessment(
+            &started,
+            Expect {
+                from: &editable,
+                version: 2,
+            },
+            &audit(AuditAction::AssessmentSubmitted),
+        )
+        .await
+        .unwrap();
+    let late = store
+        .save_about_you(
+            &attempts[0],
+            Expect {
+                from: &editable,
+                version: 3,
+            },
+            &event,
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::StateChanged(_))), "{late:?}");
 }

@@ -4,6 +4,7 @@
 //! `plan_agreed` (step 3: the budget statement and challenges). Organise money, organise
 //! support, living life and review go beside them.
 
+mod about_you;
 mod assessment_duties;
 pub(crate) mod challenges;
 mod decisions;
@@ -12,6 +13,7 @@ mod my_money_budget;
 mod my_plan;
 mod plan_agreed;
 
+pub use about_you::{about_page, save_about};
 pub use assessment_duties::*;
 pub use challenges::{
     answer_challenge, challenge, challenge_budget, challenge_raised, challenges_queue, new_challenge, new_challenge_on_behalf,

@@ -333,6 +333,9 @@ pub(super) struct CheckAnswersPage {
     sent_back_reason: Option<String>,
     /// Back goes to the last question.
     last_question_id: String,
+    /// "About you": what matters, strengths, the support around them (question, answer).
+    about: Vec<(&'static str, String)>,
+    about_missing: bool,
 }
 
 pub(super) async fn check_answers_page(
@@ -360,6 +363,8 @@ pub(super) async fn check_answers_page(
             .filter(|review| !review.accepted)
             .map(|review| review.reason.clone()),
         sections: answer_rows(&assessment, &questionnaire),
+        about: super::about_you::about_rows(&assessment.about),
+        about_missing: assessment.about.what_matters.is_empty(),
         last_question_id: questionnaire
             .questions()
             .last()
@@ -424,6 +429,8 @@ pub(super) struct AssessmentPage {
     duties: Option<Vec<super::DutyRow>>,
     can_record_duties: bool,
     voice: crate::pages::voice::Voice,
+    /// "About you", when any of it was written (question, answer).
+    about: Option<Vec<(&'static str, String)>>,
 }
 
 pub async fn assessment(
@@ -500,6 +507,7 @@ pub async fn assessment(
         indicative: allocation.map(|record| record.indicative().to_string()),
         duties: duties.as_ref().map(super::duty_rows),
         can_record_duties: staff && eligibility.is_none() && assessment.status != AssessmentStatus::InProgress,
+        about: (!assessment.about.is_empty()).then(|| super::about_you::about_rows(&assessment.about)),
         eligibility,
         assessment,
         voice,
