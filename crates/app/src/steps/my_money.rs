@@ -105,6 +105,28 @@ impl App {
         Ok((assessment, questionnaire, access))
     }
 
+    /// The assessment, opened to be changed by someone who may fill it in (the person, their
+    /// helper, their worker); refused and audited otherwise, and an error on `field` once it has
+    /// been sent to the council.
+    async fn open_to_fill_in(
+        &self,
+        actor: &Actor,
+        assessment_id: AssessmentId,
+        purpose: &str,
+        field: &str,
+    ) -> AppResult<(Assessment, Questionnaire)> {
+        let (assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
+        self.refuse_unless(actor, &access, Capability::FillInAssessment, assessment.person_id, purpose)
+            .await?;
+        if !assessment.is_editable() {
+            return Err(single_error(
+                field,
+                "This assessment has been sent to the council, so it cannot change now",
+            ));
+        }
+        Ok((assessment, questionnaire))
+    }
+
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), assessment = %assessment_id))]
     pub async fn answer_question(
         &self,
@@ -113,21 +135,9 @@ impl App {
         question_id: &str,
         answer_id: &str,
     ) -> AppResult<Assessment> {
-        let (mut assessment, questionnaire, access) = self.open_assessment(actor, assessment_id).await?;
-        self.refuse_unless(
-            actor,
-            &access,
-            Capability::FillInAssessment,
-            assessment.person_id,
-            "answer a self-assessment",
-        )
-        .await?;
-        if !assessment.is_editable() {
-            return Err(single_error(
-                "answer",
-                "This assessment has been sent to the council, so its answers cannot change now",
-            ));
-        }
+        let (mut assessment, questionnaire) = self
+            .open_to_fill_in(actor, assessment_id, "answer a self-assessment", "answer")
+            .await?;
         let question = questionnaire.question(question_id).ok_or(AppError::NotFound)?;
         if !question.answers.iter().any(|answer| answer.id == answer_id) {
             return Err(single_error("answer", "Select the answer that fits best"));
@@ -157,21 +167,9 @@ impl App {
         assessment_id: AssessmentId,
         input: &tailor_domain::assessments::AboutYouInput,
     ) -> AppResult<Assessment> {
-        let (mut assessment, _, access) = self.open_assessment(actor, assessment_id).await?;
-        self.refuse_unless(
-            actor,
-            &access,
-            Capability::FillInAssessment,
-            assessment.person_id,
-            "say what matters in a self-assessment",
-        )
-        .await?;
-        if !assessment.is_editable() {
-            return Err(single_error(
-                "what_matters",
-                "This assessment has been sent to the council, so it cannot change now",
-            ));
-        }
+        let (mut assessment, _) = self
+            .open_to_fill_in(actor, assessment_id, "say what matters in a self-assessment", "what_matters")
+            .await?;
         assessment.about = input.parse().map_err(AppError::Invalid)?;
         if !assessment.completed_by.contains(&actor.display_name) {
             assessment.completed_by.push(actor.display_name.clone());
