@@ -1,7 +1,8 @@
-//! Long because the plan's statutory content, its arithmetic and its form checks belong together, with their tests.
 //! Support planning and getting the plan agreed (Care Act s24-26, chapter 10 and 11 of the
 //! statutory guidance): the person's own plan, its cost checked against the indicative budget,
 //! the sign-off decision, and the personal budget statement.
+//!
+//! Long because the plan's statutory content, its arithmetic and its form checks belong together, with their tests.
 
 use crate::assessments::first_version;
 use crate::charging::{NeverCharged, ServiceLine};

@@ -97,3 +97,28 @@ async fn about_you_cannot_change_once_the_answers_are_sent() {
         "a sent assessment's form goes back to the record"
     );
 }
+
+#[tokio::test]
+async fn someone_without_a_part_in_the_persons_care_is_refused_and_nothing_is_saved() {
+    let world = World::new().await;
+    let person = world.actor("person").await;
+    let assessment = world
+        .app
+        .start_assessment(&person, world.own_record, AssessmentKind::Adult)
+        .await
+        .unwrap();
+    let path = format!("/assessments/{}/about", assessment.id);
+    let (stranger, csrf) = world.session("practitioner-b").await;
+    assert_eq!(world.get(&path, Some(&stranger)).await.status, StatusCode::FORBIDDEN);
+    let posted = world
+        .post_form(&path, Some(&stranger), &format!("csrf_token={csrf}&what_matters=Not+theirs+to+say"))
+        .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN);
+    let stored = world.app.open_assessment(&person, assessment.id).await.unwrap().0;
+    assert!(stored.about.is_empty(), "nothing was written");
+    assert!(world
+        .audit_actions(Some(world.own_record))
+        .await
+        .iter()
+        .any(|action| action == "access_refused"));
+}
