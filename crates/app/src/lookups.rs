@@ -32,13 +32,13 @@ impl App {
         }
         self.require(actor, Permission::ViewCaseload, "see work queues").await?;
         let today = self.clock.today();
-        for &person_id in people {
-            if names.contains_key(&person_id) {
-                continue;
-            }
-            let facts = self.store.person_access_facts(person_id).await?;
-            if person_access(actor, &facts, today).any() {
-                names.insert(person_id, self.store.get_person(person_id).await?.full_name());
+        // One statement for the whole list, however many queues name however many people.
+        let mut asked = people.to_vec();
+        asked.sort();
+        asked.dedup();
+        for (facts, name) in self.store.names_with_access_facts(&asked).await? {
+            if let Some(person_id) = facts.person_id.filter(|_| person_access(actor, &facts, today).any()) {
+                names.insert(person_id, name);
             }
         }
         Ok(names)

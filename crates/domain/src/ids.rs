@@ -52,6 +52,7 @@ entity_id!(
     AssessmentId,
     EligibilityDecisionId,
     AllocationId,
+    OverrideRequestId,
     FinancialAssessmentId,
     PlanId,
     PlanDecisionId,

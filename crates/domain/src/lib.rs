@@ -7,6 +7,7 @@ pub mod access;
 pub mod allocation;
 pub mod assessment_duties;
 pub mod assessments;
+pub mod budget_requests;
 pub mod audit;
 pub mod audit_log;
 pub mod challenges;

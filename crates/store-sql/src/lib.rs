@@ -15,6 +15,7 @@
 
 mod accounts;
 mod audit_log;
+mod budget_requests;
 mod challenges;
 mod steps;
 mod worklists;

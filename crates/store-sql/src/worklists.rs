@@ -7,6 +7,8 @@ use crate::steps::queue_scope;
 use crate::*;
 use tailor_domain::money::Money;
 use tailor_domain::worklists::{CaseStage, CaseloadEntry, CaseloadSort};
+use std::collections::BTreeMap;
+use tailor_domain::access::{DelegationGrant, DelegationScope, PersonAccessFacts};
 use tailor_domain::PlanId;
 use tailor_store::{CaseloadQuery, CaseloadStages, PlanForManager, WorklistStore};
 
@@ -182,5 +184,70 @@ where
                 })
             })
             .collect()
+    }
+
+    async fn names_with_access_facts(&self, people: &[PersonId]) -> StoreResult<Vec<(PersonAccessFacts, String)>> {
+        let mut found: BTreeMap<PersonId, (PersonAccessFacts, String)> = BTreeMap::new();
+        // A work queue names a few hundred people at most; larger lists go in slices that each
+        // stay well inside both engines' limits on parameters.
+        for slice in people.chunks(500) {
+            let placeholders: Vec<String> = (1..=slice.len()).map(|number| format!("${number}")).collect();
+            // People joined with their delegations and money holders: one row for each pair, so
+            // a person with neither is one row.
+            let sql = format!(
+                "select p.id as person_id, p.given_name, p.family_name, p.allocated_worker, p.team_id,
+                        d.helper_id, d.scopes, d.expires_on, m.organisation_id
+                 from people p
+                    left join delegations d on d.person_id = p.id
+                    left join money_holders m on m.person_id = p.id
+                 where p.id in ({}) order by p.id, d.granted_at",
+                placeholders.join(", ")
+            );
+            let mut statement = sqlx::query(&sql);
+            for person_id in slice {
+                statement = statement.bind(person_id.0);
+            }
+            let rows = statement.fetch_all(&self.reader).await.map_err(database_error)?;
+            for row in &rows {
+                let columns = Columns(row);
+                let person_id = PersonId(columns.uuid("person_id")?);
+                if !found.contains_key(&person_id) {
+                    let facts = PersonAccessFacts {
+                        person_id: Some(person_id),
+                        allocated_worker: columns.optional_uuid("allocated_worker")?.map(UserId),
+                        team: columns.optional_uuid("team_id")?.map(tailor_domain::TeamId),
+                        delegations: Vec::new(),
+                        money_held_by: Vec::new(),
+                    };
+                    let name = format!("{} {}", columns.text("given_name")?, columns.text("family_name")?);
+                    found.insert(person_id, (facts, name));
+                }
+                let Some((facts, _)) = found.get_mut(&person_id) else {
+                    continue;
+                };
+                if let Some(helper) = columns.optional_uuid("helper_id")?.map(UserId) {
+                    let scopes = columns
+                        .text("scopes")?
+                        .split(',')
+                        .filter(|part| !part.is_empty())
+                        .map(|part| DelegationScope::parse(part).ok_or_else(|| StoreError::Other(format!("unknown scope {part:?}"))))
+                        .collect::<StoreResult<Vec<_>>>()?;
+                    let grant = DelegationGrant {
+                        helper,
+                        scopes,
+                        expires_on: columns.optional_date("expires_on")?,
+                    };
+                    if !facts.delegations.contains(&grant) {
+                        facts.delegations.push(grant);
+                    }
+                }
+                if let Some(organisation) = columns.optional_uuid("organisation_id")?.map(OrganisationId) {
+                    if !facts.money_held_by.contains(&organisation) {
+                        facts.money_held_by.push(organisation);
+                    }
+                }
+            }
+        }
+        Ok(found.into_values().collect())
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod budget_requests;
 pub mod challenges;
 pub mod steps;
 pub mod worklists;
@@ -68,6 +69,10 @@ checks!(
     steps::about_you_is_saved_once_from_its_version,
     worklists::caseload_shows_each_person_at_their_stage,
     audit_log::audit_log_filters_pages_and_names,
+    budget_requests::override_requests_wait_one_at_a_time_and_are_decided_once,
+    budget_requests::simultaneous_decisions_on_one_override_request_land_once,
+    budget_requests::a_new_override_request_racing_a_decision_never_leaves_two_waiting,
+    budget_requests::work_queue_names_come_with_their_access_facts_at_once,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.

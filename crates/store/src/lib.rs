@@ -23,12 +23,14 @@ use thiserror::Error;
 
 pub mod accounts;
 pub mod audit_log;
+pub mod budget_requests;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod rows;
 pub mod worklists;
 
 pub use audit_log::{AuditLogStore, AuditSearch};
+pub use budget_requests::{OverrideRequestForManager, OverrideRequestStore};
 pub use worklists::{CaseloadQuery, CaseloadStages, PlanForManager, WorklistStore};
 
 pub use accounts::{AccountLink, AccountStore, ApiTokenSummary, NewPassword, PasswordReset, PasswordState};
@@ -175,7 +177,7 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + AccountStore + ChallengeStore + WorklistStore + AuditLogStore + Send + Sync + 'static {
+pub trait Store: StepStore + AccountStore + ChallengeStore + WorklistStore + AuditLogStore + OverrideRequestStore + Send + Sync + 'static {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 

@@ -5,6 +5,7 @@
 use crate::{PeopleFilter, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tailor_domain::access::PersonAccessFacts;
 use tailor_domain::money::Money;
 use tailor_domain::worklists::{CaseStage, CaseloadEntry, CaseloadSort};
 use tailor_domain::{PersonId, PlanId};
@@ -48,4 +49,7 @@ pub trait WorklistStore: Send + Sync + 'static {
     async fn caseload_stages(&self, query: &CaseloadQuery) -> StoreResult<CaseloadStages>;
     /// Plans waiting for a team manager, longest waiting first.
     async fn plans_for_manager(&self, filter: &PeopleFilter, limit: i64) -> StoreResult<Vec<PlanForManager>>;
+    /// The people named in a work queue, each with the facts the access rule needs and their
+    /// full name, in one statement however many there are; ids not found are left out.
+    async fn names_with_access_facts(&self, people: &[PersonId]) -> StoreResult<Vec<(PersonAccessFacts, String)>>;
 }

@@ -124,6 +124,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/assessments/{id}/duties", may(EditPersonRecord), post(steps::record_duties)),
         route(g.clone(), "/allocations/{id}", may(ViewPersonRecord), get(steps::allocation)),
         route(p.clone(), "/allocations/{id}/override", may(EditPersonRecord), post(steps::override_budget)),
+        route(p.clone(), "/override-requests/{id}/decision", may(EditPersonRecord), post(steps::decide_override)),
         route(g.clone(), "/people/{id}/financial-assessment", may(ViewPersonRecord), get(steps::financial_page)),
         route(p.clone(), "/people/{id}/financial-assessment", may(ViewPersonRecord), post(steps::record_financial)),
         route(g.clone(), "/people/{id}/plan", may(ViewPersonRecord), get(steps::plan_page)),

@@ -10,6 +10,7 @@
 //! with their audit events in one transaction.
 
 pub mod assessment_duties;
+pub mod budget_requests;
 pub mod challenges;
 pub mod my_money;
 pub mod plan_agreed;
@@ -39,6 +40,7 @@ pub const FINANCIAL_ASSESSMENT: &str = "financial_assessment";
 pub const PLAN: &str = "plan";
 pub const BUDGET: &str = "budget";
 pub const CHALLENGE: &str = "challenge";
+pub const OVERRIDE_REQUEST: &str = "override_request";
 
 /// The configuration Tailor ships with, loaded into an empty database.
 /// Versions of one configuration are listed oldest first, so each loads with a higher version.

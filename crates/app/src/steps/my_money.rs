@@ -2,6 +2,7 @@
 //! the eligibility decision, the indicative budget from the allocation model, and the financial
 //! assessment. Each change is a conditional write on the record's state and version.
 
+use super::budget_requests::OverrideOutcome;
 use super::{ALLOCATION, ASSESSMENT, ELIGIBILITY, FINANCIAL_ASSESSMENT};
 use crate::people::single_error;
 use crate::{App, AppError, AppResult};
@@ -464,7 +465,10 @@ impl App {
         Ok(allocation)
     }
 
-    /// Professional judgement: a different indicative budget, with the reason written down.
+    /// Professional judgement: a different indicative budget, with the reason written down. A
+    /// change above the council's ceiling is made only once the amount is confirmed (the tick
+    /// box); above the ceiling or further above the worked-out figure than the model's
+    /// tolerance, a practitioner's change waits for a team manager to agree it.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), allocation = %allocation_id))]
     pub async fn override_budget(
         &self,
@@ -473,7 +477,7 @@ impl App {
         annual: &str,
         reason: &str,
         confirmed: AmountsConfirmed,
-    ) -> AppResult<AllocationRecord> {
+    ) -> AppResult<OverrideOutcome> {
         let mut allocation = self.store.get_allocation(allocation_id).await?;
         let access = self
             .require_capability(
@@ -495,35 +499,20 @@ impl App {
             errors.add("reason", "Explain why the budget should differ from the worked-out figure");
         }
         let amount = errors.into_result(amount)?.ok_or(AppError::NotFound)?;
-        // Far above any usual budget: only a team manager may set it, and only once they have
-        // checked the amount.
-        if let Some(above) = self.amount_ceilings().await?.check_yearly_budget("annual", amount) {
-            if !may(actor, &access, Capability::OverrideBudgetAboveTolerance) {
-                self.record_refusal(
-                    actor,
-                    "set an indicative budget above the council's ceiling",
-                    Some(allocation.person_id),
-                )
-                .await;
-                return Err(single_error(
-                    "annual",
-                    &format!("{}: a team manager must agree a budget this large", above.message()),
-                ));
-            }
-            require_confirmation(&[above], confirmed)?;
+        // Far above any usual budget: whoever typed it checks the amount first.
+        let above_ceiling = self.amount_ceilings().await?.check_yearly_budget("annual", amount);
+        if let Some(above) = &above_ceiling {
+            require_confirmation(std::slice::from_ref(above), confirmed)?;
         }
-        // Far above what the model worked out needs a team manager, as a plan over tolerance does.
         let model =
             AllocationModel::parse(&allocation.model_source).map_err(|problem| AppError::Store(StoreError::Other(problem.to_string())))?;
-        if needs_second_approval(&model, Money::from_pence(allocation.result.total_pence), amount)
-            && !may(actor, &access, Capability::OverrideBudgetAboveTolerance)
-        {
-            self.record_refusal(actor, "set an indicative budget above tolerance", Some(allocation.person_id))
-                .await;
-            return Err(single_error(
-                "annual",
-                "This is more above the worked-out budget than the council's tolerance allows: a team manager must agree it",
-            ));
+        let needs_a_manager =
+            above_ceiling.is_some() || needs_second_approval(&model, Money::from_pence(allocation.result.total_pence), amount);
+        if needs_a_manager && !may(actor, &access, Capability::OverrideBudgetAboveTolerance) {
+            return self
+                .ask_a_manager_to_agree(actor, &allocation, amount, reason.trim())
+                .await
+                .map(OverrideOutcome::SentToManager);
         }
         let now = self.clock.now();
         let before = allocation.indicative();
@@ -541,7 +530,7 @@ impl App {
             .details(serde_json::json!({ "before_pence": before.pence(), "after_pence": amount.pence() }));
         self.store.override_allocation(&allocation, allocation.version, &event).await?;
         allocation.version += 1;
-        Ok(allocation)
+        Ok(OverrideOutcome::Changed(allocation))
     }
 
     /// Records a financial assessment (or that the person declined one). The age band comes from

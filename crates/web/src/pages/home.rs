@@ -65,6 +65,7 @@ struct StaffHome {
     links: Vec<(&'static str, &'static str, &'static str)>,
     queues: Vec<WorkQueue>,
     over_tolerance: Vec<super::worklists::OverToleranceRow>,
+    budget_changes: Vec<super::worklists::OverrideRequestRow>,
 }
 
 /// Things waiting for this worker, with a link to each.
@@ -146,6 +147,7 @@ pub async fn staff_home(
     }
     let found = try_page!(state.app.work_queues(&actor).await);
     let over_tolerance = try_page!(state.app.plans_over_tolerance(&actor).await);
+    let budget_changes = try_page!(state.app.override_requests_waiting(&actor).await);
     let waiting: Vec<tailor_domain::PersonId> = found
         .assessments_to_check
         .iter()
@@ -160,6 +162,7 @@ pub async fn staff_home(
         )
         .chain(found.challenges.iter().map(|challenge| challenge.person_id))
         .chain(over_tolerance.iter().map(|plan| plan.person_id))
+        .chain(budget_changes.iter().map(|waiting| waiting.request.person_id))
         .collect();
     let names = try_page!(state.app.names_for_work_queues(&actor, &waiting).await);
     let name_of = |person_id| names.get(&person_id).cloned().unwrap_or_default();
@@ -204,6 +207,7 @@ pub async fn staff_home(
         _ => "Your caseload".to_owned(),
     };
     let over_tolerance = super::worklists::over_tolerance_rows(&over_tolerance, &names);
+    let budget_changes = super::worklists::override_request_rows(&budget_changes, &names);
     let page = StaffHome {
         page: PageContext::new(&state, &context, if has_caseload { "Caseload" } else { "Home" }, "/home"),
         first_name: actor.display_name.split_whitespace().next().unwrap_or_default().to_owned(),
@@ -212,6 +216,7 @@ pub async fn staff_home(
         links,
         queues,
         over_tolerance,
+        budget_changes,
     };
     render(&page)
 }

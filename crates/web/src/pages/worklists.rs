@@ -168,6 +168,52 @@ pub fn over_tolerance_rows(plans: &[PlanOverTolerance], names: &HashMap<PersonId
         .collect()
 }
 
+/// A change to an indicative budget waiting for a manager, as the manager's queue shows it.
+pub struct OverrideRequestRow {
+    pub link: String,
+    pub name: String,
+    pub asked: String,
+    pub over: String,
+    pub beyond: String,
+    pub ceiling: Option<String>,
+    pub since: String,
+    pub days_waiting: String,
+    pub asked_by: String,
+}
+
+pub fn override_request_rows(
+    waiting: &[tailor_app::steps::budget_requests::OverrideRequestWaiting],
+    names: &HashMap<PersonId, String>,
+) -> Vec<OverrideRequestRow> {
+    waiting
+        .iter()
+        .map(|entry| OverrideRequestRow {
+            link: format!("/allocations/{}#decide", entry.request.allocation_id),
+            name: names.get(&entry.request.person_id).cloned().unwrap_or_default(),
+            asked: format!("{} a year asked for", entry.request.annual),
+            over: format!(
+                "{} the worked-out {}",
+                entry.over.describe().replacen(" over", " above", 1),
+                entry.over.indicative
+            ),
+            beyond: format!(
+                "{} beyond the {}% tolerance ({})",
+                entry.over.beyond_tolerance, entry.over.tolerance_percent, entry.over.allowed_over
+            ),
+            ceiling: entry
+                .above_ceiling
+                .map(|ceiling| format!("Above the council's ceiling of {ceiling} a year")),
+            since: entry
+                .waiting_since
+                .with_timezone(&chrono_tz::Europe::London)
+                .format("%-d %B %Y")
+                .to_string(),
+            days_waiting: days(entry.days_waiting),
+            asked_by: entry.request.asked_by_name.clone(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

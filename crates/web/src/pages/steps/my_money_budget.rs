@@ -47,6 +47,60 @@ pub(super) struct AllocationPage {
     reason_input: String,
     challenge_offer: Option<super::challenges::ChallengeOffer>,
     voice: crate::pages::voice::Voice,
+    /// A change waiting for a team manager.
+    waiting: Option<WaitingChange>,
+    /// What a team manager decided on the newest change asked for, once decided.
+    outcome: Option<String>,
+    /// Whether this reader may agree or decline the waiting change.
+    can_decide: bool,
+    decision_reason_input: String,
+}
+
+/// A change to the budget waiting for a team manager, as its page says it.
+pub struct WaitingChange {
+    pub request_id: String,
+    pub summary: String,
+    pub reason: String,
+}
+
+fn on_day(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::London).format("%-d %B %Y").to_string()
+}
+
+/// The waiting change and the newest decision, in plain words.
+fn changes_asked_for(requests: &[tailor_domain::budget_requests::OverrideRequest]) -> (Option<WaitingChange>, Option<String>) {
+    use tailor_domain::budget_requests::OverrideRequestStatus;
+    let waiting = requests.iter().find(|request| request.is_pending()).map(|request| WaitingChange {
+        request_id: request.id.to_string(),
+        summary: format!(
+            "Waiting for a team manager to agree {} a year; asked by {} on {}",
+            request.annual,
+            request.asked_by_name,
+            on_day(request.asked_at)
+        ),
+        reason: request.reason.clone(),
+    });
+    let outcome = requests.iter().find(|request| !request.is_pending()).and_then(|request| {
+        let decision = request.decision.as_ref()?;
+        let why = decision.reason.as_deref().map(|reason| format!(" because: {reason}")).unwrap_or_default();
+        Some(match request.status {
+            OverrideRequestStatus::Agreed => format!(
+                "{} agreed the change to {} a year that {} asked for, on {}{why}",
+                decision.by_name,
+                request.annual,
+                request.asked_by_name,
+                on_day(decision.at)
+            ),
+            _ => format!(
+                "{} declined the change to {} a year that {} asked for, on {}{why}",
+                decision.by_name,
+                request.annual,
+                request.asked_by_name,
+                on_day(decision.at)
+            ),
+        })
+    });
+    (waiting, outcome)
 }
 
 /// The working, in the reader's voice ("From your answers" to the person, "From Owen's
@@ -86,16 +140,30 @@ pub(super) fn working(result: &AllocationResult, voice: &crate::pages::voice::Vo
     rows
 }
 
+/// What was typed on the budget page's forms, shown again with their errors.
+#[derive(Default)]
+pub(super) struct TypedOnBudget {
+    annual: String,
+    reason: String,
+    decision_reason: String,
+}
+
 pub(super) async fn allocation_page_with(
     state: &AppState,
     context: &RequestContext,
     actor: &tailor_domain::access::Actor,
     allocation_id: AllocationId,
-    annual: String,
-    reason: String,
+    typed: TypedOnBudget,
     errors: ValidationErrors,
 ) -> Response {
+    let TypedOnBudget {
+        annual,
+        reason,
+        decision_reason,
+    } = typed;
     let allocation: AllocationRecord = try_page!(state.app.open_allocation(actor, allocation_id).await);
+    let requests = try_page!(state.app.override_requests_for(actor, allocation_id).await);
+    let (waiting, outcome) = changes_asked_for(&requests);
     let access = try_page!(
         state
             .app
@@ -166,6 +234,10 @@ pub(super) async fn allocation_page_with(
         reason_input: reason,
         voice,
         result: allocation.result,
+        can_decide: waiting.is_some() && access.may(Capability::OverrideBudgetAboveTolerance),
+        waiting,
+        outcome,
+        decision_reason_input: decision_reason,
     };
     render_form(&page, &page.errors)
 }
@@ -181,8 +253,7 @@ pub async fn allocation(
         &context,
         &actor,
         allocation_id,
-        String::new(),
-        String::new(),
+        TypedOnBudget::default(),
         ValidationErrors::default(),
     )
     .await
@@ -210,7 +281,69 @@ pub async fn override_budget(
     {
         Ok(_) => Redirect::to(&format!("/allocations/{allocation_id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
-            allocation_page_with(&state, &context, &actor, allocation_id, input.annual, input.reason, errors).await
+            allocation_page_with(
+                &state,
+                &context,
+                &actor,
+                allocation_id,
+                TypedOnBudget {
+                    annual: input.annual,
+                    reason: input.reason,
+                    ..TypedOnBudget::default()
+                },
+                errors,
+            )
+            .await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OverrideDecisionInput {
+    #[serde(default)]
+    allocation_id: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    decision_reason: String,
+}
+
+/// A team manager agrees or declines a change waiting on a budget.
+pub async fn decide_override(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(request_id): RecordPath<tailor_domain::OverrideRequestId>,
+    crate::context::CsrfForm(input): crate::context::CsrfForm<OverrideDecisionInput>,
+) -> Response {
+    let Ok(allocation_id) = input.allocation_id.parse::<AllocationId>() else {
+        return PageError::from(AppError::NotFound).into_response();
+    };
+    let decided = match input.decision.as_str() {
+        "agree" => state.app.agree_override_request(&actor, request_id, &input.decision_reason).await,
+        "decline" => state.app.decline_override_request(&actor, request_id, &input.decision_reason).await,
+        _ => {
+            let mut errors = ValidationErrors::default();
+            errors.add("decision", "Choose whether to agree or decline the change");
+            Err(AppError::Invalid(errors))
+        }
+    };
+    match decided {
+        Ok(request) => Redirect::to(&format!("/allocations/{}", request.allocation_id)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            allocation_page_with(
+                &state,
+                &context,
+                &actor,
+                allocation_id,
+                TypedOnBudget {
+                    decision_reason: input.decision_reason,
+                    ..TypedOnBudget::default()
+                },
+                errors,
+            )
+            .await
         }
         Err(error) => PageError::from(error).into_response(),
     }
