@@ -1,7 +1,8 @@
 // Worklists and sense checks in the demo council: the practitioner filters and sorts the
 // caseload by stage (a plain GET form, so it works without JavaScript); a £50,000,000 indicative
-// budget asks for a team manager, and the manager must tick to confirm it; the manager's queue
-// says how far over tolerance a plan is; the audit log fits a 320px screen. axe-core runs on
+// budget is ticked as checked, then waits for a team manager, whose queue says how far above the
+// worked-out figure and the tolerance it is, and who agrees it (a decline needs a reason); the
+// manager's queue says how far over tolerance a plan is; the audit log fits a 320px screen. axe-core runs on
 // every page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -65,7 +66,7 @@ test('the caseload is filtered and sorted by stage, without JavaScript', async (
   await checked.context().close()
 })
 
-test('a £50,000,000 override asks for a manager, and the manager must confirm it', async () => {
+test('a £50,000,000 override is checked, waits for a manager, and the manager agrees it', async () => {
   const page = await newPage(browser)
   await signIn(page, demo.url, 'practitioner@demo.invalid')
   await page.waitForURL(`${demo.url}/home`)
@@ -74,15 +75,24 @@ test('a £50,000,000 override asks for a manager, and the manager must confirm i
   await page.getByRole('link', { name: 'How it was worked out' }).click()
   await checkAccessibility(page, 'how the budget was worked out')
   const budgetPage = page.url()
+  // The demo's change on this budget was declined, with the manager's reason.
+  assert.match(await page.locator('main').textContent(), /declined the change to £[\d,]+\.\d\d a year that .+ asked for, on .+ because: /)
 
   await page.getByLabel('New yearly amount, in pounds').fill('50000000')
   await page.getByLabel('Why').fill('Round-the-clock care from two workers')
   await page.getByRole('button', { name: 'Change the budget' }).click()
   assert.match(await page.title(), /^Error: /)
-  await page.locator('.govuk-error-summary').getByText('£50,000,000.00 a year is far more than usual. Check the amount: a team manager must agree a budget this large').waitFor()
-  assert.equal(await page.locator('#confirm_amounts').count(), 0, 'a practitioner cannot tick past it')
-  await checkAccessibility(page, 'the override refused for a manager')
-  await screenshot(page, 'worklists-02-needs-manager')
+  await page.locator('.govuk-error-summary').getByText('£50,000,000.00 a year is far more than usual. Check the amount').waitFor()
+  await page.locator('.govuk-error-summary').getByRole('link', { name: /Check the amount: change it, or tick the box/ }).waitFor()
+  await checkAccessibility(page, 'the override asking the practitioner to check the amount')
+  await screenshot(page, 'worklists-02-check-the-amount')
+  await page.getByLabel('I have checked: the amounts are right').check()
+  await page.getByRole('button', { name: 'Change the budget' }).click()
+  await page.waitForURL(budgetPage)
+  const waiting = await page.locator('main').textContent()
+  assert.match(waiting, /Waiting for a team manager to agree £50,000,000\.00 a year; asked by .+ on \d+ \w+ \d{4}/)
+  assert.doesNotMatch(await page.locator('.govuk-panel').textContent(), /50,000,000/, 'not saved until a manager agrees')
+  await checkAccessibility(page, 'the budget with a change waiting for a manager')
   await page.context().close()
 
   const manager = await newPage(browser)
@@ -92,21 +102,24 @@ test('a £50,000,000 override asks for a manager, and the manager must confirm i
   const queue = manager.getByRole('table', { name: /Plans over tolerance/ })
   assert.match(await queue.textContent(), /over \(\d+\.\d%\)/)
   assert.match(await queue.textContent(), /beyond the 10% tolerance/)
+  const changes = manager.getByRole('table', { name: /Changes to indicative budgets waiting for you/ })
+  const changesText = await changes.textContent()
+  assert.match(changesText, /£50,000,000\.00 a year asked for: .+ above \(\d+\.\d%\) the worked-out/)
+  assert.match(changesText, /beyond the 10% tolerance/)
+  assert.match(changesText, /Above the council.s ceiling of £300,000\.00 a year/)
+  assert.match(changesText, /Asked by /)
   await manager.goto(budgetPage)
-  await manager.getByLabel('New yearly amount, in pounds').fill('50000000')
-  await manager.getByLabel('Why').fill('Round-the-clock care from two workers')
-  await manager.getByRole('button', { name: 'Change the budget' }).click()
-  await manager.locator('.govuk-error-summary').getByRole('link', { name: /Check the amount: change it, or tick the box/ }).waitFor()
-  await checkAccessibility(manager, 'the override asking the manager to confirm')
-  await screenshot(manager, 'worklists-03-confirm')
-  // Sent again unticked, it is still not saved.
-  await manager.getByRole('button', { name: 'Change the budget' }).click()
+  // Declining needs a reason.
+  await manager.getByRole('button', { name: 'Decline the change' }).click()
   assert.match(await manager.title(), /^Error: /)
-  await manager.getByLabel('I have checked: the amounts are right').check()
-  await manager.getByRole('button', { name: 'Change the budget' }).click()
+  await manager.locator('.govuk-error-summary').getByRole('link', { name: /Explain why the change is declined/ }).waitFor()
+  await checkAccessibility(manager, 'declining without a reason')
+  await screenshot(manager, 'worklists-03-decline-needs-a-reason')
+  await manager.getByRole('button', { name: 'Agree the change' }).click()
   await manager.waitForURL(budgetPage)
-  assert.match(await manager.locator('main').textContent(), /£50,000,000\.00/)
-  await checkAccessibility(manager, 'the budget after the manager confirmed it')
+  assert.match(await manager.locator('.govuk-panel').textContent(), /£50,000,000\.00/)
+  assert.match(await manager.locator('main').textContent(), /agreed the change to £50,000,000\.00 a year/)
+  await checkAccessibility(manager, 'the budget after the manager agreed it')
   await manager.context().close()
 })
 

@@ -116,7 +116,9 @@ mod tests {
     #[test]
     fn a_decline_needs_a_reason_and_an_agreement_does_not() {
         assert!(request().decided(false, decision(Some("  "))).is_err());
-        let declined = request().decided(false, decision(Some(" Two workers are not needed at night "))).unwrap();
+        let declined = request()
+            .decided(false, decision(Some(" Two workers are not needed at night ")))
+            .unwrap();
         assert_eq!(declined.status, OverrideRequestStatus::Declined);
         assert_eq!(
             declined.decision.unwrap().reason.as_deref(),

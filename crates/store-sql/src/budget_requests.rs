@@ -16,7 +16,8 @@ const REQUEST_COLUMNS: &str = "r.id, r.allocation_id, r.person_id, r.annual_penc
 
 fn request_from_row(columns: &impl RowAccess) -> StoreResult<OverrideRequest> {
     let status_text = columns.text("status")?;
-    let status = OverrideRequestStatus::parse(&status_text).ok_or_else(|| StoreError::Other(format!("unknown request status {status_text:?}")))?;
+    let status =
+        OverrideRequestStatus::parse(&status_text).ok_or_else(|| StoreError::Other(format!("unknown request status {status_text:?}")))?;
     let decision = match (columns.optional_uuid("decided_by")?, columns.optional_time("decided_at")?) {
         (Some(by), Some(at)) => Some(OverrideDecision {
             by: UserId(by),
@@ -153,7 +154,9 @@ where
     }
 
     async fn override_requests_for_allocation(&self, allocation_id: AllocationId) -> StoreResult<Vec<OverrideRequest>> {
-        let sql = format!("select {REQUEST_COLUMNS} from budget_override_requests r where r.allocation_id = $1 order by r.asked_at desc, r.id desc");
+        let sql = format!(
+            "select {REQUEST_COLUMNS} from budget_override_requests r where r.allocation_id = $1 order by r.asked_at desc, r.id desc"
+        );
         let rows = sqlx::query(&sql)
             .bind(allocation_id.0)
             .fetch_all(&self.reader)

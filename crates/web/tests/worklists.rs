@@ -1,5 +1,5 @@
-//! HTTP tests for sense checks on money (amounts above the council's ceilings ask for a tick or
-//! a team manager, and are never saved silently) and for the worklists (the caseload's stages,
+//! HTTP tests for sense checks on money (amounts above the council's ceilings ask for a tick,
+//! changes a team manager must agree wait for one, and nothing is saved silently) and for the worklists (the caseload's stages,
 //! filter and sort; the manager's plans over tolerance).
 
 mod support;
@@ -19,52 +19,164 @@ async fn eligible(world: &World, person_id: PersonId, worker: &str) -> Allocatio
 }
 
 #[tokio::test]
-async fn a_fifty_million_override_asks_for_a_manager() {
-    let world = World::new().await;
-    let allocation = eligible(&world, world.own_record, "practitioner").await;
+async fn a_fifty_million_override_waits_for_a_manager_who_agrees_it() {
+    a_fifty_million_override_waits_for_a_manager_who_agrees_it_in(&World::new().await).await;
+}
+
+#[tokio::test]
+async fn a_change_above_tolerance_is_declined_with_a_reason_the_practitioner_reads() {
+    a_change_above_tolerance_is_declined_with_a_reason_in(&World::new().await).await;
+}
+
+#[tokio::test]
+async fn budget_changes_wait_for_a_manager_on_postgres() {
+    let Ok(server_url) = std::env::var("POSTGRES_TEST_URL") else {
+        eprintln!("POSTGRES_TEST_URL is not set: skipping the PostgreSQL budget-change checks");
+        return;
+    };
+    a_fifty_million_override_waits_for_a_manager_who_agrees_it_in(&World::on_postgres(&server_url).await).await;
+    a_change_above_tolerance_is_declined_with_a_reason_in(&World::on_postgres(&server_url).await).await;
+}
+
+async fn a_fifty_million_override_waits_for_a_manager_who_agrees_it_in(world: &World) {
+    let allocation = eligible(world, world.own_record, "practitioner").await;
     let path = format!("/allocations/{allocation}/override");
     let (cookie, csrf) = world.session("practitioner").await;
     let body = format!("csrf_token={csrf}&annual=50000000&reason=Round+the+clock+care");
-    let refused = world.post_form(&path, Some(&cookie), &body).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-    assert!(
-        refused
-            .body
-            .contains("£50,000,000.00 a year is far more than usual. Check the amount: a team manager must agree a budget this large"),
-        "{}",
-        refused.body
-    );
-    // A practitioner cannot tick their way past it: no checkbox is offered, and one sent is ignored.
-    assert!(!refused.body.contains("name=\"confirm_amounts\""));
-    let ticked = world.post_form(&path, Some(&cookie), &format!("{body}&confirm_amounts=yes")).await;
-    assert_eq!(ticked.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let unchanged = world
-        .app
-        .open_allocation(&world.actor("practitioner").await, allocation)
-        .await
-        .unwrap();
-    assert!(unchanged.override_.is_none(), "nothing saved");
-    assert!(world
-        .audit_actions(Some(world.own_record))
-        .await
-        .contains(&"access_refused".to_owned()));
-
-    let (manager, manager_csrf) = world.session("manager").await;
-    let body = format!("csrf_token={manager_csrf}&annual=50000000&reason=Round+the+clock+care");
-    let asked = world.post_form(&path, Some(&manager), &body).await;
-    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Far above any usual budget: the practitioner is asked to check the amount first.
+    let asked = world.post_form(&path, Some(&cookie), &body).await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", asked.body);
     assert!(asked
         .body
         .contains("£50,000,000.00 a year is far more than usual. Check the amount"));
-    assert!(asked.body.contains("name=\"confirm_amounts\""), "the manager is asked to tick");
+    assert!(asked.body.contains("name=\"confirm_amounts\""), "{}", asked.body);
+    let practitioner = world.actor("practitioner").await;
+    assert!(world.app.override_requests_for(&practitioner, allocation).await.unwrap().is_empty());
+    // Ticked, it is not saved: it waits for a team manager.
+    let sent = world.post_form(&path, Some(&cookie), &format!("{body}&confirm_amounts=yes")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let unchanged = world.app.open_allocation(&practitioner, allocation).await.unwrap();
+    assert!(unchanged.override_.is_none(), "not saved until a manager agrees");
+    let page = world.get(&format!("/allocations/{allocation}"), Some(&cookie)).await;
     assert!(
-        asked.body.contains("href=\"#confirm_amounts\""),
-        "the error summary links to the tick box"
+        page.body
+            .contains("Waiting for a team manager to agree £50,000,000.00 a year; asked by"),
+        "{}",
+        page.body
     );
-    let confirmed = world.post_form(&path, Some(&manager), &format!("{body}&confirm_amounts=yes")).await;
-    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
-    let changed = world.app.open_allocation(&world.actor("manager").await, allocation).await.unwrap();
+    assert!(!page.body.contains("Agree the change"), "a practitioner cannot agree it");
+    assert!(world
+        .audit_actions(Some(world.own_record))
+        .await
+        .contains(&"budget_override_requested".to_owned()));
+    // A second change while one waits is refused plainly.
+    let again = world.post_form(&path, Some(&cookie), &format!("{body}&confirm_amounts=yes")).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("A change to this budget is already waiting for a team manager"));
+    let request = world.app.override_requests_for(&practitioner, allocation).await.unwrap().remove(0);
+    // The practitioner cannot decide it by posting either.
+    let decision_path = format!("/override-requests/{}/decision", request.id);
+    let refused = world
+        .post_form(
+            &decision_path,
+            Some(&cookie),
+            &format!("csrf_token={csrf}&allocation_id={allocation}&decision=agree&decision_reason="),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // The manager's queue says how far above, since when and who asked.
+    let (manager, manager_csrf) = world.session("manager").await;
+    let home = world.get("/home", Some(&manager)).await;
+    assert!(home.body.contains("Budget changes waiting for you (1)"), "{}", home.body);
+    assert!(home.body.contains("£50,000,000.00 a year asked for"));
+    assert!(home.body.contains("beyond the 10% tolerance"));
+    assert!(home.body.contains("ceiling of £"), "{}", home.body);
+    assert!(home.body.contains(&format!("Asked by {}", practitioner.display_name)));
+    let page = world.get(&format!("/allocations/{allocation}"), Some(&manager)).await;
+    assert!(page.body.contains("Agree the change"), "{}", page.body);
+    let agreed = world
+        .post_form(
+            &decision_path,
+            Some(&manager),
+            &format!("csrf_token={manager_csrf}&allocation_id={allocation}&decision=agree&decision_reason="),
+        )
+        .await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.body);
+    let changed = world.app.open_allocation(&practitioner, allocation).await.unwrap();
     assert_eq!(changed.indicative().pence(), 5_000_000_000);
+    let actions = world.audit_actions(Some(world.own_record)).await;
+    assert!(actions.contains(&"budget_override_agreed".to_owned()));
+    assert!(actions.contains(&"budget_overridden".to_owned()));
+    // The practitioner sees the outcome; the queue is empty; deciding again is refused.
+    let page = world.get(&format!("/allocations/{allocation}"), Some(&cookie)).await;
+    assert!(page.body.contains("agreed the change to £50,000,000.00 a year"), "{}", page.body);
+    assert!(!page.body.contains("Waiting for a team manager"));
+    let home = world.get("/home", Some(&manager)).await;
+    assert!(!home.body.contains("Budget changes waiting for you"));
+    let twice = world
+        .post_form(
+            &decision_path,
+            Some(&manager),
+            &format!("csrf_token={manager_csrf}&allocation_id={allocation}&decision=decline&decision_reason=No"),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("already decided"));
+}
+
+async fn a_change_above_tolerance_is_declined_with_a_reason_in(world: &World) {
+    let allocation = eligible(world, world.own_record, "practitioner").await;
+    let practitioner = world.actor("practitioner").await;
+    let worked_out = world.app.open_allocation(&practitioner, allocation).await.unwrap().indicative();
+    let (cookie, csrf) = world.session("practitioner").await;
+    // Half as much again: within the ceiling, beyond the 10% tolerance, so no tick is asked.
+    let asked = worked_out.pence() * 3 / 2 / 100;
+    let sent = world
+        .post_form(
+            &format!("/allocations/{allocation}/override"),
+            Some(&cookie),
+            &format!("csrf_token={csrf}&annual={asked}&reason=Two+carers+for+every+visit"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let request = world.app.override_requests_for(&practitioner, allocation).await.unwrap().remove(0);
+    assert!(request.is_pending());
+    let (manager, manager_csrf) = world.session("manager").await;
+    let decision_path = format!("/override-requests/{}/decision", request.id);
+    // Declining needs a reason.
+    let bare = world
+        .post_form(
+            &decision_path,
+            Some(&manager),
+            &format!("csrf_token={manager_csrf}&allocation_id={allocation}&decision=decline&decision_reason=+"),
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bare.body);
+    assert!(bare.body.contains("govuk-error-summary"));
+    assert!(bare.body.contains("Explain why the change is declined"));
+    let declined = world
+        .post_form(
+            &decision_path,
+            Some(&manager),
+            &format!(
+                "csrf_token={manager_csrf}&allocation_id={allocation}&decision=decline&decision_reason=Try+the+single-handed+hoist+first"
+            ),
+        )
+        .await;
+    assert_eq!(declined.status, StatusCode::SEE_OTHER, "{}", declined.body);
+    let unchanged = world.app.open_allocation(&practitioner, allocation).await.unwrap();
+    assert_eq!(unchanged.indicative(), worked_out, "declined: the budget stays as it was");
+    let page = world.get(&format!("/allocations/{allocation}"), Some(&cookie)).await;
+    assert!(
+        page.body.contains("declined the change to") && page.body.contains("because: Try the single-handed hoist first"),
+        "{}",
+        page.body
+    );
+    assert!(world
+        .audit_actions(Some(world.own_record))
+        .await
+        .contains(&"budget_override_declined".to_owned()));
 }
 
 #[tokio::test]

@@ -248,6 +248,31 @@ impl App {
                 continue;
             }
             let Some(allocation) = allocation else { continue };
+            // A practitioner asks for more than the tolerance allows: one change still waits for
+            // the manager, and one the manager declined, with why.
+            if matches!(stage, DemoStage::PlanSubmitted | DemoStage::Drafting) {
+                later(1);
+                let asked = Money::from_pence((allocation.result.total_pence * 3 / 2 / 100 + 1) * 100);
+                let outcome = dated
+                    .override_budget(
+                        practitioner,
+                        allocation.id,
+                        &asked.to_string(),
+                        "Two carers are needed for every visit: the hoist cannot be used safely by one",
+                        tailor_domain::sense_checks::AmountsConfirmed::No,
+                    )
+                    .await?;
+                if let (DemoStage::Drafting, crate::steps::budget_requests::OverrideOutcome::SentToManager(request)) = (stage, outcome) {
+                    later(2);
+                    dated
+                        .decline_override_request(
+                            manager,
+                            request.id,
+                            "The occupational therapist found a single-handed hoist will do: try it for six weeks first",
+                        )
+                        .await?;
+                }
+            }
             // One indicative-budget challenge near its deadline is enough to show the queue.
             if stage == DemoStage::Agreed && !challenge_near_deadline_shown {
                 challenge_near_deadline_shown = true;

@@ -122,7 +122,10 @@ pub(crate) async fn override_requests_wait_one_at_a_time_and_are_decided_once(st
             .await,
         Err(StoreError::StateChanged(_))
     ));
-    assert!(store.get_override_request(second.id).await.unwrap().is_pending(), "nothing half-written");
+    assert!(
+        store.get_override_request(second.id).await.unwrap().is_pending(),
+        "nothing half-written"
+    );
     store
         .decide_override_request(
             &agreed,
@@ -226,7 +229,10 @@ pub(crate) async fn a_new_override_request_racing_a_decision_never_leaves_two_wa
             .filter(OverrideRequest::is_pending)
             .collect();
         assert!(pending.len() <= 1, "{pending:?}");
-        assert_eq!(store.get_override_request(waiting.id).await.unwrap().status, OverrideRequestStatus::Declined);
+        assert_eq!(
+            store.get_override_request(waiting.id).await.unwrap().status,
+            OverrideRequestStatus::Declined
+        );
         waiting = match pending.into_iter().next() {
             Some(landed) => {
                 assert_eq!(landed.id, next.id);
