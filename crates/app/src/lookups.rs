@@ -21,7 +21,8 @@ impl App {
 
     /// The names of the people in a worker's work queues. Like a caseload or a search, a list
     /// of names is not logged as a read of each record (opening one is); each person is still
-    /// checked against the access rule, and anyone it does not open is left unnamed.
+    /// checked against the access rule, and anyone it does not open is left unnamed. The names
+    /// and the facts the rule needs come in one statement for the whole list.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), people = people.len()))]
     pub async fn names_for_work_queues(&self, actor: &Actor, people: &[PersonId]) -> AppResult<HashMap<PersonId, String>> {
         let mut names = HashMap::new();
