@@ -115,7 +115,7 @@ where
         .fetch_optional(&mut *tx)
         .await
         .map_err(database_error)?
-        .ok_or_else(|| StoreError::StateChanged("a team manager decided this request at the same time"))?;
+        .ok_or(StoreError::StateChanged("a team manager decided this request at the same time"))?;
         if let Some((allocation, allocation_version)) = allocation {
             let change = allocation
                 .override_
@@ -136,7 +136,7 @@ where
             .fetch_optional(&mut *tx)
             .await
             .map_err(database_error)?
-            .ok_or_else(|| StoreError::StateChanged("the indicative budget was changed at the same time"))?;
+            .ok_or(StoreError::StateChanged("the indicative budget was changed at the same time"))?;
         }
         self.append_all_in(&mut tx, audit).await?;
         Self::commit(tx).await

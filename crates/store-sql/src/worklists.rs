@@ -5,10 +5,10 @@
 
 use crate::steps::queue_scope;
 use crate::*;
-use tailor_domain::money::Money;
-use tailor_domain::worklists::{CaseStage, CaseloadEntry, CaseloadSort};
 use std::collections::BTreeMap;
 use tailor_domain::access::{DelegationGrant, DelegationScope, PersonAccessFacts};
+use tailor_domain::money::Money;
+use tailor_domain::worklists::{CaseStage, CaseloadEntry, CaseloadSort};
 use tailor_domain::PlanId;
 use tailor_store::{CaseloadQuery, CaseloadStages, PlanForManager, WorklistStore};
 
@@ -211,7 +211,7 @@ where
             for row in &rows {
                 let columns = Columns(row);
                 let person_id = PersonId(columns.uuid("person_id")?);
-                if !found.contains_key(&person_id) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = found.entry(person_id) {
                     let facts = PersonAccessFacts {
                         person_id: Some(person_id),
                         allocated_worker: columns.optional_uuid("allocated_worker")?.map(UserId),
@@ -220,7 +220,7 @@ where
                         money_held_by: Vec::new(),
                     };
                     let name = format!("{} {}", columns.text("given_name")?, columns.text("family_name")?);
-                    found.insert(person_id, (facts, name));
+                    slot.insert((facts, name));
                 }
                 let Some((facts, _)) = found.get_mut(&person_id) else {
                     continue;

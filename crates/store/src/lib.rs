@@ -177,7 +177,9 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + AccountStore + ChallengeStore + WorklistStore + AuditLogStore + OverrideRequestStore + Send + Sync + 'static {
+pub trait Store:
+    StepStore + AccountStore + ChallengeStore + WorklistStore + AuditLogStore + OverrideRequestStore + Send + Sync + 'static
+{
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 

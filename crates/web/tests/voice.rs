@@ -87,6 +87,7 @@ async fn the_plan_form_speaks_to_the_person_and_of_them_to_staff() {
         "six ways your budget can be held",
         "What it means for you",
         "Send my plan to be agreed",
+        "Me, as a direct payment",
     ];
     let to_staff = [
         "Olive&#39;s support plan",
@@ -101,6 +102,7 @@ async fn the_plan_form_speaks_to_the_person_and_of_them_to_staff() {
         "six ways Olive&#39;s budget can be held",
         "What it means for Olive",
         "Send Olive&#39;s plan to be agreed",
+        "Olive, as a direct payment",
     ];
     let path = format!("/people/{}/plan", world.own_record);
     for (reader, cookie) in [("Olive", &person), ("her helper", &helper)] {

@@ -21,7 +21,7 @@ use tailor_store::{PeopleFilter, StoreError};
 #[derive(Clone, Debug)]
 pub enum OverrideOutcome {
     /// The change was made.
-    Changed(AllocationRecord),
+    Changed(Box<AllocationRecord>),
     /// The change waits for a team manager.
     SentToManager(OverrideRequest),
 }

@@ -530,7 +530,7 @@ impl App {
             .details(serde_json::json!({ "before_pence": before.pence(), "after_pence": amount.pence() }));
         self.store.override_allocation(&allocation, allocation.version, &event).await?;
         allocation.version += 1;
-        Ok(OverrideOutcome::Changed(allocation))
+        Ok(OverrideOutcome::Changed(Box::new(allocation)))
     }
 
     /// Records a financial assessment (or that the person declined one). The age band comes from

@@ -12,6 +12,7 @@ mod my_money;
 mod my_money_budget;
 mod my_plan;
 mod plan_agreed;
+mod plan_words;
 
 pub use about_you::{about_page, save_about};
 pub use assessment_duties::*;

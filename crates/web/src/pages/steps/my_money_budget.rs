@@ -82,7 +82,11 @@ fn changes_asked_for(requests: &[tailor_domain::budget_requests::OverrideRequest
     });
     let outcome = requests.iter().find(|request| !request.is_pending()).and_then(|request| {
         let decision = request.decision.as_ref()?;
-        let why = decision.reason.as_deref().map(|reason| format!(" because: {reason}")).unwrap_or_default();
+        let why = decision
+            .reason
+            .as_deref()
+            .map(|reason| format!(" because: {reason}"))
+            .unwrap_or_default();
         Some(match request.status {
             OverrideRequestStatus::Agreed => format!(
                 "{} agreed the change to {} a year that {} asked for, on {}{why}",

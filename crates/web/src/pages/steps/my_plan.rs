@@ -1,5 +1,6 @@
 //! Step 2, my plan: the support plan, costed against the budget as it is written, and sign-off.
 
+use super::plan_words::{errors_in_voice, money_manager_label, PlanWords};
 use super::*;
 use crate::context::{CheckedForm, CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
@@ -59,91 +60,6 @@ pub(super) struct PlanFormPage {
     changes_requested: Option<String>,
     rule: &'static str,
     words: PlanWords,
-}
-
-/// Every sentence on the plan form that speaks of the person: "you" and "your" to the person
-/// and their helper, the person's name to staff ("Owen's plan", "what Owen will spend").
-pub(super) struct PlanWords {
-    pub heading: String,
-    pub intro: String,
-    pub money_card: String,
-    pub plan_costs: String,
-    pub over_note: String,
-    pub outcomes_label: String,
-    pub outcomes_hint: String,
-    pub spending_heading: String,
-    pub one_line_each: String,
-    pub bought_once: String,
-    pub risks_label: String,
-    pub contingency_label: String,
-    pub advice_label: String,
-    pub advice_hint: String,
-    pub ways_held: String,
-    pub means_for: String,
-    pub manager_hint: String,
-    pub send: String,
-}
-
-impl PlanWords {
-    pub(super) fn new(voice: &crate::pages::voice::Voice) -> PlanWords {
-        let whose = voice.whose_in_a_sentence();
-        let who = voice.who();
-        if voice.to_the_person() {
-            PlanWords {
-                heading: "Your support plan".into(),
-                intro: "Write in your own words. You can save and come back at any time.".into(),
-                money_card: "Your money".into(),
-                plan_costs: "Your plan costs".into(),
-                over_note: "That is fine if your needs call for it: say why in your plan. A team manager may also look at it.".into(),
-                outcomes_label: "What do you want to achieve?".into(),
-                outcomes_hint: "For example: get to the allotment twice a week; stay in my own home; see my grandchildren.".into(),
-                spending_heading: "How you will spend the budget".into(),
-                one_line_each: "One line for each thing you will pay for.".into(),
-                bought_once: "Amounts can have parts, like 7.5 hours. Something you buy once is counted once, not every year.".into(),
-                risks_label: "What could go wrong, and how will you manage it?".into(),
-                contingency_label: "What will happen if your support does not turn up?".into(),
-                advice_label: "What information and advice have you been given?".into(),
-                advice_hint: "About meeting or reducing your needs, and about preventing or delaying needs in future: for example \
-                              a falls class, a benefits check or a carers' centre. Your worker can help you fill this in."
-                    .into(),
-                ways_held: "There are six ways your budget can be held. Each has the same money; they differ in who holds it \
-                            and how much you do yourself."
-                    .into(),
-                means_for: "What it means for you".into(),
-                manager_hint: "Choose one. You can change this later.".into(),
-                send: "Send my plan to be agreed".into(),
-            }
-        } else {
-            PlanWords {
-                heading: format!("{} support plan", voice.whose()),
-                intro: format!("Write {whose} plan in {whose} own words. You can save and come back at any time."),
-                money_card: format!("{} money", voice.whose()),
-                plan_costs: format!("{} plan costs", voice.whose()),
-                over_note: format!("That is fine if {whose} needs call for it: say why in the plan. A team manager may also look at it."),
-                outcomes_label: format!("What does {who} want to achieve?"),
-                outcomes_hint: format!(
-                    "In {whose} words, for example: get to the allotment twice a week; stay in my own home; see my grandchildren."
-                ),
-                spending_heading: format!("What {who} will spend the budget on"),
-                one_line_each: format!("One line for each thing {who} will pay for."),
-                bought_once: "Amounts can have parts, like 7.5 hours. Something bought once is counted once, not every year.".into(),
-                risks_label: format!("What could go wrong, and how will {who} manage it?"),
-                contingency_label: format!("What will happen if {whose} support does not turn up?"),
-                advice_label: format!("What information and advice has {who} been given?"),
-                advice_hint: format!(
-                    "About meeting or reducing {whose} needs, and about preventing or delaying needs in future: for example \
-                     a falls class, a benefits check or a carers' centre."
-                ),
-                ways_held: format!(
-                    "There are six ways {whose} budget can be held. Each has the same money; they differ in who holds it \
-                     and how much {who} does. The descriptions below speak to {who}, as {who} reads them."
-                ),
-                means_for: format!("What it means for {who}"),
-                manager_hint: format!("Choose one with {who}. It can be changed later."),
-                send: format!("Send {whose} plan to be agreed"),
-            }
-        }
-    }
 }
 
 /// The needs a plan line can meet: those the eligibility decision found, then every other
@@ -280,6 +196,11 @@ pub(super) async fn plan_page_with(
         .and_then(|plan| plan.decisions.last())
         .map(|decision| decision.reason.clone());
     let words = PlanWords::new(&voice);
+    let errors = errors_in_voice(errors, &voice);
+    let manager_labels: Vec<(&str, String)> = MoneyManager::ALL
+        .iter()
+        .map(|value| (value.as_str(), money_manager_label(*value, &voice)))
+        .collect();
     let page = PlanFormPage {
         page: PageContext::new(state, context, &words.heading, "").with_errors(&errors),
         words,
@@ -292,7 +213,7 @@ pub(super) async fn plan_page_with(
         over,
         // Nothing is chosen until the person chooses: `input.money_manager` is empty until then.
         managers: choices(
-            MoneyManager::ALL.iter().map(|value| (value.as_str(), value.label())),
+            manager_labels.iter().map(|(value, label)| (*value, label.as_str())),
             &input.money_manager,
         ),
         money_forms: MoneyManager::ALL
