@@ -64,6 +64,23 @@ async fn the_demo_caseload_has_people_at_every_stage_with_realistic_dates() {
     assert_eq!(over.len(), 1);
     assert!(over[0].days_waiting >= 1);
     assert!(over[0].over.beyond_tolerance.pence() > 0);
+    // One budget change waits for the manager; another was declined, with why.
+    let changes = app.override_requests_waiting(&manager).await.unwrap();
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0].over.beyond_tolerance.pence() > 0);
+    let mut declined = 0;
+    for entry in &caseload.entries {
+        let overview = app.planning_overview(&practitioner, entry.person.id).await.unwrap();
+        for allocation in &overview.allocations {
+            let requests = app.override_requests_for(&practitioner, allocation.id).await.unwrap();
+            declined += requests
+                .iter()
+                .filter(|request| request.status == tailor_domain::budget_requests::OverrideRequestStatus::Declined)
+                .filter(|request| request.decision.as_ref().is_some_and(|decision| decision.reason.is_some()))
+                .count();
+        }
+    }
+    assert_eq!(declined, 1);
 
     let admin = actor(&store, "admin").await;
     let log = app.audit_log(&admin, &AuditFilterInput::default()).await.unwrap();

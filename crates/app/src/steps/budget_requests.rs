@@ -23,7 +23,7 @@ pub enum OverrideOutcome {
     /// The change was made.
     Changed(Box<AllocationRecord>),
     /// The change waits for a team manager.
-    SentToManager(OverrideRequest),
+    SentToManager(Box<OverrideRequest>),
 }
 
 /// A change waiting for this team manager, with how far above the worked-out figure and the

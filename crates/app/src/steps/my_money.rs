@@ -512,7 +512,7 @@ impl App {
             return self
                 .ask_a_manager_to_agree(actor, &allocation, amount, reason.trim())
                 .await
-                .map(OverrideOutcome::SentToManager);
+                .map(|request| OverrideOutcome::SentToManager(Box::new(request)));
         }
         let now = self.clock.now();
         let before = allocation.indicative();
