@@ -112,6 +112,40 @@ impl MoneyManager {
         }
     }
 
+    /// Who holds the money, as staff read it about the person called `name`.
+    pub fn who_holds_it_for(self, name: &str) -> String {
+        match self {
+            MoneyManager::Myself => format!("{name}: the council pays it into a bank account or card for {name}'s support"),
+            MoneyManager::NominatedOrAuthorisedPerson => format!(
+                "Someone {name} trusts (a nominated person), or someone who can act for {name} if {name} cannot decide (an authorised person)"
+            ),
+            MoneyManager::Trust => format!("A small group of people {name} trusts, set up as a trust with its own bank account"),
+            MoneyManager::Broker => format!("A support broker or agency, acting for {name}"),
+            MoneyManager::Provider => format!("A care provider {name} chooses, under a contract with the council"),
+            MoneyManager::Council => format!("The council, which arranges the support {name} chooses"),
+        }
+    }
+
+    /// What it means day to day, as staff read it about the person called `name`.
+    pub fn what_it_means_for(self, name: &str) -> String {
+        match self {
+            MoneyManager::Myself => format!(
+                "{name} chooses and pays for the support, keeps receipts, and may employ a personal assistant. Most control, most to do."
+            ),
+            MoneyManager::NominatedOrAuthorisedPerson => {
+                format!("They receive the payments, pay for {name}'s support as {name} agrees, and answer to the council for them.")
+            }
+            MoneyManager::Trust => {
+                format!("The trustees pay for {name}'s support together and keep the accounts; at least two sign for the account.")
+            }
+            MoneyManager::Broker => format!("The broker pays for and organises {name}'s support as {name} asks, and keeps the records."),
+            MoneyManager::Provider => format!("{name} decides with the provider how the money is used for the support, week by week."),
+            MoneyManager::Council => {
+                format!("{name} says how the needs should be met; the council buys the support and pays the bills. Least to do.")
+            }
+        }
+    }
+
     /// Paid as a direct payment (Care Act s31-32), so the plan must say which needs the payments
     /// cover and how much is paid how often (s25(1)(f)). A brokered fund is counted as one: the
     /// broker holds a direct payment as the person's nominee [U] (domain rules 1.6); a council

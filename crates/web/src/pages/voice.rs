@@ -78,6 +78,24 @@ impl Voice {
             format!("{} wants", self.name)
         }
     }
+
+    /// Who holds the money in each of the six forms: to the person "you", to staff the name.
+    pub fn money_manager_who(&self, form: tailor_domain::plans::MoneyManager) -> String {
+        if self.to_the_person {
+            form.who_holds_it().into()
+        } else {
+            form.who_holds_it_for(&self.name)
+        }
+    }
+
+    /// What each form means day to day, in the same voice.
+    pub fn money_manager_what(&self, form: tailor_domain::plans::MoneyManager) -> String {
+        if self.to_the_person {
+            form.what_you_do().into()
+        } else {
+            form.what_it_means_for(&self.name)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -105,5 +123,34 @@ mod tests {
         assert_eq!(worker.whose_in_a_sentence(), "Owen's");
         assert_eq!(worker.who_is(), "Owen is");
         assert_eq!(worker.who_wants(), "Owen wants");
+    }
+
+    #[test]
+    fn the_six_forms_are_described_to_the_person_and_about_them_to_staff() {
+        use tailor_domain::plans::MoneyManager;
+        let worker = Voice {
+            to_the_person: false,
+            name: "Owen".into(),
+        };
+        let person = Voice {
+            to_the_person: true,
+            name: "Owen".into(),
+        };
+        for form in MoneyManager::ALL.iter().copied() {
+            for words in [worker.money_manager_who(form), worker.money_manager_what(form)] {
+                assert!(
+                    !words
+                        .to_lowercase()
+                        .split(|c: char| !c.is_alphabetic())
+                        .any(|word| word == "you" || word == "your"),
+                    "{words}"
+                );
+            }
+            assert_eq!(person.money_manager_who(form), form.who_holds_it());
+        }
+        assert_eq!(
+            worker.money_manager_what(MoneyManager::Myself),
+            "Owen chooses and pays for the support, keeps receipts, and may employ a personal assistant. Most control, most to do."
+        );
     }
 }

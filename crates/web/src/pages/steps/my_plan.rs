@@ -38,8 +38,8 @@ pub struct LineField {
 /// One form of budget in the side-by-side comparison.
 pub struct MoneyFormRow {
     pub name: &'static str,
-    pub who: &'static str,
-    pub what: &'static str,
+    pub who: String,
+    pub what: String,
 }
 
 #[derive(Template)]
@@ -220,8 +220,8 @@ pub(super) async fn plan_page_with(
             .iter()
             .map(|form| MoneyFormRow {
                 name: form.name(),
-                who: form.who_holds_it(),
-                what: form.what_you_do(),
+                who: voice.money_manager_who(*form),
+                what: voice.money_manager_what(*form),
             })
             .collect(),
         lines,
@@ -387,7 +387,7 @@ pub(super) struct PlanPage {
     one_off: String,
     weekly: String,
     indicative: String,
-    money_form: Option<(&'static str, &'static str)>,
+    money_form: Option<(&'static str, String)>,
     direct_payment: Option<DirectPaymentRow>,
     rule: &'static str,
     decisions: Vec<DecisionRow>,
@@ -538,7 +538,7 @@ pub async fn plan_view(
             .map(|cost| cost.weekly_from_annual().to_string())
             .unwrap_or_default(),
         indicative: allocation.indicative().to_string(),
-        money_form: content.money_manager.map(|form| (form.name(), form.who_holds_it())),
+        money_form: content.money_manager.map(|form| (form.name(), voice.money_manager_who(form))),
         direct_payment,
         rule: tailor_domain::money::CONVERSION_RULE,
         decisions: plan

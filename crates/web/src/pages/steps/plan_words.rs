@@ -118,7 +118,7 @@ impl PlanWords {
                 ),
                 ways_held: format!(
                     "There are six ways {whose} budget can be held. Each has the same money; they differ in who holds it \
-                     and how much {who} does. The descriptions below speak to {who}, as {who} reads them."
+                     and how much {who} does."
                 ),
                 means_for: format!("What it means for {who}"),
                 manager_hint: format!("Choose one with {who}. It can be changed later."),
