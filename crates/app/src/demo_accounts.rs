@@ -53,9 +53,9 @@ impl App {
         // Two tokens for the analyst's reports; the older one has been withdrawn.
         if find("analyst").await?.is_some() {
             let (_, first) = self
-                .create_api_token(&account("analyst"), &options.password, "demo council")
+                .create_api_token(&account("analyst"), &options.password, None, "demo council")
                 .await?;
-            self.create_api_token(&account("analyst"), &options.password, "demo council")
+            self.create_api_token(&account("analyst"), &options.password, None, "demo council")
                 .await?;
             let analyst = self.store.get_user(first.user_id).await?;
             let tokens = self.store.list_api_tokens(analyst.id).await?;

@@ -132,6 +132,7 @@ labelled_enum!(
         RecoveryCodesRegenerated => ("recovery_codes_regenerated", "New recovery codes made; the old ones no longer work"),
         RecoveryCodeUsed => ("recovery_code_used", "Signed in with a recovery code"),
         TwoFactorCodeWrong => ("two_factor_code_wrong", "Sign-in refused: wrong security code"),
+        SignInCodeAwaited => ("sign_in_code_awaited", "Right password; waiting for the security code"),
     }
 );
 

@@ -17,6 +17,7 @@ mod accounts;
 mod audit_log;
 mod challenges;
 mod steps;
+mod two_factor;
 mod worklists;
 
 use async_trait::async_trait;
@@ -603,12 +604,13 @@ where
     }
 
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
-        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values ($1, $2, $3, $4, $5)")
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id) values ($1, $2, $3, $4, $5, $6)")
             .bind(&session.id_hash)
             .bind(session.user_id.map(|id| id.0))
             .bind(&session.csrf_token)
             .bind(session.created_at)
             .bind(session.last_seen_at)
+            .bind(session.pending_user_id.map(|id| id.0))
             .execute(&self.writer)
             .await
             .map_err(database_error)?;
@@ -616,7 +618,7 @@ where
     }
 
     async fn find_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at from sessions where id_hash = $1")
+        let row = sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id from sessions where id_hash = $1")
             .bind(id_hash)
             .fetch_optional(&self.reader)
             .await
@@ -652,12 +654,13 @@ where
                 .await
                 .map_err(database_error)?;
         }
-        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values ($1, $2, $3, $4, $5)")
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id) values ($1, $2, $3, $4, $5, $6)")
             .bind(&new_session.id_hash)
             .bind(new_session.user_id.map(|id| id.0))
             .bind(&new_session.csrf_token)
             .bind(new_session.created_at)
             .bind(new_session.last_seen_at)
+            .bind(new_session.pending_user_id.map(|id| id.0))
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit_log;
 pub mod challenges;
 pub mod steps;
+pub mod two_factor;
 pub mod worklists;
 
 use crate::*;
@@ -68,6 +69,9 @@ checks!(
     steps::about_you_is_saved_once_from_its_version,
     worklists::caseload_shows_each_person_at_their_stage,
     audit_log::audit_log_filters_pages_and_names,
+    two_factor::a_code_is_used_once_even_when_typed_eight_times_at_once,
+    two_factor::recovery_codes_work_once_and_are_replaced,
+    two_factor::removing_two_factor_ends_other_sessions_and_pending_sign_ins,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
@@ -586,6 +590,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         csrf_token: "token-1".into(),
         created_at: started,
         last_seen_at: started,
+        pending_user_id: None,
     };
     store.insert_session(&anonymous).await.unwrap();
     assert_eq!(store.find_session("anonymous").await.unwrap(), Some(anonymous));
@@ -595,6 +600,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         csrf_token: "token-2".into(),
         created_at: now(),
         last_seen_at: now(),
+        pending_user_id: None,
     };
     store
         .rotate_session(Some("anonymous"), &signed_in, &audit(AuditAction::SignedIn))
@@ -616,6 +622,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         csrf_token: "t".into(),
         created_at: started,
         last_seen_at: started,
+        pending_user_id: None,
     };
     store.insert_session(&stale).await.unwrap();
     let removed = store

@@ -173,7 +173,7 @@ impl World {
 
     pub async fn token(&self, local: &str) -> String {
         self.app
-            .create_api_token(&format!("{local}@example.org"), PASSWORD, "test client")
+            .create_api_token(&format!("{local}@example.org"), PASSWORD, None, "test client")
             .await
             .unwrap()
             .0
