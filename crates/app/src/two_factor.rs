@@ -54,7 +54,7 @@ fn new_secret() -> Vec<u8> {
 }
 
 /// Ten new recovery codes: the codes to show once, and what is stored of them.
-fn new_recovery_codes() -> (Vec<String>, Vec<NewRecoveryCode>) {
+pub(crate) fn new_recovery_codes() -> (Vec<String>, Vec<NewRecoveryCode>) {
     (0..RECOVERY_CODES)
         .map(|_| {
             let mut random = [0u8; RECOVERY_CODE_BYTES];
