@@ -205,8 +205,8 @@ impl App {
             return Ok(None);
         };
         let now = self.clock.now();
-        let code_wait_over = record.pending_user_id.is_some()
-            && now - record.created_at > chrono::Duration::minutes(crate::two_factor::CODE_WAIT_MINUTES);
+        let code_wait_over =
+            record.pending_user_id.is_some() && now - record.created_at > chrono::Duration::minutes(crate::two_factor::CODE_WAIT_MINUTES);
         if code_wait_over
             || now - record.last_seen_at > self.sessions.idle_timeout
             || now - record.created_at > self.sessions.absolute_timeout

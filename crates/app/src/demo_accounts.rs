@@ -5,8 +5,8 @@
 
 use crate::demo::{DemoOptions, DEMO_DOMAIN};
 use crate::{App, AppResult};
-use tailor_domain::audit::AuditAction;
 use tailor_domain::access::DelegationScope;
+use tailor_domain::audit::AuditAction;
 use tailor_domain::people::Person;
 use tailor_domain::users::NewUserInput;
 

@@ -181,7 +181,10 @@ impl App {
         if two_factor_required(actor.role, self.sessions.two_factor_for_staff) {
             self.record_refusal(actor, "turn off two-step sign-in that the council requires", None)
                 .await;
-            return Err(invalid("code", "Your council requires two-step sign-in for your role, so it cannot be turned off"));
+            return Err(invalid(
+                "code",
+                "Your council requires two-step sign-in for your role, so it cannot be turned off",
+            ));
         }
         let mut errors = ValidationErrors::default();
         if password.is_empty() {
@@ -305,7 +308,12 @@ impl App {
         }
         let client: String = client.chars().take(100).collect();
         let rule = self.throttle_rule();
-        if self.store.reserve_sign_in_attempt(&user.email, &client, now, &rule).await?.is_none() {
+        if self
+            .store
+            .reserve_sign_in_attempt(&user.email, &client, now, &rule)
+            .await?
+            .is_none()
+        {
             let event = NewAuditEvent::new(now, None, user.email.clone(), AuditAction::SignInThrottled)
                 .subject("user", user.id)
                 .details(serde_json::json!({ "client": client }));
@@ -334,9 +342,7 @@ impl App {
             .event(&actor, AuditAction::SignedIn)
             .subject("user", user.id)
             .details(serde_json::json!({ "second_step": second }));
-        self.store
-            .rotate_session(Some(&session.record.id_hash), &record, &event)
-            .await?;
+        self.store.rotate_session(Some(&session.record.id_hash), &record, &event).await?;
         let must_change_password = self.store.password_state(user.id).await?.must_change;
         Ok((
             secret,

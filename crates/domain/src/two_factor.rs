@@ -228,7 +228,9 @@ mod tests {
 
     #[test]
     fn rfc_4226_hotp_vectors_come_out() {
-        let expected = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
+        let expected = [
+            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489",
+        ];
         for (counter, code) in expected.iter().enumerate() {
             assert_eq!(hotp(RFC_SECRET, counter as u64, 6), *code);
         }
@@ -269,7 +271,15 @@ mod tests {
     #[test]
     fn base32_follows_rfc_4648() {
         // RFC 4648 section 10, without padding.
-        for (input, expected) in [("", ""), ("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"), ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI")] {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "MY"),
+            ("fo", "MZXQ"),
+            ("foo", "MZXW6"),
+            ("foob", "MZXW6YQ"),
+            ("fooba", "MZXW6YTB"),
+            ("foobar", "MZXW6YTBOI"),
+        ] {
             assert_eq!(base32(input.as_bytes()), expected);
         }
         assert_eq!(base32(RFC_SECRET), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");

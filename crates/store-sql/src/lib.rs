@@ -618,11 +618,12 @@ where
     }
 
     async fn find_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id from sessions where id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(database_error)?;
+        let row =
+            sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id from sessions where id_hash = $1")
+                .bind(id_hash)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(database_error)?;
         row.as_ref().map(|row| session_from_row(&Columns(row))).transpose()
     }
 

@@ -140,7 +140,13 @@ where
         Self::commit(tx).await
     }
 
-    async fn replace_recovery_codes(&self, user_id: UserId, codes: &[NewRecoveryCode], at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()> {
+    async fn replace_recovery_codes(
+        &self,
+        user_id: UserId,
+        codes: &[NewRecoveryCode],
+        at: DateTime<Utc>,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         // Locks the account's row (and checks it is on) so two simultaneous replacements
         // cannot interleave and leave twenty codes.
@@ -190,7 +196,12 @@ where
     for<'q> DateTime<Utc>: sqlx::Encode<'q, E::Db> + sqlx::Type<E::Db>,
 {
     /// The account's recovery codes become exactly `codes`: the old ones, used or not, go.
-    async fn put_recovery_codes_in(tx: &mut Transaction<'static, E::Db>, user_id: UserId, codes: &[NewRecoveryCode], at: DateTime<Utc>) -> StoreResult<()> {
+    async fn put_recovery_codes_in(
+        tx: &mut Transaction<'static, E::Db>,
+        user_id: UserId,
+        codes: &[NewRecoveryCode],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         sqlx::query("delete from recovery_codes where user_id = $1")
             .bind(user_id.0)
             .execute(&mut **tx)

@@ -180,7 +180,9 @@ pub enum JobOutcome {
 }
 
 #[async_trait]
-pub trait Store: StepStore + AccountStore + TwoFactorStore + ChallengeStore + WorklistStore + AuditLogStore + Send + Sync + 'static {
+pub trait Store:
+    StepStore + AccountStore + TwoFactorStore + ChallengeStore + WorklistStore + AuditLogStore + Send + Sync + 'static
+{
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;
 

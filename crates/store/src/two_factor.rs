@@ -77,7 +77,13 @@ pub trait TwoFactorStore: Send + Sync + 'static {
     async fn use_recovery_code(&self, user_id: UserId, code_id: uuid::Uuid, at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()>;
     /// Replaces every recovery code of an account with two-step sign-in switched on (the old
     /// ones stop working); `StateChanged` if it is not on.
-    async fn replace_recovery_codes(&self, user_id: UserId, codes: &[NewRecoveryCode], at: DateTime<Utc>, audit: &NewAuditEvent) -> StoreResult<()>;
+    async fn replace_recovery_codes(
+        &self,
+        user_id: UserId,
+        codes: &[NewRecoveryCode],
+        at: DateTime<Utc>,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()>;
     /// Removes the account's secret and recovery codes (turned off by its owner, or reset by an
     /// administrator) and ends its sessions but `keep_session`; `StateChanged` if it had none.
     async fn remove_two_factor(&self, user_id: UserId, keep_session: Option<&str>, audit: &NewAuditEvent) -> StoreResult<()>;

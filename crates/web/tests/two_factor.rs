@@ -191,7 +191,12 @@ async fn the_password_then_the_code(world: &World) {
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
 
     let audit = audit_text(world).await;
-    for action in ["two_factor_enrolled", "sign_in_code_awaited", "two_factor_code_wrong", "recovery_code_used"] {
+    for action in [
+        "two_factor_enrolled",
+        "sign_in_code_awaited",
+        "two_factor_code_wrong",
+        "recovery_code_used",
+    ] {
         assert!(audit.contains(action), "{action} is audited");
     }
     let key = tailor_domain::two_factor::base32(&secret);
@@ -237,7 +242,11 @@ async fn an_administrator_resets_and_an_owner_turns_off(world: &World) {
         .post_form(
             "/account/two-step/turn-off",
             Some(&cookie),
-            &form(&[("csrf_token", &csrf), ("password", "not my password"), ("code", &code_at(&secret, now() + 30))]),
+            &form(&[
+                ("csrf_token", &csrf),
+                ("password", "not my password"),
+                ("code", &code_at(&secret, now() + 30)),
+            ]),
         )
         .await;
     assert_eq!(wrong_password.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -246,7 +255,11 @@ async fn an_administrator_resets_and_an_owner_turns_off(world: &World) {
         .post_form(
             "/account/two-step/turn-off",
             Some(&cookie),
-            &form(&[("csrf_token", &csrf), ("password", PASSWORD), ("code", &code_at(&secret, now() + 30))]),
+            &form(&[
+                ("csrf_token", &csrf),
+                ("password", PASSWORD),
+                ("code", &code_at(&secret, now() + 30)),
+            ]),
         )
         .await;
     assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
@@ -307,7 +320,11 @@ async fn staff_must_set_it_up_when_the_council_requires_it(world: &World) {
         .post_form(
             "/account/two-step/turn-off",
             Some(&cookie),
-            &form(&[("csrf_token", &csrf), ("password", PASSWORD), ("code", &code_at(&secret, now() + 30))]),
+            &form(&[
+                ("csrf_token", &csrf),
+                ("password", PASSWORD),
+                ("code", &code_at(&secret, now() + 30)),
+            ]),
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);

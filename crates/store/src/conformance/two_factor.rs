@@ -40,7 +40,10 @@ pub(super) async fn a_code_is_used_once_even_when_typed_eight_times_at_once(stor
     assert_eq!(pending.secret, b"first secret".to_vec());
     assert_eq!(pending.confirmed_at, None);
     assert!(
-        matches!(store.use_two_factor_step(worker.id, 100, None).await, Err(StoreError::StateChanged(_))),
+        matches!(
+            store.use_two_factor_step(worker.id, 100, None).await,
+            Err(StoreError::StateChanged(_))
+        ),
         "a code from a secret being set up signs nobody in"
     );
 
@@ -52,20 +55,33 @@ pub(super) async fn a_code_is_used_once_even_when_typed_eight_times_at_once(stor
     assert!(on.confirmed_at.is_some());
     assert_eq!(on.last_used_step, 100);
     assert_eq!(store.unused_recovery_codes(worker.id).await.unwrap().len(), 10);
-    assert!(!format!("{on:?}").contains("first secret"), "a record's debug form hides the secret");
+    assert!(
+        !format!("{on:?}").contains("first secret"),
+        "a record's debug form hides the secret"
+    );
 
     assert!(
-        matches!(store.use_two_factor_step(worker.id, 100, None).await, Err(StoreError::StateChanged(_))),
+        matches!(
+            store.use_two_factor_step(worker.id, 100, None).await,
+            Err(StoreError::StateChanged(_))
+        ),
         "the code that switched it on cannot sign in"
     );
     let before = store.audit_chain(0, 10_000).await.unwrap().len();
     let signed_in = audit(AuditAction::SignedIn);
     let results = join_all((0..8).map(|_| store.use_two_factor_step(worker.id, 101, Some(&signed_in)))).await;
     only_one_landed(&results, "uses of one code");
-    assert_eq!(store.audit_chain(0, 10_000).await.unwrap().len(), before + 1, "one audit event, for the use that landed");
+    assert_eq!(
+        store.audit_chain(0, 10_000).await.unwrap().len(),
+        before + 1,
+        "one audit event, for the use that landed"
+    );
     assert_eq!(store.two_factor(worker.id).await.unwrap().unwrap().last_used_step, 101);
     assert!(
-        matches!(store.use_two_factor_step(worker.id, 100, None).await, Err(StoreError::StateChanged(_))),
+        matches!(
+            store.use_two_factor_step(worker.id, 100, None).await,
+            Err(StoreError::StateChanged(_))
+        ),
         "an earlier step is refused after a later one"
     );
     store.use_two_factor_step(worker.id, 102, None).await.unwrap();
@@ -118,9 +134,7 @@ pub(super) async fn recovery_codes_work_once_and_are_replaced(store: Box<dyn Sto
 pub(super) async fn removing_two_factor_ends_other_sessions_and_pending_sign_ins(store: Box<dyn Store>) {
     let (_, worker) = seed_team_and_worker(&*store).await;
     assert!(matches!(
-        store
-            .remove_two_factor(worker.id, None, &audit(AuditAction::TwoFactorReset))
-            .await,
+        store.remove_two_factor(worker.id, None, &audit(AuditAction::TwoFactorReset)).await,
         Err(StoreError::StateChanged(_))
     ));
     store.start_two_factor(worker.id, b"secret", now()).await.unwrap();
@@ -157,5 +171,8 @@ pub(super) async fn removing_two_factor_ends_other_sessions_and_pending_sign_ins
     assert!(store.find_session("kept").await.unwrap().is_some());
     assert!(store.find_session("other").await.unwrap().is_none());
     assert!(store.find_session("waiting-for-a-code").await.unwrap().is_none());
-    assert!(store.start_two_factor(worker.id, b"new secret", now()).await.unwrap(), "it can be set up again");
+    assert!(
+        store.start_two_factor(worker.id, b"new secret", now()).await.unwrap(),
+        "it can be set up again"
+    );
 }

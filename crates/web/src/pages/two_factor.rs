@@ -60,7 +60,10 @@ pub async fn sign_in_with_code(State(state): State<AppState>, context: RequestCo
                 AppError::Invalid(errors) => errors,
                 AppError::WrongCredentials => {
                     let mut errors = ValidationErrors::default();
-                    errors.add("code", "That code is not right, or it has been used already. Enter the code your app shows now");
+                    errors.add(
+                        "code",
+                        "That code is not right, or it has been used already. Enter the code your app shows now",
+                    );
                     errors
                 }
                 _ => {
@@ -127,7 +130,12 @@ fn qr_svg(uri: &str) -> Result<String, PageError> {
     ))
 }
 
-async fn two_factor_page(state: &AppState, context: &RequestContext, actor: &tailor_domain::access::Actor, errors: ValidationErrors) -> Response {
+async fn two_factor_page(
+    state: &AppState,
+    context: &RequestContext,
+    actor: &tailor_domain::access::Actor,
+    errors: ValidationErrors,
+) -> Response {
     let status = match state.app.two_factor_status(actor).await {
         Ok(status) => status,
         Err(error) => return PageError::from(error).into_response(),
