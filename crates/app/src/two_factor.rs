@@ -86,7 +86,7 @@ impl App {
             return Ok(false);
         }
         let record = self.store.two_factor(actor.user_id).await?;
-        Ok(!record.is_some_and(|record| record.confirmed_at.is_some()))
+        Ok(record.is_none_or(|record| record.confirmed_at.is_none()))
     }
 
     pub(crate) async fn two_factor_enrolled(&self, user_id: UserId) -> AppResult<bool> {
@@ -117,10 +117,9 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn begin_two_factor_setup(&self, actor: &Actor) -> AppResult<TwoFactorSetup> {
         let user = self.store.get_user(actor.user_id).await?;
-        if !self.store.start_two_factor(actor.user_id, &new_secret(), self.clock.now()).await? {
-            if self.two_factor_enrolled(actor.user_id).await? {
-                return Err(invalid("code", "Two-step sign-in is already set up for your account"));
-            }
+        let started = self.store.start_two_factor(actor.user_id, &new_secret(), self.clock.now()).await?;
+        if !started && self.two_factor_enrolled(actor.user_id).await? {
+            return Err(invalid("code", "Two-step sign-in is already set up for your account"));
         }
         let record = self.store.two_factor(actor.user_id).await?.ok_or(AppError::NotFound)?;
         Ok(TwoFactorSetup {
