@@ -22,6 +22,16 @@ pub struct Session {
     /// The account's password was chosen by an administrator (or reset): until its owner
     /// changes it, the session may do nothing else.
     pub must_change_password: bool,
+    /// The council requires two-step sign-in for the account's role and it has not been set up:
+    /// until it is, the session may do nothing else.
+    pub must_set_up_two_factor: bool,
+}
+
+impl Session {
+    /// The right password was given and the session waits for the code (it is not signed in).
+    pub fn awaits_code(&self) -> bool {
+        self.record.pending_user_id.is_some()
+    }
 }
 
 /// A new random secret, hex-encoded: session ids, CSRF tokens, API tokens.
@@ -195,7 +205,12 @@ impl App {
             return Ok(None);
         };
         let now = self.clock.now();
-        if now - record.last_seen_at > self.sessions.idle_timeout || now - record.created_at > self.sessions.absolute_timeout {
+        let code_wait_over =
+            record.pending_user_id.is_some() && now - record.created_at > chrono::Duration::minutes(crate::two_factor::CODE_WAIT_MINUTES);
+        if code_wait_over
+            || now - record.last_seen_at > self.sessions.idle_timeout
+            || now - record.created_at > self.sessions.absolute_timeout
+        {
             self.store.delete_session(&id_hash).await?;
             return Ok(None);
         }
@@ -219,17 +234,24 @@ impl App {
             Some(actor) => self.store.password_state(actor.user_id).await?.must_change,
             None => false,
         };
+        let must_set_up_two_factor = match &actor {
+            Some(actor) => self.must_set_up_two_factor(actor).await?,
+            None => false,
+        };
         Ok(Some(Session {
             record,
             actor,
             must_change_password,
+            must_set_up_two_factor,
         }))
     }
 
     /// Checks an email and password from `client` (its network address, or what is known of
     /// it). On success the old session (if any) is replaced by a new one with a new id and CSRF
-    /// token; the cookie value is returned. Attempts are counted for the email and client
-    /// together, so failures from elsewhere never stop the owner signing in from their own device.
+    /// token; the cookie value is returned. For an account with two-step sign-in the new session
+    /// is not signed in: it waits, for a few minutes, for the code (`sign_in_with_code`).
+    /// Attempts are counted for the email and client together, so failures from elsewhere never
+    /// stop the owner signing in from their own device.
     #[tracing::instrument(skip_all)]
     pub async fn sign_in(
         &self,
@@ -238,6 +260,74 @@ impl App {
         client: &str,
         old_session: Option<&SessionRecord>,
     ) -> AppResult<(String, Session)> {
+        let (user, email, client) = self.check_password(email, password, client).await?;
+        let now = self.clock.now();
+        let secret = random_secret();
+        if self.two_factor_enrolled(user.id).await? {
+            // The throttle is cleared only once the code is right too, so that the password
+            // cannot be given again and again to win more tries at the code.
+            let record = SessionRecord {
+                id_hash: secret_hash(&secret),
+                user_id: None,
+                csrf_token: random_secret(),
+                created_at: now,
+                last_seen_at: now,
+                pending_user_id: Some(user.id),
+            };
+            let event = NewAuditEvent::new(now, None, email.clone(), AuditAction::SignInCodeAwaited)
+                .subject("user", user.id)
+                .details(serde_json::json!({ "client": client }));
+            self.store
+                .rotate_session(old_session.map(|session| session.id_hash.as_str()), &record, &event)
+                .await?;
+            return Ok((
+                secret,
+                Session {
+                    record,
+                    actor: None,
+                    must_change_password: false,
+                    must_set_up_two_factor: false,
+                },
+            ));
+        }
+        self.store.clear_sign_in_attempts(&email, &client).await?;
+        let must_change_password = self.store.password_state(user.id).await?.must_change;
+        let record = SessionRecord {
+            id_hash: secret_hash(&secret),
+            user_id: Some(user.id),
+            csrf_token: random_secret(),
+            created_at: now,
+            last_seen_at: now,
+            pending_user_id: None,
+        };
+        let actor = actor_for(&user);
+        let must_set_up_two_factor = self.must_set_up_two_factor(&actor).await?;
+        let event = self.event(&actor, AuditAction::SignedIn).subject("user", user.id);
+        self.store
+            .rotate_session(old_session.map(|session| session.id_hash.as_str()), &record, &event)
+            .await?;
+        Ok((
+            secret,
+            Session {
+                record,
+                actor: Some(actor),
+                must_change_password,
+                must_set_up_two_factor,
+            },
+        ))
+    }
+
+    pub(crate) fn throttle_rule(&self) -> tailor_store::ThrottleRule {
+        tailor_store::ThrottleRule {
+            free_attempts: self.sessions.max_failed_sign_ins,
+            window: self.sessions.throttle_window,
+            longest_delay_seconds: self.sessions.longest_sign_in_delay.num_seconds(),
+        }
+    }
+
+    /// The first step of signing in: the email and password, counted by the throttle before
+    /// the password is checked. Returns the account, and the email and client as counted.
+    async fn check_password(&self, email: &str, password: &str, client: &str) -> AppResult<(User, String, String)> {
         let email = email.trim().to_lowercase();
         let now = self.clock.now();
         let mut errors = tailor_domain::validation::ValidationErrors::default();
@@ -267,11 +357,7 @@ impl App {
                 .subject("sign_in", &email)
                 .details(serde_json::json!({ "client": client }))
         };
-        let rule = tailor_store::ThrottleRule {
-            free_attempts: self.sessions.max_failed_sign_ins,
-            window: self.sessions.throttle_window,
-            longest_delay_seconds: self.sessions.longest_sign_in_delay.num_seconds(),
-        };
+        let rule = self.throttle_rule();
         // Counted before the password is checked, so that simultaneous guesses cannot all be
         // checked before any is counted.
         if self.store.reserve_sign_in_attempt(&email, &client, now, &rule).await?.is_none() {
@@ -288,29 +374,7 @@ impl App {
             self.store.append_audit(&anonymous(AuditAction::SignInFailed)).await?;
             return Err(AppError::WrongCredentials);
         };
-        self.store.clear_sign_in_attempts(&email, &client).await?;
-        let must_change_password = self.store.password_state(user.id).await?.must_change;
-        let secret = random_secret();
-        let record = SessionRecord {
-            id_hash: secret_hash(&secret),
-            user_id: Some(user.id),
-            csrf_token: random_secret(),
-            created_at: now,
-            last_seen_at: now,
-        };
-        let actor = actor_for(&user);
-        let event = self.event(&actor, AuditAction::SignedIn).subject("user", user.id);
-        self.store
-            .rotate_session(old_session.map(|session| session.id_hash.as_str()), &record, &event)
-            .await?;
-        Ok((
-            secret,
-            Session {
-                record,
-                actor: Some(actor),
-                must_change_password,
-            },
-        ))
+        Ok((user, email, client))
     }
 
     #[tracing::instrument(skip_all)]
@@ -324,20 +388,40 @@ impl App {
         Ok(())
     }
 
-    /// Exchanges an email and password for a bearer token for the JSON API. Throttled and
+    /// Exchanges an email and password (and, for an account with two-step sign-in, the code
+    /// its app shows or a recovery code) for a bearer token for the JSON API. Throttled and
     /// audited exactly as a sign-in is. The token is shown once; only its hash is kept.
     #[tracing::instrument(skip_all)]
-    pub async fn create_api_token(&self, email: &str, password: &str, client: &str) -> AppResult<(String, ApiTokenRecord)> {
-        let (_, session) = self.sign_in(email, password, client, None).await?;
-        // The sign-in made a browser session the API caller will never use.
-        self.store.delete_session(&session.record.id_hash).await?;
-        let actor = session.actor.ok_or(AppError::Unauthenticated)?;
+    pub async fn create_api_token(
+        &self,
+        email: &str,
+        password: &str,
+        one_time_code: Option<&str>,
+        client: &str,
+    ) -> AppResult<(String, ApiTokenRecord)> {
+        let (user, email, client) = self.check_password(email, password, client).await?;
+        if self.two_factor_enrolled(user.id).await? {
+            let typed = one_time_code.unwrap_or_default();
+            if typed.len() > 64 || tailor_domain::validation::has_control_characters(typed, false) {
+                return Err(AppError::WrongCredentials);
+            }
+            if self.check_second_step(&user, typed).await?.is_none() {
+                return Err(AppError::WrongCredentials);
+            }
+        }
+        self.store.clear_sign_in_attempts(&email, &client).await?;
+        let actor = actor_for(&user);
         self.require(&actor, Permission::UseApi, "create an API token").await?;
-        if session.must_change_password {
+        if self.store.password_state(user.id).await?.must_change {
             // A password an administrator chose is only good for choosing a new one.
             self.record_refusal(&actor, "create an API token before changing the first password", None)
                 .await;
             return Err(AppError::PasswordChangeDue);
+        }
+        if self.must_set_up_two_factor(&actor).await? {
+            self.record_refusal(&actor, "create an API token before setting up two-step sign-in", None)
+                .await;
+            return Err(AppError::TwoFactorSetupDue);
         }
         let token = random_secret();
         let now = self.clock.now();

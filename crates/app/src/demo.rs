@@ -33,6 +33,7 @@ pub struct DemoSummary {
     pub accounts: Vec<(String, Role)>,
 }
 
+pub use crate::demo_accounts::{DEMO_TWO_FACTOR_ACCOUNT, DEMO_TWO_FACTOR_SECRET};
 pub const DEMO_DOMAIN: &str = "demo.invalid";
 
 /// The demo accounts, by the part of their email before `@demo.invalid`: one for every role.

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod lookups;
 pub mod people;
 pub mod steps;
+pub mod two_factor;
 
 use clock::Clock;
 use std::sync::Arc;
@@ -43,6 +44,9 @@ pub enum AppError {
     /// The account's password was set by an administrator and must be changed first.
     #[error("change your password before doing anything else")]
     PasswordChangeDue,
+    /// The council requires two-step sign-in for the account's role and it is not set up yet.
+    #[error("set up two-step sign-in before doing anything else")]
+    TwoFactorSetupDue,
     #[error(transparent)]
     Store(StoreError),
     /// Something on our side failed that is not the database: hashing a password, a background
@@ -100,6 +104,9 @@ pub struct SessionPolicy {
     pub api_token_lifetime: chrono::Duration,
     /// How long a password reset link an administrator issues keeps working.
     pub password_reset_lifetime: chrono::Duration,
+    /// Whether staff must use two-step sign-in. Optional here, so that tests and tools that
+    /// build an `App` choose; `tailor serve` requires it unless the setting says otherwise.
+    pub two_factor_for_staff: tailor_domain::two_factor::StaffTwoFactor,
 }
 
 impl Default for SessionPolicy {
@@ -112,6 +119,7 @@ impl Default for SessionPolicy {
             longest_sign_in_delay: chrono::Duration::minutes(15),
             api_token_lifetime: chrono::Duration::days(30),
             password_reset_lifetime: chrono::Duration::hours(24),
+            two_factor_for_staff: tailor_domain::two_factor::StaffTwoFactor::Optional,
         }
     }
 }

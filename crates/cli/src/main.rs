@@ -288,6 +288,7 @@ async fn open_app(settings: &Settings, purpose: KeyUse) -> anyhow::Result<App> {
     let policy = SessionPolicy {
         idle_timeout: chrono::Duration::minutes(settings.session_idle_minutes),
         absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
+        two_factor_for_staff: settings.two_factor_for_staff.unwrap_or_default(),
         ..SessionPolicy::default()
     };
     if let (Some(key), KeyUse::Write) = (&key, purpose) {
@@ -429,7 +430,12 @@ async fn run() -> anyhow::Result<()> {
             demo_password,
             no_serve,
         } => {
-            let settings = loaded(overrides(Some(server), None))?;
+            let mut settings = loaded(overrides(Some(server), None))?;
+            // A visitor signs in as staff with only the printed password; one account shows
+            // two-step sign-in, and anyone may turn it on for themselves.
+            settings
+                .two_factor_for_staff
+                .get_or_insert(tailor_domain::two_factor::StaffTwoFactor::Optional);
             settings::init_logging(&settings);
             let app = open_app(&settings, KeyUse::Write).await?;
             let options = DemoOptions {
@@ -453,6 +459,12 @@ async fn run() -> anyhow::Result<()> {
                 for local in tailor_app::demo::DEMO_ACCOUNTS {
                     println!("  {local}@{}", tailor_app::demo::DEMO_DOMAIN);
                 }
+                println!(
+                    "{}@{} also signs in with two steps: add the key {} to an authenticator app (or generate codes from it) and enter its code after the password.",
+                    tailor_app::demo::DEMO_TWO_FACTOR_ACCOUNT,
+                    tailor_app::demo::DEMO_DOMAIN,
+                    tailor_domain::two_factor::grouped(tailor_app::demo::DEMO_TWO_FACTOR_SECRET)
+                );
                 Ok(())
             };
             if *no_serve {

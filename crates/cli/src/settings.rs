@@ -45,6 +45,11 @@ pub struct Settings {
     /// host, over HTTPS, can set it. Browsers count http://localhost and 127.0.0.1 as secure,
     /// so the demo keeps it on; turn it off only where browsers reach Tailor over plain HTTP.
     pub cookie_host_prefix: bool,
+    /// `required`: staff must use two-step sign-in (codes from an authenticator app); `optional`:
+    /// they may choose to, as people and helpers always may. Unset: required for `serve`,
+    /// optional for `demo`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor_for_staff: Option<tailor_domain::two_factor::StaffTwoFactor>,
 }
 
 impl Default for Settings {
@@ -65,12 +70,14 @@ impl Default for Settings {
             metrics_token: None,
             strict_transport_security: false,
             cookie_host_prefix: true,
+            two_factor_for_staff: None,
         }
     }
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 15] = [
+const KNOWN_SETTINGS: [&str; 16] = [
+    "two_factor_for_staff",
     "audit_previous_key_files",
     "cookie_host_prefix",
     "council_file",
@@ -185,6 +192,25 @@ mod tests {
         assert_eq!(settings.bind, "127.0.0.1:1");
         assert_eq!(settings.council_name.as_deref(), Some("Testshire"));
         assert_eq!(settings.database_url, "sqlite:tailor.db");
+    }
+
+    #[test]
+    fn two_factor_for_staff_reads_required_or_optional_and_nothing_else() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("tailor.toml");
+        assert_eq!(Settings::load(None, Overrides::default()).unwrap().two_factor_for_staff, None);
+        std::fs::write(&path, "two_factor_for_staff = \"optional\"\n").unwrap();
+        assert_eq!(
+            Settings::load(Some(&path), Overrides::default()).unwrap().two_factor_for_staff,
+            Some(tailor_domain::two_factor::StaffTwoFactor::Optional)
+        );
+        std::fs::write(&path, "two_factor_for_staff = \"required\"\n").unwrap();
+        assert_eq!(
+            Settings::load(Some(&path), Overrides::default()).unwrap().two_factor_for_staff,
+            Some(tailor_domain::two_factor::StaffTwoFactor::Required)
+        );
+        std::fs::write(&path, "two_factor_for_staff = \"sometimes\"\n").unwrap();
+        assert!(Settings::load(Some(&path), Overrides::default()).is_err());
     }
 
     #[test]

@@ -213,6 +213,13 @@ pub fn landing_page(role: Role) -> LandingPage {
     }
 }
 
+/// Whether an account of this role must use two-step sign-in under the council's setting.
+/// Staff (everyone who is not a person or their helper) must when the setting says so; people
+/// and helpers choose for themselves.
+pub fn two_factor_required(role: Role, setting: crate::two_factor::StaffTwoFactor) -> bool {
+    setting == crate::two_factor::StaffTwoFactor::Required && landing_page(role) != LandingPage::OwnHome
+}
+
 /// What a helper's delegation lets them see or do. A person grants these one by one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -1074,5 +1081,23 @@ mod tests {
         assert!(Role::Administrator.allows(Permission::ViewAuditLog));
         assert!(!Role::CaldicottGuardian.allows(Permission::AdministerUsers));
         assert!(!person_access(&actor(Role::CaldicottGuardian), &PersonAccessFacts::default(), day("2026-01-01")).any());
+    }
+}
+
+#[cfg(test)]
+mod two_factor_tests {
+    use super::*;
+    use crate::two_factor::StaffTwoFactor;
+
+    #[test]
+    fn staff_must_use_two_step_sign_in_when_required_and_people_and_helpers_never_must() {
+        for role in Role::ALL {
+            let own_home = landing_page(role) == LandingPage::OwnHome;
+            assert_eq!(two_factor_required(role, StaffTwoFactor::Required), !own_home, "{role:?}");
+            assert!(!two_factor_required(role, StaffTwoFactor::Optional), "{role:?}");
+        }
+        assert!(two_factor_required(Role::Administrator, StaffTwoFactor::Required));
+        assert!(!two_factor_required(Role::Person, StaffTwoFactor::Required));
+        assert!(!two_factor_required(Role::Helper, StaffTwoFactor::Required));
     }
 }

@@ -129,6 +129,13 @@ labelled_enum!(
         PersonPickerSearched => ("person_picker_searched", "Searched for a person to link an account to"),
         EligibilityRedetermined => ("eligibility_redetermined", "Eligibility decided again, replacing the earlier decision"),
         AssessmentDutiesRecorded => ("assessment_duties_recorded", "How the assessment was carried out recorded (method, capacity, advocacy)"),
+        TwoFactorEnrolled => ("two_factor_enrolled", "Two-step sign-in set up"),
+        TwoFactorRemoved => ("two_factor_removed", "Two-step sign-in turned off by the account's owner"),
+        TwoFactorReset => ("two_factor_reset", "Two-step sign-in reset by an administrator"),
+        RecoveryCodesRegenerated => ("recovery_codes_regenerated", "New recovery codes made; the old ones no longer work"),
+        RecoveryCodeUsed => ("recovery_code_used", "Signed in with a recovery code"),
+        TwoFactorCodeWrong => ("two_factor_code_wrong", "Sign-in refused: wrong security code"),
+        SignInCodeAwaited => ("sign_in_code_awaited", "Right password; waiting for the security code"),
     }
 );
 

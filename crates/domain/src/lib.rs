@@ -25,6 +25,7 @@ pub mod plan_support;
 pub mod plans;
 pub mod questionnaires;
 pub mod sense_checks;
+pub mod two_factor;
 pub mod users;
 pub mod validation;
 pub mod worklists;

@@ -403,8 +403,8 @@ where
     for<'q> Option<DateTime<Utc>>: sqlx::Encode<'q, E::Db>,
 {
     /// Ends the account's sessions, all but `keep` when given; returns how many ended.
-    async fn end_sessions_in(tx: &mut Transaction<'static, E::Db>, user_id: UserId, keep: Option<&str>) -> StoreResult<u64> {
-        let ended = sqlx::query("delete from sessions where user_id = $1 and id_hash <> $2 returning id_hash")
+    pub(crate) async fn end_sessions_in(tx: &mut Transaction<'static, E::Db>, user_id: UserId, keep: Option<&str>) -> StoreResult<u64> {
+        let ended = sqlx::query("delete from sessions where (user_id = $1 or pending_user_id = $1) and id_hash <> $2 returning id_hash")
             .bind(user_id.0)
             .bind(keep.unwrap_or(""))
             .fetch_all(&mut **tx)

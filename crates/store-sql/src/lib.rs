@@ -18,6 +18,7 @@ mod audit_log;
 mod budget_requests;
 mod challenges;
 mod steps;
+mod two_factor;
 mod worklists;
 
 use async_trait::async_trait;
@@ -604,12 +605,13 @@ where
     }
 
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
-        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values ($1, $2, $3, $4, $5)")
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id) values ($1, $2, $3, $4, $5, $6)")
             .bind(&session.id_hash)
             .bind(session.user_id.map(|id| id.0))
             .bind(&session.csrf_token)
             .bind(session.created_at)
             .bind(session.last_seen_at)
+            .bind(session.pending_user_id.map(|id| id.0))
             .execute(&self.writer)
             .await
             .map_err(database_error)?;
@@ -617,11 +619,12 @@ where
     }
 
     async fn find_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at from sessions where id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(database_error)?;
+        let row =
+            sqlx::query("select id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id from sessions where id_hash = $1")
+                .bind(id_hash)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(database_error)?;
         row.as_ref().map(|row| session_from_row(&Columns(row))).transpose()
     }
 
@@ -653,12 +656,13 @@ where
                 .await
                 .map_err(database_error)?;
         }
-        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values ($1, $2, $3, $4, $5)")
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, pending_user_id) values ($1, $2, $3, $4, $5, $6)")
             .bind(&new_session.id_hash)
             .bind(new_session.user_id.map(|id| id.0))
             .bind(&new_session.csrf_token)
             .bind(new_session.created_at)
             .bind(new_session.last_seen_at)
+            .bind(new_session.pending_user_id.map(|id| id.0))
             .execute(&mut *tx)
             .await
             .map_err(database_error)?;

@@ -11,6 +11,7 @@ pub mod audit_log;
 pub mod budget_requests;
 pub mod challenges;
 pub mod steps;
+pub mod two_factor;
 pub mod worklists;
 
 use crate::*;
@@ -73,6 +74,9 @@ checks!(
     budget_requests::simultaneous_decisions_on_one_override_request_land_once,
     budget_requests::a_new_override_request_racing_a_decision_never_leaves_two_waiting,
     budget_requests::work_queue_names_come_with_their_access_facts_at_once,
+    two_factor::a_code_is_used_once_even_when_typed_eight_times_at_once,
+    two_factor::recovery_codes_work_once_and_are_replaced,
+    two_factor::removing_two_factor_ends_other_sessions_and_pending_sign_ins,
 );
 
 /// Runs every check, each on a store from `make_store`, and panics naming the first that fails.
@@ -591,6 +595,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         csrf_token: "token-1".into(),
         created_at: started,
         last_seen_at: started,
+        pending_user_id: None,
     };
     store.insert_session(&anonymous).await.unwrap();
     assert_eq!(store.find_session("anonymous").await.unwrap(), Some(anonymous));
@@ -600,6 +605,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         csrf_token: "token-2".into(),
         created_at: now(),
         last_seen_at: now(),
+        pending_user_id: None,
     };
     store
         .rotate_session(Some("anonymous"), &signed_in, &audit(AuditAction::SignedIn))
@@ -621,6 +627,7 @@ async fn sessions_rotate_touch_and_expire(store: Box<dyn Store>) {
         csrf_token: "t".into(),
         created_at: started,
         last_seen_at: started,
+        pending_user_id: None,
     };
     store.insert_session(&stale).await.unwrap();
     let removed = store

@@ -27,10 +27,12 @@ pub mod budget_requests;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod rows;
+pub mod two_factor;
 pub mod worklists;
 
 pub use audit_log::{AuditLogStore, AuditSearch};
 pub use budget_requests::{OverrideRequestForManager, OverrideRequestStore};
+pub use two_factor::{NewRecoveryCode, RecoveryCodeRecord, TwoFactorRecord, TwoFactorStore};
 pub use worklists::{CaseloadQuery, CaseloadStages, PlanForManager, WorklistStore};
 
 pub use accounts::{AccountLink, AccountStore, ApiTokenSummary, NewPassword, PasswordReset, PasswordState};
@@ -64,6 +66,9 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// Set when the right password was given for an account with two-step sign-in and the code
+    /// is still awaited: the session is not signed in (`user_id` is `None`) until it is typed.
+    pub pending_user_id: Option<UserId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,7 +183,16 @@ pub enum JobOutcome {
 
 #[async_trait]
 pub trait Store:
-    StepStore + AccountStore + ChallengeStore + WorklistStore + AuditLogStore + OverrideRequestStore + Send + Sync + 'static
+    StepStore
+    + AccountStore
+    + TwoFactorStore
+    + ChallengeStore
+    + WorklistStore
+    + AuditLogStore
+    + OverrideRequestStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;

@@ -102,6 +102,7 @@ pub fn session_from_row(row: &impl RowAccess) -> StoreResult<SessionRecord> {
         csrf_token: row.text("csrf_token")?,
         created_at: row.time("created_at")?,
         last_seen_at: row.time("last_seen_at")?,
+        pending_user_id: row.optional_uuid("pending_user_id")?.map(UserId),
     })
 }
 

@@ -75,6 +75,11 @@ fn person_id(text: &str) -> ApiResult<PersonId> {
 pub struct TokenRequest {
     pub email: String,
     pub password: String,
+    /// For an account with two-step sign-in: the 6-digit code its authenticator app shows now,
+    /// or one of its recovery codes. Each code works once. Missing or wrong: 401 `invalid_credentials`.
+    #[serde(default)]
+    #[schema(example = "123456")]
+    pub one_time_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -86,7 +91,7 @@ pub struct TokenResponse {
 
 /// Exchange an email and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, tag = "access",
-    responses((status = 201, body = TokenResponse), (status = 401, body = ApiErrorBody, description = "invalid_credentials: the email and password do not match an account"), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+    responses((status = 201, body = TokenResponse), (status = 401, body = ApiErrorBody, description = "invalid_credentials: the email and password do not match an account, or the account has two-step sign-in and `one_time_code` is missing, wrong or already used"), (status = 403, body = ApiErrorBody, description = "password_change_due or two_factor_setup_due: finish signing in on the web first"), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     context: RequestContext,
@@ -94,7 +99,12 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
     let (token, record) = state
         .app
-        .create_api_token(&request.email, &request.password, &context.client_address)
+        .create_api_token(
+            &request.email,
+            &request.password,
+            request.one_time_code.as_deref(),
+            &context.client_address,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

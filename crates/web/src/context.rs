@@ -320,21 +320,31 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
 /// out, and what the page needs to show.
 const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/account/password", "/sign-out", "/assets/", "/static/", "/healthz"];
 
-/// A first password (chosen by an administrator) must be changed before anything else: every
-/// other page sends the session to the change form.
+/// Paths an account that must set up two-step sign-in may still reach.
+const ALLOWED_BEFORE_TWO_FACTOR_SETUP: &[&str] = &["/account/two-step", "/sign-out", "/assets/", "/static/", "/healthz"];
+
+fn allowed(path: &str, list: &[&str]) -> bool {
+    list.iter()
+        .any(|allowed| path == *allowed || (allowed.ends_with('/') && path.starts_with(allowed)))
+}
+
+/// A first password (chosen by an administrator) must be changed before anything else, and then
+/// two-step sign-in set up where the council requires it: every other page sends the session to
+/// the change form or the setup page.
 pub async fn require_password_change(request: Request, next: Next) -> Response {
-    let due = request
+    let session = request
         .extensions()
         .get::<RequestContext>()
         .and_then(|context| context.session.as_ref())
-        .is_some_and(|session| session.must_change_password && session.actor.is_some());
+        .filter(|session| session.actor.is_some());
+    let password_due = session.is_some_and(|session| session.must_change_password);
+    let two_factor_due = session.is_some_and(|session| session.must_set_up_two_factor);
     let path = request.uri().path();
-    if due
-        && !ALLOWED_BEFORE_PASSWORD_CHANGE
-            .iter()
-            .any(|allowed| path == *allowed || (allowed.ends_with('/') && path.starts_with(allowed)))
-    {
+    if password_due && !allowed(path, ALLOWED_BEFORE_PASSWORD_CHANGE) {
         return axum::response::Redirect::to("/account/password").into_response();
+    }
+    if !password_due && two_factor_due && !allowed(path, ALLOWED_BEFORE_TWO_FACTOR_SETUP) {
+        return axum::response::Redirect::to("/account/two-step").into_response();
     }
     next.run(request).await
 }

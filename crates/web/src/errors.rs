@@ -66,6 +66,7 @@ impl IntoResponse for PageError {
                 "For your security, signing in to this account from here is paused for a while. Wait a minute, then try again.",
             )),
             PageError::App(AppError::PasswordChangeDue) => Redirect::to("/account/password").into_response(),
+            PageError::App(AppError::TwoFactorSetupDue) => Redirect::to("/account/two-step").into_response(),
             PageError::App(AppError::WrongCredentials) => error_page(
                 StatusCode::UNAUTHORIZED,
                 "There is a problem",
@@ -176,10 +177,16 @@ impl IntoResponse for ApiError {
                 "This account's password was set by an administrator: sign in on the web and change it first",
                 vec![],
             ),
+            AppError::TwoFactorSetupDue => api_error_response(
+                StatusCode::FORBIDDEN,
+                "two_factor_setup_due",
+                "This account must have two-step sign-in: sign in on the web and set it up first",
+                vec![],
+            ),
             AppError::WrongCredentials => api_error_response(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "The email address and password do not match an account",
+                "The email address and password do not match an account, or the one-time code is missing, wrong or already used",
                 vec![],
             ),
             AppError::Store(tailor_store::StoreError::StateChanged(what)) => api_error_response(

@@ -26,6 +26,7 @@ fn session(id_hash: &str, user_id: UserId) -> SessionRecord {
         csrf_token: format!("csrf-{id_hash}"),
         created_at: now(),
         last_seen_at: now(),
+        pending_user_id: None,
     }
 }
 

@@ -37,6 +37,7 @@ struct AccountPage {
     page: PageContext,
     tokens: Vec<TokenRow>,
     changed: bool,
+    two_factor: tailor_app::two_factor::TwoFactorStatus,
 }
 
 #[derive(Deserialize, Default)]
@@ -53,6 +54,10 @@ pub async fn account(
 ) -> Response {
     let tokens = match state.app.my_api_tokens(&actor).await {
         Ok(tokens) => tokens,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let two_factor = match state.app.two_factor_status(&actor).await {
+        Ok(status) => status,
         Err(error) => return PageError::from(error).into_response(),
     };
     let now = state.app.clock.now();
@@ -77,6 +82,7 @@ pub async fn account(
         page: PageContext::new(&state, &context, "Your account", "/account"),
         tokens,
         changed: query.changed.is_some(),
+        two_factor,
     })
 }
 

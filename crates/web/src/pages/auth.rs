@@ -20,6 +20,8 @@ struct SignInPage {
     email: String,
     signed_out: bool,
     password_reset: bool,
+    /// The few minutes to enter a security code after the password ran out.
+    timed_out: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -28,6 +30,8 @@ pub struct SignInQuery {
     signed_out: Option<String>,
     #[serde(default)]
     password_reset: Option<String>,
+    #[serde(default)]
+    timed_out: Option<String>,
 }
 
 pub async fn sign_in_page(State(state): State<AppState>, context: RequestContext, Query(query): Query<SignInQuery>) -> Response {
@@ -44,6 +48,7 @@ pub async fn sign_in_page(State(state): State<AppState>, context: RequestContext
         email: String::new(),
         signed_out: query.signed_out.is_some(),
         password_reset: query.password_reset.is_some(),
+        timed_out: query.timed_out.is_some(),
     };
     with_new_session_cookie(render(&page), new_cookie.as_deref(), &state.config)
 }
@@ -79,7 +84,13 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
         .await
     {
         Ok((cookie, session)) => {
-            let home = session.actor.as_ref().map(|actor| home_path(actor.role)).unwrap_or("/");
+            let home = match &session.actor {
+                _ if session.awaits_code() => "/sign-in/code",
+                _ if session.must_change_password => "/account/password",
+                _ if session.must_set_up_two_factor => "/account/two-step",
+                Some(actor) => home_path(actor.role),
+                None => "/",
+            };
             with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), &state.config)
         }
         Err(error @ (AppError::Invalid(_) | AppError::Throttled | AppError::WrongCredentials)) => {
@@ -103,6 +114,7 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
                 email: form.email.chars().take(320).collect(),
                 signed_out: false,
                 password_reset: false,
+                timed_out: false,
             };
             let mut response = render_invalid(&page);
             if throttled {

@@ -22,6 +22,7 @@ pub mod pdf;
 pub mod people;
 pub mod records;
 pub mod steps;
+pub mod two_factor;
 pub mod voice;
 pub mod worklists;
 

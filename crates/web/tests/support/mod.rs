@@ -66,12 +66,27 @@ impl World {
                 .await
                 .unwrap(),
         );
-        Self::on(store, Some(directory)).await
+        Self::on(store, Some(directory), SessionPolicy::default()).await
+    }
+
+    /// A world whose sessions follow `policy` (two-step sign-in required for staff, say).
+    pub async fn with_policy(policy: SessionPolicy) -> World {
+        let directory = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
+                .await
+                .unwrap(),
+        );
+        Self::on(store, Some(directory), policy).await
     }
 
     /// The same world in a new database on the PostgreSQL server at `server_url`, named
     /// `tailor_web_test_...` (dropped by `drop_postgres_test_databases`).
     pub async fn on_postgres(server_url: &str) -> World {
+        Self::on_postgres_with_policy(server_url, SessionPolicy::default()).await
+    }
+
+    pub async fn on_postgres_with_policy(server_url: &str, policy: SessionPolicy) -> World {
         use sqlx::Connection;
         let name = format!("tailor_web_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
@@ -82,11 +97,11 @@ impl World {
                 .await
                 .unwrap(),
         );
-        Self::on(store, None).await
+        Self::on(store, None, policy).await
     }
 
-    async fn on(store: Arc<dyn Store>, directory: Option<tempfile::TempDir>) -> World {
-        let app = App::new(store.clone(), Arc::new(SystemClock), SessionPolicy::default());
+    async fn on(store: Arc<dyn Store>, directory: Option<tempfile::TempDir>, policy: SessionPolicy) -> World {
+        let app = App::new(store.clone(), Arc::new(SystemClock), policy);
         app.ensure_default_configuration().await.unwrap();
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
         let team_b = app.create_team(None, "Team B").await.unwrap().id;
@@ -173,7 +188,7 @@ impl World {
 
     pub async fn token(&self, local: &str) -> String {
         self.app
-            .create_api_token(&format!("{local}@example.org"), PASSWORD, "test client")
+            .create_api_token(&format!("{local}@example.org"), PASSWORD, None, "test client")
             .await
             .unwrap()
             .0
