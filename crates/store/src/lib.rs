@@ -379,4 +379,19 @@ pub trait ChallengeStore: Send + Sync + 'static {
     async fn get_eligibility(&self, id: tailor_domain::EligibilityDecisionId) -> StoreResult<EligibilityRecord>;
     /// A plan decision with its plan and the plan's person.
     async fn get_plan_decision(&self, id: tailor_domain::PlanDecisionId) -> StoreResult<(PlanId, PersonId, PlanDecision)>;
+    /// Hands an open challenge to `reassignment.to`, if it is still open at `expected_version`
+    /// (else `StateChanged`): the owner changes, the hand-over is kept with the owner before it,
+    /// and the audit event is written, in one transaction. The database refuses an owner who
+    /// made the decision.
+    async fn reassign_challenge(
+        &self,
+        reassignment: &tailor_domain::challenges::ChallengeReassignment,
+        expected_version: i64,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Every hand-over of a challenge, the earliest first.
+    async fn challenge_reassignments(
+        &self,
+        challenge_id: ChallengeId,
+    ) -> StoreResult<Vec<tailor_domain::challenges::ChallengeReassignment>>;
 }

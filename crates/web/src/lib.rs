@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod api_accounts;
+pub mod api_challenges;
 mod assets;
 pub mod context;
 pub mod errors;
