@@ -231,7 +231,7 @@ async fn challenges_are_raised_handed_on_and_answered_through_the_api(world: &Wo
     let (manager_cookie, manager_csrf) = world.session("manager").await;
     let page = world.get(&format!("/challenges/{id}"), Some(&manager_cookie)).await;
     assert!(
-        page.body.contains("Earlier owners") && page.body.contains("handed it from manager user to second-manager user"),
+        page.body.contains("Earlier owners") && page.body.contains("manager user handed it on to second-manager user"),
         "{}",
         page.body
     );

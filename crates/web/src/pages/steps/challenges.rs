@@ -404,11 +404,12 @@ async fn challenge_page_with(
             .reassignments
             .iter()
             .map(|handed| {
-                let from = handed
-                    .from
-                    .as_ref()
-                    .map(|owner| format!(" from {}", owner.name))
-                    .unwrap_or_default();
+                // "handed it on" when the owner handed on their own challenge.
+                let from = match &handed.from {
+                    Some(owner) if owner.id == handed.by.id => " on".to_owned(),
+                    Some(owner) => format!(" from {}", owner.name),
+                    None => String::new(),
+                };
                 (
                     format!(
                         "{}: {} handed it{from} to {}",
