@@ -209,6 +209,9 @@ pub trait Store: StepStore + AccountStore + ChallengeStore + WorklistStore + Aud
     /// its password is checked. Returns the attempts counted in the current window, or `None`
     /// when the pair is still waiting out a delay (the attempt is then refused and not counted).
     async fn reserve_sign_in_attempt(&self, email: &str, client: &str, at: DateTime<Utc>, rule: &ThrottleRule) -> StoreResult<Option<i64>>;
+    /// Until when this email from this client must wait before its next attempt is counted
+    /// (`None` when the pair has no count), so a refusal can say how long is left.
+    async fn sign_in_blocked_until(&self, email: &str, client: &str) -> StoreResult<Option<DateTime<Utc>>>;
     /// After a successful sign-in: the pair starts again from nothing.
     async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
     /// Forgets pairs whose window began before `window_started_before` and whose delay has
