@@ -98,7 +98,7 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
                     let mut errors = ValidationErrors::default();
                     errors.add(
                         "email",
-                        &format!(
+                        format!(
                             "You have tried to sign in too many times. Wait {}, then try again.",
                             tailor_app::auth::wait_in_words(retry_after.unwrap_or(1))
                         ),
