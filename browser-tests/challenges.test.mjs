@@ -1,5 +1,6 @@
 // Challenges where they count: a person found not eligible challenges the eligibility decision,
-// the team manager (who did not make it) answers it from their queue, and the person reads the
+// the team manager (who did not make it) finds it in their queue and hands it to the team's other
+// manager with a reason, who answers it, and the person reads the
 // answer with the complaints route and the Local Government and Social Care Ombudsman. axe-core
 // checks every page on the way.
 import { test, before, after } from 'node:test'
@@ -24,7 +25,7 @@ async function signOut (page) {
   await page.getByText('You have signed out.').waitFor()
 }
 
-test('a person challenges an eligibility decision, a manager answers, the person sees the answer and the Ombudsman', async () => {
+test('a person challenges an eligibility decision, a manager hands it on, another answers, the person sees the answer and the Ombudsman', async () => {
   const page = await newPage(browser)
 
   // The person sends a self-assessment with the least need in every answer.
@@ -116,6 +117,30 @@ test('a person challenges an eligibility decision, a manager answers, the person
   await row.getByRole('link', { name: personName }).click()
   await page.getByText('I cannot get in or out of the bath').waitFor()
   await checkAccessibility(page, 'a challenge, as its owner sees it')
+
+  // The manager hands it to the team's other manager; the decision maker is never offered.
+  const handOn = page.locator('form').filter({ hasText: 'Who should answer it instead?' })
+  assert.equal(await handOn.getByLabel('Sam Okoro').count(), 0, 'the practitioner who decided is not offered')
+  await handOn.getByRole('button', { name: 'Hand it on' }).click()
+  await page.locator('.govuk-error-summary').getByText('Select who should answer the challenge instead').waitFor()
+  await checkAccessibility(page, 'the hand-on form with errors')
+  await page.getByLabel('Priya Nair').check()
+  await page.getByLabel('Why are you handing it on?').fill('I am on leave next week; Priya can answer well within the date.')
+  await page.getByRole('button', { name: 'Hand it on' }).click()
+  await page.getByRole('heading', { name: 'Earlier owners' }).waitFor()
+  await page.getByText(/Helen Marsh handed it on to Priya Nair/).waitFor()
+  await page.getByText('Why: I am on leave next week; Priya can answer well within the date.').waitFor()
+  assert.equal(await page.getByRole('button', { name: 'Send the answer' }).count(), 0, 'the earlier owner no longer answers it')
+  await checkAccessibility(page, 'a challenge handed to another owner')
+  await screenshot(page, 'c2b-challenge-handed-on')
+  const challengeUrl = page.url()
+  await signOut(page)
+
+  // The new owner answers it.
+  await signIn(page, demo.url, 'deputy@demo.invalid')
+  await page.waitForURL(`${demo.url}/home`)
+  await page.goto(challengeUrl)
+  await page.getByText('I cannot get in or out of the bath').waitFor()
   await page.getByLabel(/^Upheld/).check()
   await page.getByLabel(/^Your reasons/).fill('We looked again with you: washing needs help most days, which the decision missed. We will decide eligibility again this week.')
   await page.getByRole('button', { name: 'Send the answer' }).click()

@@ -362,7 +362,10 @@ impl App {
         // checked before any is counted.
         if self.store.reserve_sign_in_attempt(&email, &client, now, &rule).await?.is_none() {
             self.store.append_audit(&anonymous(AuditAction::SignInThrottled)).await?;
-            return Err(AppError::Throttled);
+            let blocked_until = self.store.sign_in_blocked_until(&email, &client).await?;
+            return Err(AppError::Throttled {
+                retry_after_seconds: seconds_to_wait(blocked_until, now),
+            });
         }
         let found = self.store.find_user_by_email(&email).await?;
         let (user, stored_hash) = match found {
@@ -500,5 +503,41 @@ mod tests {
         let secret = random_secret();
         assert_eq!(secret.len(), 64);
         assert_ne!(secret_hash(&secret), secret);
+    }
+}
+
+/// The remaining delay until `blocked_until`, in whole seconds rounded up and at least 1: a
+/// client told to come back sooner would only be refused again.
+/// Also how pages say it ("Wait 4 seconds").
+pub fn seconds_to_wait(blocked_until: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> u64 {
+    let remaining = blocked_until
+        .map(|until| (until - now).num_microseconds().unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let seconds = remaining.saturating_add(999_999) / 1_000_000;
+    u64::try_from(seconds).unwrap_or(0).max(1)
+}
+
+#[cfg(test)]
+mod retry_after_tests {
+    use super::seconds_to_wait;
+    use chrono::{DateTime, Duration, Utc};
+
+    #[test]
+    fn the_wait_is_rounded_up_to_whole_seconds_and_never_less_than_one() {
+        let now: DateTime<Utc> = "2026-11-30T12:00:00Z".parse().unwrap();
+        assert_eq!(seconds_to_wait(Some(now + Duration::seconds(4)), now), 4);
+        assert_eq!(seconds_to_wait(Some(now + Duration::milliseconds(2_500)), now), 3);
+        assert_eq!(seconds_to_wait(Some(now + Duration::microseconds(1)), now), 1);
+        assert_eq!(seconds_to_wait(Some(now - Duration::seconds(3)), now), 1, "already passed");
+        assert_eq!(seconds_to_wait(None, now), 1);
+    }
+}
+
+/// "1 second", "4 seconds": the wait in words.
+pub fn wait_in_words(seconds: u64) -> String {
+    if seconds == 1 {
+        "1 second".into()
+    } else {
+        format!("{seconds} seconds")
     }
 }

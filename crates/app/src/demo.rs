@@ -264,9 +264,11 @@ impl App {
             organisations.push(self.create_organisation(None, name, kind.as_str()).await?);
         }
 
-        let named_staff: [(&str, &str, Role, Option<usize>); 9] = [
+        let named_staff: [(&str, &str, Role, Option<usize>); 10] = [
             ("practitioner", "Sam Okoro", Role::Practitioner, Some(0)),
             ("manager", "Helen Marsh", Role::TeamManager, Some(0)),
+            // A second manager in the North team, so a challenge can be handed on.
+            ("deputy", "Priya Nair", Role::TeamManager, Some(0)),
             ("finance", "Joe Lindqvist", Role::FinanceOfficer, None),
             ("commissioner", "Rukhsana Iqbal", Role::Commissioner, None),
             ("analyst", "Tom Pryce", Role::Analyst, None),

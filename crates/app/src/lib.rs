@@ -37,7 +37,11 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("too many failed sign-in attempts; wait a while and try again")]
-    Throttled,
+    Throttled {
+        /// How long until the next attempt is counted: the throttle's remaining delay, in whole
+        /// seconds rounded up, at least 1 (what `Retry-After` says).
+        retry_after_seconds: u64,
+    },
     /// The email and password do not match an active account (which of them is wrong is not said).
     #[error("enter a correct email address and password")]
     WrongCredentials,

@@ -339,6 +339,14 @@ fn council_contact(settings: &Settings) -> anyhow::Result<tailor_domain::council
 }
 
 async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .with_context(|| format!("could not listen on {}", settings.bind))?;
+    let address = listener.local_addr()?;
+    let public_url = crate::settings::link_base(settings.public_url.as_deref(), address);
+    if public_url.is_none() {
+        tracing::warn!("public_url is not set, so reset links show only their path: set it to the address people reach Tailor at");
+    }
     let config = tailor_web::WebConfig {
         secure_cookies: settings.secure_cookies,
         council: council_contact(settings)?,
@@ -346,13 +354,10 @@ async fn serve(app: App, settings: &Settings, before_ready: impl std::future::Fu
         metrics_token: settings.metrics_token.clone(),
         strict_transport_security: settings.strict_transport_security,
         cookie_host_prefix: settings.cookie_host_prefix,
+        public_url,
     };
     let state = tailor_web::AppState::new(app.clone(), config);
     let router = tailor_web::router(state.clone());
-    let listener = tokio::net::TcpListener::bind(&settings.bind)
-        .await
-        .with_context(|| format!("could not listen on {}", settings.bind))?;
-    let address = listener.local_addr()?;
     before_ready.await?;
     app.ensure_default_configuration()
         .await

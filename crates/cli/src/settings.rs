@@ -50,6 +50,11 @@ pub struct Settings {
     /// optional for `demo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub two_factor_for_staff: Option<tailor_domain::two_factor::StaffTwoFactor>,
+    /// The address people reach Tailor at (`https://care.council.example`), used to build the
+    /// links Tailor gives out, such as password reset links, never a request's Host header.
+    /// Without it, only a loopback bind (the demo) gives links their address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -71,13 +76,15 @@ impl Default for Settings {
             strict_transport_security: false,
             cookie_host_prefix: true,
             two_factor_for_staff: None,
+            public_url: None,
         }
     }
 }
 
 /// The settings that may come from `TAILOR_<NAME>` environment variables.
-const KNOWN_SETTINGS: [&str; 16] = [
+const KNOWN_SETTINGS: [&str; 17] = [
     "two_factor_for_staff",
+    "public_url",
     "audit_previous_key_files",
     "cookie_host_prefix",
     "council_file",
@@ -127,7 +134,37 @@ impl Settings {
         if settings.session_idle_minutes <= 0 || settings.session_absolute_hours <= 0 {
             anyhow::bail!("session_idle_minutes and session_absolute_hours must be more than zero");
         }
+        let mut settings = settings;
+        settings.public_url = match settings.public_url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+            Some(url) => Some(checked_public_url(url)?),
+            None => None,
+        };
         Ok(settings)
+    }
+}
+
+/// The public address as links use it: `http://` or `https://`, a host, no path, query or
+/// spaces; a trailing `/` is dropped.
+fn checked_public_url(url: &str) -> anyhow::Result<String> {
+    let trimmed = url.trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or_default();
+    if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) || host.chars().any(char::is_control) {
+        anyhow::bail!("public_url must be the address people reach Tailor at, such as https://care.council.example (no path)");
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Where the links Tailor gives out point: the `public_url` setting, else, only when Tailor
+/// listens on a loopback address (the demo, a developer's machine), that address. Otherwise
+/// none: a request's Host header is never trusted for it, since anyone can forge one.
+pub fn link_base(public_url: Option<&str>, listening_on: std::net::SocketAddr) -> Option<String> {
+    match public_url {
+        Some(url) => Some(url.to_owned()),
+        None if listening_on.ip().is_loopback() => Some(format!("http://{listening_on}")),
+        None => None,
     }
 }
 
@@ -165,6 +202,32 @@ pub fn init_logging(settings: &Settings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_use_the_public_url_else_only_a_loopback_address() {
+        let loopback: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let everywhere: std::net::SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(
+            link_base(Some("https://care.council.example"), everywhere).as_deref(),
+            Some("https://care.council.example")
+        );
+        assert_eq!(link_base(None, loopback).as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(link_base(None, "[::1]:9000".parse().unwrap()).as_deref(), Some("http://[::1]:9000"));
+        assert_eq!(link_base(None, everywhere), None, "never a guess from a request");
+        assert_eq!(
+            checked_public_url("https://care.council.example/").unwrap(),
+            "https://care.council.example"
+        );
+        for wrong in [
+            "care.council.example",
+            "https://",
+            "https://care.council.example/tailor",
+            "ftp://x",
+            "https://a b",
+        ] {
+            assert!(checked_public_url(wrong).is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn passwords_are_redacted_from_urls() {

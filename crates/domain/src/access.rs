@@ -347,10 +347,12 @@ pub enum Capability {
     /// Staff recording a challenge the person made to them, on the person's behalf (never as
     /// the person): a separate form, and the record names the member of staff.
     RecordChallengeOnBehalf,
+    /// Handing an open challenge to another owner (a team manager, within the person's team).
+    ReassignChallenge,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 26] = [
+    pub const ALL: [Capability; 27] = [
         Capability::ViewDetails,
         Capability::ViewRelationships,
         Capability::ViewCaseNotes,
@@ -377,6 +379,7 @@ impl Capability {
         Capability::RaiseChallenge,
         Capability::AnswerChallenge,
         Capability::RecordChallengeOnBehalf,
+        Capability::ReassignChallenge,
     ];
 }
 
@@ -477,7 +480,9 @@ fn capability_allowed(role: Role, basis: Option<AccessBasis>, scopes: ScopeSet, 
     };
     match basis {
         AccessBasis::AllocatedWorker | AccessBasis::Team => match capability {
-            AllocateWorker | OverrideBudgetAboveTolerance | AgreePlanAboveTolerance | AnswerChallenge => role == Role::TeamManager,
+            AllocateWorker | OverrideBudgetAboveTolerance | AgreePlanAboveTolerance | AnswerChallenge | ReassignChallenge => {
+                role == Role::TeamManager
+            }
             // Staff never challenge as the person; they record the person's challenge on the
             // person's behalf, marked so (`RecordChallengeOnBehalf`).
             RaiseChallenge => false,
@@ -533,6 +538,22 @@ pub fn may_allocate_to(actor: &Actor, access: &PersonAccess, worker_role: Role, 
 /// may answer challenges for this person, and they did not make the decision themselves.
 pub fn may_own_challenge(candidate: &Actor, access: &PersonAccess, decision_maker: Option<UserId>) -> bool {
     may(candidate, access, Capability::AnswerChallenge) && decision_maker != Some(candidate.user_id)
+}
+
+/// Whether `actor` may hand a challenge to `new_owner`: the actor may reassign challenges for
+/// this person, and the new owner may own it (never the decision maker) and is not already its
+/// owner.
+pub fn may_reassign_challenge_to(
+    actor: &Actor,
+    access: &PersonAccess,
+    new_owner: &Actor,
+    new_owner_access: &PersonAccess,
+    decision_maker: Option<UserId>,
+    current_owner: Option<UserId>,
+) -> bool {
+    may(actor, access, Capability::ReassignChallenge)
+        && may_own_challenge(new_owner, new_owner_access, decision_maker)
+        && current_owner != Some(new_owner.user_id)
 }
 
 /// Whether a person may let an account of this role act for them: only helper accounts, so
@@ -885,6 +906,7 @@ mod tests {
                 Capability::AgreePlanAboveTolerance,
                 Capability::OverrideBudgetAboveTolerance,
                 Capability::AnswerChallenge,
+                Capability::ReassignChallenge,
                 Capability::AllocateWorker,
             ] {
                 assert_eq!(may(&worker, &access, capability), expected, "{role:?} {capability:?}");
@@ -895,6 +917,80 @@ mod tests {
             );
             assert!(may(&worker, &access, Capability::RecordChallengeOnBehalf) && !access.acts_for_the_person());
         }
+    }
+
+    #[test]
+    fn a_manager_hands_a_challenge_only_to_another_owner_who_did_not_decide() {
+        let team = TeamId::generate();
+        let facts = PersonAccessFacts {
+            team: Some(team),
+            ..Default::default()
+        };
+        let in_team = |role| {
+            let mut someone = actor(role);
+            someone.team_id = Some(team);
+            let access = person_access(&someone, &facts, day("2026-01-01"));
+            (someone, access)
+        };
+        let (manager, manager_access) = in_team(Role::TeamManager);
+        let (colleague, colleague_access) = in_team(Role::TeamManager);
+        let (practitioner, practitioner_access) = in_team(Role::Practitioner);
+        let decision_maker = Some(UserId::generate());
+        assert!(may_reassign_challenge_to(
+            &manager,
+            &manager_access,
+            &colleague,
+            &colleague_access,
+            decision_maker,
+            Some(manager.user_id)
+        ));
+        assert!(
+            !may_reassign_challenge_to(
+                &manager,
+                &manager_access,
+                &colleague,
+                &colleague_access,
+                Some(colleague.user_id),
+                Some(manager.user_id)
+            ),
+            "never to the decision maker"
+        );
+        assert!(
+            !may_reassign_challenge_to(
+                &manager,
+                &manager_access,
+                &colleague,
+                &colleague_access,
+                decision_maker,
+                Some(colleague.user_id)
+            ),
+            "not to the owner it already has"
+        );
+        assert!(
+            !may_reassign_challenge_to(&manager, &manager_access, &practitioner, &practitioner_access, decision_maker, None),
+            "only to someone who may answer challenges"
+        );
+        assert!(
+            !may_reassign_challenge_to(
+                &practitioner,
+                &practitioner_access,
+                &colleague,
+                &colleague_access,
+                decision_maker,
+                None
+            ),
+            "only a manager hands challenges on"
+        );
+        let outsider = PersonAccessFacts {
+            team: Some(TeamId::generate()),
+            ..Default::default()
+        };
+        let (other_manager, _) = in_team(Role::TeamManager);
+        let other_access = person_access(&other_manager, &outsider, day("2026-01-01"));
+        assert!(
+            !may_reassign_challenge_to(&other_manager, &other_access, &colleague, &colleague_access, decision_maker, None),
+            "not for a person outside the manager's team"
+        );
     }
 
     #[test]

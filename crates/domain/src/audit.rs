@@ -112,6 +112,7 @@ labelled_enum!(
         BudgetAgreed => ("budget_agreed", "Personal budget agreed"),
         ChallengeRaised => ("challenge_raised", "Decision challenged"),
         ChallengeAnswered => ("challenge_answered", "Challenge answered"),
+        ChallengeReassigned => ("challenge_reassigned", "Challenge handed to another owner"),
         JobEnqueued => ("job_enqueued", "Later work scheduled"),
         JobFailed => ("job_failed", "Later work failed and will not be tried again"),
         AuditKeyChanged => ("audit_key_changed", "Audit key changed: later events are sealed with a new key"),

@@ -57,6 +57,7 @@ pub fn sentence(event: &NewAuditEvent, actor: &str, person: Option<&str>) -> Str
         AuditAction::BudgetAgreed => format!("{actor} agreed {whose} personal budget"),
         AuditAction::ChallengeRaised => format!("{actor} challenged {whose} budget as not enough"),
         AuditAction::ChallengeAnswered => format!("{actor} answered the challenge to {whose} budget"),
+        AuditAction::ChallengeReassigned => format!("{actor} handed {whose} challenge to another owner"),
         AuditAction::AccessRefused => format!("{actor} was refused access to {whose} record"),
         other => format!("{actor}: {} ({whose} record)", other.label().to_lowercase()),
     }

@@ -246,6 +246,42 @@ impl AnswerInput {
     }
 }
 
+/// A challenge handed from one owner to another by a team manager: who, when and why, with
+/// the earlier owner kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeReassignment {
+    pub challenge_id: ChallengeId,
+    /// `None` when the challenge had no owner yet (carried over from before owners were kept).
+    pub from: Option<StaffMember>,
+    pub to: StaffMember,
+    pub reason: String,
+    pub by: StaffMember,
+    pub at: DateTime<Utc>,
+}
+
+/// What the reassignment form sends, before checking.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReassignInput {
+    /// The new owner's account id.
+    pub owner_id: String,
+    pub reason: String,
+}
+
+impl ReassignInput {
+    /// The new owner's id and the reason. Whether that account may own the challenge is for
+    /// the use case to decide, with the access rules.
+    pub fn parse(&self) -> Result<(UserId, String), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let owner: Option<UserId> = self.owner_id.trim().parse().ok();
+        if owner.is_none() {
+            errors.add("owner_id", "Select who should answer the challenge instead");
+        }
+        let reason = required_text(&mut errors, "reason", "why the challenge is being handed on", &self.reason);
+        errors.into_result((owner.unwrap_or(UserId(uuid::Uuid::nil())), reason))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +313,18 @@ mod tests {
         assert_eq!(ChallengeSubject::parse("nonsense", &subject.id_text()), None);
         assert_eq!(ChallengeSubject::parse("charge", "not-an-id"), None);
         assert_eq!(subject.kind().short(), "the eligibility decision");
+    }
+
+    #[test]
+    fn a_reassignment_needs_a_new_owner_and_a_reason() {
+        let errors = ReassignInput::default().parse().unwrap_err();
+        assert!(errors.message_for("owner_id").is_some() && errors.message_for("reason").is_some());
+        let owner = UserId::generate();
+        let input = ReassignInput {
+            owner_id: owner.to_string(),
+            reason: "Ana is on leave until after the answer date".into(),
+        };
+        assert_eq!(input.parse().unwrap().0, owner);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::*;
 use tailor_domain::assessments::{AllocationRecord, EligibilityRecord};
-use tailor_domain::challenges::{ChallengeAnswer, ChallengeRules, ChallengeSubject, StaffMember};
+use tailor_domain::challenges::{ChallengeAnswer, ChallengeReassignment, ChallengeRules, ChallengeSubject, StaffMember};
 use tailor_domain::plans::Challenge;
 use tailor_domain::plans::PlanDecision;
 use tailor_domain::{BudgetId, ChallengeId, EligibilityDecisionId, PlanDecisionId, PlanId};
@@ -189,6 +189,87 @@ where
         let plan_id: uuid::Uuid = get(&row, "plan_id")?;
         let person_id: uuid::Uuid = get(&row, "person_id")?;
         Ok((PlanId(plan_id), PersonId(person_id), plan_decision_from_row(&Columns(&row))?))
+    }
+
+    async fn reassign_challenge(
+        &self,
+        reassignment: &ChallengeReassignment,
+        expected_version: i64,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        // Only an open challenge still at the version it was read in is handed on; the check
+        // constraint from 0009 refuses the decision maker as owner.
+        sqlx::query(
+            "update challenges set owner_id = $1, owner_name = $2, version = version + 1
+             where id = $3 and status = 'open' and version = $4 returning id",
+        )
+        .bind(reassignment.to.id.0)
+        .bind(&reassignment.to.name)
+        .bind(reassignment.challenge_id.0)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(database_error)?
+        .ok_or_else(|| state_changed("this challenge was answered or handed on at the same time"))?;
+        sqlx::query(
+            "insert into challenge_reassignments (id, challenge_id, from_owner_id, from_owner_name, to_owner_id, to_owner_name, reason,
+               reassigned_by, reassigned_by_name, reassigned_at, from_version)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(uuid::Uuid::new_v4())
+        .bind(reassignment.challenge_id.0)
+        .bind(reassignment.from.as_ref().map(|owner| owner.id.0))
+        .bind(reassignment.from.as_ref().map(|owner| owner.name.clone()))
+        .bind(reassignment.to.id.0)
+        .bind(&reassignment.to.name)
+        .bind(&reassignment.reason)
+        .bind(reassignment.by.id.0)
+        .bind(&reassignment.by.name)
+        .bind(reassignment.at)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(database_error)?;
+        self.append_audit_in(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn challenge_reassignments(&self, challenge_id: ChallengeId) -> StoreResult<Vec<ChallengeReassignment>> {
+        let rows = sqlx::query(
+            "select challenge_id, from_owner_id, from_owner_name, to_owner_id, to_owner_name, reason, reassigned_by,
+               reassigned_by_name, reassigned_at
+             from challenge_reassignments where challenge_id = $1 order by from_version",
+        )
+        .bind(challenge_id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(database_error)?;
+        rows.iter()
+            .map(|row| {
+                let row = Columns(row);
+                let staff = |id: &str, name: &str| -> StoreResult<StaffMember> {
+                    Ok(StaffMember {
+                        id: UserId(row.uuid(id)?),
+                        name: row.text(name)?,
+                    })
+                };
+                Ok(ChallengeReassignment {
+                    challenge_id: ChallengeId(row.uuid("challenge_id")?),
+                    from: match row.optional_uuid("from_owner_id")? {
+                        Some(id) => Some(StaffMember {
+                            id: UserId(id),
+                            name: row.optional_text("from_owner_name")?.unwrap_or_default(),
+                        }),
+                        None => None,
+                    },
+                    to: staff("to_owner_id", "to_owner_name")?,
+                    reason: row.text("reason")?,
+                    by: staff("reassigned_by", "reassigned_by_name")?,
+                    at: row.time("reassigned_at")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -713,6 +713,16 @@ where
             .map_err(database_error)
     }
 
+    async fn sign_in_blocked_until(&self, email: &str, client: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        let micros: Option<i64> = sqlx::query_scalar("select blocked_until_micros from sign_in_throttle where email = $1 and client = $2")
+            .bind(email)
+            .bind(client)
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(database_error)?;
+        Ok(micros.and_then(DateTime::from_timestamp_micros))
+    }
+
     async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()> {
         sqlx::query("delete from sign_in_throttle where email = $1 and client = $2")
             .bind(email)

@@ -63,6 +63,7 @@ checks!(
     accounts::account_links_wait_for_a_second_person,
     challenges::challenges_of_any_decision_keep_who_owns_and_who_recorded_them,
     challenges::simultaneous_answers_to_one_challenge_land_once,
+    challenges::simultaneous_reassignments_of_one_challenge_land_once,
     challenges::a_redetermination_keeps_the_earlier_decision_marked_replaced,
     challenges::simultaneous_redeterminations_land_once,
     steps::assessment_duties_round_trip_and_change_only_from_their_version,

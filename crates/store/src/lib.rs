@@ -227,6 +227,9 @@ pub trait Store:
     /// its password is checked. Returns the attempts counted in the current window, or `None`
     /// when the pair is still waiting out a delay (the attempt is then refused and not counted).
     async fn reserve_sign_in_attempt(&self, email: &str, client: &str, at: DateTime<Utc>, rule: &ThrottleRule) -> StoreResult<Option<i64>>;
+    /// Until when this email from this client must wait before its next attempt is counted
+    /// (`None` when the pair has no count), so a refusal can say how long is left.
+    async fn sign_in_blocked_until(&self, email: &str, client: &str) -> StoreResult<Option<DateTime<Utc>>>;
     /// After a successful sign-in: the pair starts again from nothing.
     async fn clear_sign_in_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
     /// Forgets pairs whose window began before `window_started_before` and whose delay has
@@ -397,4 +400,19 @@ pub trait ChallengeStore: Send + Sync + 'static {
     async fn get_eligibility(&self, id: tailor_domain::EligibilityDecisionId) -> StoreResult<EligibilityRecord>;
     /// A plan decision with its plan and the plan's person.
     async fn get_plan_decision(&self, id: tailor_domain::PlanDecisionId) -> StoreResult<(PlanId, PersonId, PlanDecision)>;
+    /// Hands an open challenge to `reassignment.to`, if it is still open at `expected_version`
+    /// (else `StateChanged`): the owner changes, the hand-over is kept with the owner before it,
+    /// and the audit event is written, in one transaction. The database refuses an owner who
+    /// made the decision.
+    async fn reassign_challenge(
+        &self,
+        reassignment: &tailor_domain::challenges::ChallengeReassignment,
+        expected_version: i64,
+        audit: &NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Every hand-over of a challenge, the earliest first.
+    async fn challenge_reassignments(
+        &self,
+        challenge_id: ChallengeId,
+    ) -> StoreResult<Vec<tailor_domain::challenges::ChallengeReassignment>>;
 }

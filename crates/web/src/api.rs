@@ -737,19 +737,52 @@ impl utoipa::Modify for StandardResponses {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tailor API", description = "Self-directed support for adult social care. Every error has a stable `code` and a plain `message`."),
-    paths(
-        create_token, me, search_people, caseload, create_person, get_person, update_person, list_notes, add_note, add_relationship, person_audit, list_users, create_user, list_teams,
-        planning, start_assessment, get_assessment, answer, submit_assessment, get_allocation, get_plan, decide_plan, get_budget
+    info(
+        title = "Tailor API",
+        description = "Self-directed support for adult social care. Every error has a stable `code` and a plain `message`."
     ),
-    modifiers(&BearerSecurity, &StandardResponses)
+    paths(
+        create_token,
+        me,
+        search_people,
+        caseload,
+        create_person,
+        get_person,
+        update_person,
+        list_notes,
+        add_note,
+        add_relationship,
+        person_audit,
+        list_users,
+        create_user,
+        list_teams,
+        planning,
+        start_assessment,
+        get_assessment,
+        answer,
+        submit_assessment,
+        get_allocation,
+        get_plan,
+        decide_plan,
+        get_budget
+    )
 )]
 pub struct ApiDocument;
 
-pub async fn openapi_json() -> Response {
+/// The whole document: this module's operations and those kept in their own modules, with the
+/// security scheme and standard answers added to every one of them.
+pub fn document() -> utoipa::openapi::OpenApi {
+    use utoipa::Modify;
     let mut document = ApiDocument::openapi();
     document.merge(crate::api_accounts::AccountsDocument::openapi());
-    Json(document).into_response()
+    document.merge(crate::api_challenges::ChallengesDocument::openapi());
+    BearerSecurity.modify(&mut document);
+    StandardResponses.modify(&mut document);
+    document
+}
+
+pub async fn openapi_json() -> Response {
+    Json(document()).into_response()
 }
 
 // Steps 1 to 3. Records are returned as Tailor stores them: every decision with who, when, why,

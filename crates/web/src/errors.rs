@@ -60,11 +60,14 @@ impl IntoResponse for PageError {
             PageError::App(AppError::NotFound) => {
                 error_page(StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.")
             }
-            PageError::App(AppError::Throttled) => with_retry_after(error_page(
+            PageError::App(AppError::Throttled { retry_after_seconds }) => with_retry_after(error_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts to sign in",
-                "For your security, signing in to this account from here is paused for a while. Wait a minute, then try again.",
-            )),
+                &format!(
+                    "For your security, signing in to this account from here is paused for a while. Wait {}, then try again.",
+                    tailor_app::auth::wait_in_words(retry_after_seconds)
+                ),
+            ), retry_after_seconds),
             PageError::App(AppError::PasswordChangeDue) => Redirect::to("/account/password").into_response(),
             PageError::App(AppError::TwoFactorSetupDue) => Redirect::to("/account/two-step").into_response(),
             PageError::App(AppError::WrongCredentials) => error_page(
@@ -165,12 +168,18 @@ impl IntoResponse for ApiError {
                 vec![],
             ),
             AppError::NotFound => api_error_response(StatusCode::NOT_FOUND, "not_found", "There is nothing here", vec![]),
-            AppError::Throttled => with_retry_after(api_error_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
-                "Too many failed sign-in attempts from here; wait a minute and try again",
-                vec![],
-            )),
+            AppError::Throttled { retry_after_seconds } => with_retry_after(
+                api_error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    &format!(
+                        "Too many failed sign-in attempts from here; wait {} (Retry-After) and try again",
+                        tailor_app::auth::wait_in_words(retry_after_seconds)
+                    ),
+                    vec![],
+                ),
+                retry_after_seconds,
+            ),
             AppError::PasswordChangeDue => api_error_response(
                 StatusCode::FORBIDDEN,
                 "password_change_due",
@@ -208,18 +217,12 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// How long a throttled client is told to wait, in seconds: the page and the message say "a
-/// minute". The delay grows with each refused attempt (up to the setting
-/// `longest_sign_in_delay`), so a client that retries sooner, or is further along, may be
-/// refused again; attempts refused while waiting are not counted.
-pub const RETRY_AFTER_SECONDS: &str = "60";
-
-/// Adds `Retry-After` to a 429, so clients and proxies know when to try again.
-pub fn with_retry_after(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        axum::http::header::RETRY_AFTER,
-        axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
-    );
+/// Adds `Retry-After` to a 429: the throttle's remaining delay in whole seconds (rounded up,
+/// at least 1), so clients and proxies come back when the next attempt will be counted.
+pub fn with_retry_after(mut response: Response, seconds: u64) -> Response {
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds.max(1)));
     response
 }
 

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod api_accounts;
+pub mod api_challenges;
 mod assets;
 pub mod context;
 pub mod errors;
@@ -39,6 +40,11 @@ pub struct WebConfig {
     /// proxy that ends HTTPS; off only where browsers reach Tailor over plain HTTP elsewhere
     /// than localhost.
     pub cookie_host_prefix: bool,
+    /// Where the links Tailor gives out (password reset links) point, such as
+    /// `https://care.council.example`: the `public_url` setting, or a loopback address Tailor
+    /// listens on. Never taken from a request's Host or Origin, which anyone can forge. `None`:
+    /// links are shown as their path, with a note to set `public_url`.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -50,6 +56,7 @@ impl Default for WebConfig {
             metrics_token: None,
             strict_transport_security: false,
             cookie_host_prefix: false,
+            public_url: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::context::{enforce_rule, refuse_cross_site, require_password_change, resolve_actor};
 use crate::errors::explain_oversized_requests;
-use crate::{api, api_accounts, assets, metrics, pages, AppState};
+use crate::{api, api_accounts, api_challenges, assets, metrics, pages, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
@@ -148,6 +148,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(p.clone(), "/challenges/on-behalf", may(EditPersonRecord), post(steps::record_challenge_on_behalf)),
         route(g.clone(), "/challenges/{id}", may(ViewPersonRecord), get(steps::challenge)),
         route(g.clone(), "/challenges/{id}/raised", may(ViewPersonRecord), get(steps::challenge_raised)),
+        route(p.clone(), "/challenges/{id}/owner", may(AnswerEscalations), post(steps::reassign_challenge)),
         route(g.clone(), "/eligibility/{id}/redetermine", may(EditPersonRecord), get(steps::redetermine_page)),
         // Administration
         route(g.clone(), "/admin/configuration", may(ManageConfiguration), get(configuration::configuration)),
@@ -187,6 +188,11 @@ pub fn table() -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/plans/{id}", may(ViewPersonRecord), get(api::get_plan)),
         route(p.clone(), "/api/v1/plans/{id}/decision", may(EditPersonRecord), post(api::decide_plan)),
         route(g.clone(), "/api/v1/budgets/{id}", may(ViewPersonRecord), get(api::get_budget)),
+        route(g.clone(), "/api/v1/challenges", may(AnswerEscalations), get(api_challenges::list_challenges)),
+        route(p.clone(), "/api/v1/challenges", may(ViewPersonRecord), post(api_challenges::raise_challenge)),
+        route(g.clone(), "/api/v1/challenges/{id}", may(ViewPersonRecord), get(api_challenges::get_challenge)),
+        route(p.clone(), "/api/v1/challenges/{id}/answer", may(AnswerEscalations), post(api_challenges::answer_challenge)),
+        route(p.clone(), "/api/v1/challenges/{id}/owner", may(AnswerEscalations), post(api_challenges::reassign_challenge)),
         route(g.clone(), "/api/v1/users", may(AdministerUsers), get(api::list_users)),
         route(p, "/api/v1/users", may(AdministerUsers), post(api::create_user)),
         route(g, "/api/v1/teams", may(AdministerUsers), get(api::list_teams)),

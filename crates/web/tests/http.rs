@@ -107,7 +107,7 @@ async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
             .is_err());
     }
     let throttled = world.app.sign_in("finance@example.org", PASSWORD, "test client", None).await;
-    assert!(matches!(throttled, Err(tailor_app::AppError::Throttled)));
+    assert!(matches!(throttled, Err(tailor_app::AppError::Throttled { .. })));
     assert!(world.audit_actions(None).await.contains(&"sign_in_throttled".to_owned()));
     // Other accounts are not affected.
     assert!(world
@@ -158,7 +158,7 @@ async fn twenty_simultaneous_wrong_passwords_are_all_counted_and_only_five_are_c
         .count();
     let throttled = results
         .iter()
-        .filter(|result| matches!(result, Err(tailor_app::AppError::Throttled)))
+        .filter(|result| matches!(result, Err(tailor_app::AppError::Throttled { .. })))
         .count();
     assert_eq!((checked, throttled), (5, 15));
     let actions = world.audit_actions(None).await;
@@ -167,7 +167,7 @@ async fn twenty_simultaneous_wrong_passwords_are_all_counted_and_only_five_are_c
     assert!(
         matches!(
             world.app.sign_in("finance@example.org", PASSWORD, "203.0.113.9", None).await,
-            Err(tailor_app::AppError::Throttled)
+            Err(tailor_app::AppError::Throttled { .. })
         ),
         "the right password from the attacker's address waits too"
     );

@@ -398,8 +398,31 @@ impl App {
                             &tailor_domain::challenges::ChallengeRules::default(),
                         )
                         .await?;
+                    // Helen hands it to the North team's other manager while she is on leave.
+                    let deputy = self
+                        .store
+                        .find_user_by_email(&format!("deputy@{}", crate::demo::DEMO_DOMAIN))
+                        .await?
+                        .map(|(user, _)| crate::auth::actor_for(&user));
+                    let answerer = match &deputy {
+                        Some(deputy) => {
+                            self.reassign_challenge(
+                                manager,
+                                charge.id,
+                                &tailor_domain::challenges::ReassignInput {
+                                    owner_id: deputy.user_id.to_string(),
+                                    reason: "I am on leave until after the answer date; Priya knows the heating allowance rules well."
+                                        .into(),
+                                },
+                                None,
+                            )
+                            .await?;
+                            deputy
+                        }
+                        None => manager,
+                    };
                     self.answer_challenge(
-                        manager,
+                        answerer,
                         charge.id,
                         &tailor_domain::challenges::AnswerInput {
                             outcome: "not_upheld".into(),

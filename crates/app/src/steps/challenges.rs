@@ -10,7 +10,7 @@ use crate::auth::actor_for;
 use crate::people::single_error;
 use crate::{App, AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use tailor_domain::access::{may, may_own_challenge, person_access, Actor, Capability, PersonAccess};
+use tailor_domain::access::{may, may_own_challenge, may_reassign_challenge_to, person_access, Actor, Capability, PersonAccess};
 use tailor_domain::assessments::{AllocationRecord, DecisionNotesInput, EligibilityRecord, Redetermination};
 use tailor_domain::audit::AuditAction;
 use tailor_domain::challenges::*;
@@ -45,6 +45,12 @@ pub struct ChallengeView {
     /// For an upheld or partly upheld challenge to eligibility still standing: the owner may
     /// decide eligibility again.
     pub may_redetermine: bool,
+    /// Every hand-over to another owner, the earliest first: the earlier owners, who, when, why.
+    pub reassignments: Vec<ChallengeReassignment>,
+    /// For a team manager who may hand this open challenge on: who it may go to (never the
+    /// decision maker, nor the owner it has). Empty otherwise.
+    pub owner_choices: Vec<StaffMember>,
+    pub may_reassign: bool,
     pub today: NaiveDate,
 }
 
@@ -198,6 +204,12 @@ impl App {
     /// first by name who did not make the decision. `None` when there is nobody else (the
     /// challenge then waits in the team's queue for one, and never for the decision maker).
     async fn challenge_owner(&self, person_id: PersonId, decision_maker: UserId) -> AppResult<Option<StaffMember>> {
+        Ok(self.possible_owners(person_id, Some(decision_maker)).await?.into_iter().next())
+    }
+
+    /// Everyone active who may own a challenge to a decision `decision_maker` made for this
+    /// person, by name.
+    async fn possible_owners(&self, person_id: PersonId, decision_maker: Option<UserId>) -> AppResult<Vec<StaffMember>> {
         let facts = self.store.person_access_facts(person_id).await?;
         let today = self.clock.today();
         let mut users = self.store.list_users().await?;
@@ -206,11 +218,12 @@ impl App {
             .iter()
             .filter(|user| user.active)
             .map(actor_for)
-            .find(|candidate| may_own_challenge(candidate, &person_access(candidate, &facts, today), Some(decision_maker)))
+            .filter(|candidate| may_own_challenge(candidate, &person_access(candidate, &facts, today), decision_maker))
             .map(|owner| StaffMember {
                 id: owner.user_id,
                 name: owner.display_name,
-            }))
+            })
+            .collect())
     }
 
     /// Records a challenge to a decision. The person or their helper raises it in their own
@@ -290,14 +303,128 @@ impl App {
             }
             _ => false,
         };
+        let reassignments = self.store.challenge_reassignments(challenge.id).await?;
+        let may_reassign = challenge.is_open() && may(actor, &access, Capability::ReassignChallenge);
+        let owner_choices = if may_reassign {
+            let current = challenge.owner.as_ref().map(|owner| owner.id);
+            self.possible_owners(challenge.person_id, challenge.decision_maker)
+                .await?
+                .into_iter()
+                .filter(|candidate| Some(candidate.id) != current)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(ChallengeView {
             challenge,
             decision,
             access,
             may_answer,
             may_redetermine,
+            reassignments,
+            may_reassign: may_reassign && !owner_choices.is_empty(),
+            owner_choices,
             today: self.clock.today(),
         })
+    }
+
+    /// A team manager hands an open challenge to another owner, with a reason: never to the
+    /// decision maker, and only to someone who may answer challenges for the person. The
+    /// earlier owner is kept with the hand-over. `expected_version` is the challenge's version
+    /// the manager read (a page's hidden field, the API's `version`); without one, the version
+    /// read here. Either way, if someone answered or handed it on first, nothing is saved
+    /// (`StateChanged`).
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
+    pub async fn reassign_challenge(
+        &self,
+        actor: &Actor,
+        challenge_id: ChallengeId,
+        input: &ReassignInput,
+        expected_version: Option<i64>,
+    ) -> AppResult<(Challenge, ChallengeReassignment)> {
+        let mut challenge = self.store.get_challenge(challenge_id).await?;
+        let access = self
+            .require_capability(
+                actor,
+                challenge.person_id,
+                Capability::ReassignChallenge,
+                "hand a challenge to another owner",
+            )
+            .await?;
+        let (owner_id, reason) = input.parse()?;
+        let expected_version = expected_version.unwrap_or(challenge.version);
+        // Changed since the manager read it: they chose from what they saw, so nothing is judged
+        // against what they did not see.
+        if expected_version != challenge.version {
+            self.record_refusal(actor, "hand on a challenge someone else changed first", Some(challenge.person_id))
+                .await;
+            return Err(StoreError::StateChanged("this challenge was answered or handed on since it was read").into());
+        }
+        if !challenge.is_open() {
+            return Err(single_error(
+                "owner_id",
+                "This challenge has already been answered, so it cannot be handed on",
+            ));
+        }
+        let new_owner = match self.store.get_user(owner_id).await {
+            Ok(user) if user.active => Some(actor_for(&user)),
+            Ok(_) | Err(StoreError::NotFound) => None,
+            Err(error) => return Err(error.into()),
+        };
+        let facts = self.store.person_access_facts(challenge.person_id).await?;
+        let current_owner = challenge.owner.as_ref().map(|owner| owner.id);
+        let Some(new_owner) = new_owner.filter(|candidate| {
+            may_reassign_challenge_to(
+                actor,
+                &access,
+                candidate,
+                &person_access(candidate, &facts, self.clock.today()),
+                challenge.decision_maker,
+                current_owner,
+            )
+        }) else {
+            let message = if Some(owner_id) == challenge.decision_maker {
+                "The person who made the decision cannot answer a challenge to it: choose someone else"
+            } else if Some(owner_id) == current_owner {
+                "This challenge is already theirs: choose someone else"
+            } else {
+                "Choose a team manager who may answer challenges for this person"
+            };
+            return Err(single_error("owner_id", message));
+        };
+        let reassignment = ChallengeReassignment {
+            challenge_id,
+            from: challenge.owner.clone(),
+            to: StaffMember {
+                id: new_owner.user_id,
+                name: new_owner.display_name.clone(),
+            },
+            reason,
+            by: StaffMember {
+                id: actor.user_id,
+                name: actor.display_name.clone(),
+            },
+            at: self.clock.now(),
+        };
+        let event = self
+            .event(actor, AuditAction::ChallengeReassigned)
+            .person(challenge.person_id)
+            .subject(CHALLENGE, challenge.id)
+            .details(serde_json::json!({
+                "kind": challenge.kind().as_str(),
+                "from_owner_id": current_owner,
+                "to_owner_id": new_owner.user_id,
+            }));
+        if let Err(error) = self.store.reassign_challenge(&reassignment, expected_version, &event).await {
+            if let StoreError::StateChanged(_) = error {
+                self.record_refusal(actor, "hand on a challenge someone else changed first", Some(challenge.person_id))
+                    .await;
+            }
+            return Err(error.into());
+        }
+        challenge.owner = Some(reassignment.to.clone());
+        challenge.version = expected_version + 1;
+        Ok((challenge, reassignment))
     }
 
     /// The owner answers; a challenge carried over without an owner may be answered by anyone
@@ -313,6 +440,19 @@ impl App {
     /// The owner writes the outcome and reasons; the person sees them, with the complaints route.
     #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
     pub async fn answer_challenge(&self, actor: &Actor, challenge_id: ChallengeId, input: &AnswerInput) -> AppResult<Challenge> {
+        self.answer_challenge_at(actor, challenge_id, input, None).await
+    }
+
+    /// As `answer_challenge`, from the version the owner read (`None`: the version read here);
+    /// a stale version saves nothing (`StateChanged`).
+    #[tracing::instrument(skip_all, fields(actor = %actor.user_id, role = actor.role.as_str(), challenge = %challenge_id))]
+    pub async fn answer_challenge_at(
+        &self,
+        actor: &Actor,
+        challenge_id: ChallengeId,
+        input: &AnswerInput,
+        expected_version: Option<i64>,
+    ) -> AppResult<Challenge> {
         let mut challenge = self.store.get_challenge(challenge_id).await?;
         let access = self
             .require_capability(actor, challenge.person_id, Capability::AnswerChallenge, "answer a challenge")
@@ -322,11 +462,16 @@ impl App {
                 .await;
             return Err(AppError::Forbidden);
         }
+        let version = expected_version.unwrap_or(challenge.version);
+        if version != challenge.version {
+            self.record_refusal(actor, "answer a challenge someone else changed first", Some(challenge.person_id))
+                .await;
+            return Err(StoreError::StateChanged("this challenge was answered or handed on since it was read").into());
+        }
         if !challenge.is_open() {
             return Err(single_error("outcome", "This challenge has already been answered"));
         }
         let (outcome, reasons) = input.parse()?;
-        let version = challenge.version;
         challenge.answer = Some(ChallengeAnswer {
             outcome: Some(outcome),
             reasons,
@@ -352,7 +497,7 @@ impl App {
                 name: actor.display_name.clone(),
             });
         }
-        challenge.version += 1;
+        challenge.version = version + 1;
         Ok(challenge)
     }
 

@@ -9,7 +9,7 @@ use chrono::Duration;
 use futures::future::join_all;
 use tailor_domain::assessments::{EligibilityRecord, Redetermination};
 use tailor_domain::audit::AuditAction;
-use tailor_domain::challenges::{ChallengeAnswer, ChallengeOutcome, ChallengeSubject, StaffMember};
+use tailor_domain::challenges::{ChallengeAnswer, ChallengeOutcome, ChallengeReassignment, ChallengeSubject, StaffMember};
 use tailor_domain::plans::{Challenge, PlanStatus, RefusalGround, Verdict};
 use tailor_domain::EligibilityDecisionId;
 
@@ -220,6 +220,89 @@ pub(crate) async fn simultaneous_answers_to_one_challenge_land_once(store: Box<d
     let stored = store.get_challenge(open.id).await.unwrap();
     assert!(attempts.iter().any(|attempt| attempt.answer == stored.answer));
     assert_eq!(store.audit_chain(0, 10_000).await.unwrap().len(), before + 1);
+}
+
+fn staff(user: &User) -> StaffMember {
+    StaffMember {
+        id: user.id,
+        name: user.display_name.clone(),
+    }
+}
+
+pub(crate) async fn simultaneous_reassignments_of_one_challenge_land_once(store: Box<dyn Store>) {
+    let fixture = fixture(&*store).await;
+    decided(&*store, &fixture).await;
+    let decision = store.list_eligibility(fixture.person.id).await.unwrap().remove(0);
+    let first_owner = manager(&*store, &fixture, "first-owner@example.org").await;
+    let reassigner = manager(&*store, &fixture, "reassigner@example.org").await;
+    let mut candidates = Vec::new();
+    for number in 0..8 {
+        candidates.push(manager(&*store, &fixture, &format!("manager{number}@example.org")).await);
+    }
+    let mut open = challenge(
+        fixture.person.id,
+        ChallengeSubject::Eligibility(decision.id),
+        &fixture.worker,
+        Some(&first_owner),
+    );
+    open.decision_maker = Some(fixture.worker.id);
+    store.insert_challenge(&open, &audit(AuditAction::ChallengeRaised)).await.unwrap();
+    let before = store.audit_chain(0, 10_000).await.unwrap().len();
+    let attempts: Vec<ChallengeReassignment> = candidates
+        .iter()
+        .map(|candidate| ChallengeReassignment {
+            challenge_id: open.id,
+            from: Some(staff(&first_owner)),
+            to: staff(candidate),
+            reason: format!("{} has time this week", candidate.display_name),
+            by: staff(&reassigner),
+            at: now(),
+        })
+        .collect();
+    let event = audit(AuditAction::ChallengeReassigned);
+    let results = join_all(attempts.iter().map(|attempt| store.reassign_challenge(attempt, 1, &event))).await;
+    assert_eq!(results.iter().filter(|result| result.is_ok()).count(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .all(|result| result.is_ok() || matches!(result, Err(StoreError::StateChanged(_)))));
+    let stored = store.get_challenge(open.id).await.unwrap();
+    let kept = store.challenge_reassignments(open.id).await.unwrap();
+    assert_eq!(kept.len(), 1, "one hand-over kept");
+    assert_eq!(stored.owner.as_ref(), Some(&kept[0].to), "the owner is the one that landed");
+    assert_eq!(kept[0].from.as_ref(), Some(&staff(&first_owner)), "the earlier owner is kept");
+    assert_eq!((kept[0].by.id, stored.version), (reassigner.id, 2));
+    assert!(attempts.contains(&kept[0]));
+    assert_eq!(store.audit_chain(0, 10_000).await.unwrap().len(), before + 1);
+
+    // The next hand-over names the version it read; a stale one changes nothing.
+    let stale = store.reassign_challenge(&attempts[0], 1, &event).await;
+    assert!(matches!(stale, Err(StoreError::StateChanged(_))), "{stale:?}");
+    // The database refuses the decision maker as owner, whatever the caller checked.
+    let to_decider = ChallengeReassignment {
+        to: staff(&fixture.worker),
+        ..kept[0].clone()
+    };
+    assert!(store.reassign_challenge(&to_decider, 2, &event).await.is_err());
+    assert_eq!(store.get_challenge(open.id).await.unwrap().version, 2);
+    assert_eq!(store.challenge_reassignments(open.id).await.unwrap().len(), 1);
+    // An answered challenge is not handed on.
+    let answered = Challenge {
+        answer: Some(answer(&reassigner, "Looked again")),
+        ..stored.clone()
+    };
+    store
+        .answer_challenge(&answered, 2, &audit(AuditAction::ChallengeAnswered))
+        .await
+        .unwrap();
+    let late = ChallengeReassignment {
+        from: stored.owner.clone(),
+        to: staff(&first_owner),
+        ..kept[0].clone()
+    };
+    assert!(matches!(
+        store.reassign_challenge(&late, 3, &event).await,
+        Err(StoreError::StateChanged(_))
+    ));
 }
 
 fn again(previous: &EligibilityRecord, worker: &User, challenge_id: Option<ChallengeId>) -> EligibilityRecord {

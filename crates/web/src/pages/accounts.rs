@@ -164,6 +164,8 @@ pub async fn sign_out_everywhere(
 struct ResetLinkPage {
     page: PageContext,
     link: String,
+    /// False when Tailor does not know its public address: the link is then only its path.
+    link_is_whole: bool,
     name: String,
     expires: String,
 }
@@ -174,7 +176,6 @@ pub async fn issue_reset_link(
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Response {
     let Ok(user_id) = id.parse::<UserId>() else {
@@ -194,21 +195,13 @@ pub async fn issue_reset_link(
     };
     render(&ResetLinkPage {
         page: PageContext::new(&state, &context, "Password reset link", "/admin/users"),
-        // The administrator's own request says where this service is reached (the browser's
-        // `Origin` on the form post, else the host over HTTPS); the link goes only to them.
-        link: format!("{}/reset-password/{secret}", service_origin(&headers)),
+        // From the `public_url` setting, never the request's Host or Origin: a forged header
+        // must not send the owner's one-time link to someone else's site.
+        link: format!("{}/reset-password/{secret}", state.config.public_url.as_deref().unwrap_or_default()),
+        link_is_whole: state.config.public_url.is_some(),
         name,
         expires: london(reset.expires_at),
     })
-}
-
-fn service_origin(headers: &axum::http::HeaderMap) -> String {
-    let text = |name| headers.get(name).and_then(|value: &axum::http::HeaderValue| value.to_str().ok());
-    match (text(axum::http::header::ORIGIN), text(axum::http::header::HOST)) {
-        (Some(origin), _) if origin.starts_with("http://") || origin.starts_with("https://") => origin.to_owned(),
-        (_, Some(host)) => format!("https://{host}"),
-        _ => String::new(),
-    }
 }
 
 #[derive(Template)]

@@ -93,8 +93,11 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
             };
             with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), &state.config)
         }
-        Err(error @ (AppError::Invalid(_) | AppError::Throttled | AppError::WrongCredentials)) => {
-            let throttled = matches!(error, AppError::Throttled);
+        Err(error @ (AppError::Invalid(_) | AppError::Throttled { .. } | AppError::WrongCredentials)) => {
+            let retry_after = match error {
+                AppError::Throttled { retry_after_seconds } => Some(retry_after_seconds),
+                _ => None,
+            };
             let errors = match error {
                 AppError::Invalid(errors) => errors,
                 AppError::WrongCredentials => {
@@ -104,7 +107,13 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
                 }
                 _ => {
                     let mut errors = ValidationErrors::default();
-                    errors.add("email", "You have tried to sign in too many times. Wait a minute, then try again.");
+                    errors.add(
+                        "email",
+                        format!(
+                            "You have tried to sign in too many times. Wait {}, then try again.",
+                            tailor_app::auth::wait_in_words(retry_after.unwrap_or(1))
+                        ),
+                    );
                     errors
                 }
             };
@@ -117,9 +126,9 @@ pub async fn sign_in(State(state): State<AppState>, context: RequestContext, Csr
                 timed_out: false,
             };
             let mut response = render_invalid(&page);
-            if throttled {
+            if let Some(seconds) = retry_after {
                 *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-                response = crate::errors::with_retry_after(response);
+                response = crate::errors::with_retry_after(response, seconds);
             }
             response
         }

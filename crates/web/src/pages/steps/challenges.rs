@@ -351,6 +351,12 @@ struct ChallengePage {
     outcomes: Vec<Choice>,
     reasons: String,
     reasons_label: String,
+    /// Earlier owners and each hand-over: "6 March 2026: Ana Silva handed it from Ben Cole to
+    /// Chris Day", and why.
+    reassignments: Vec<(String, String)>,
+    may_reassign: bool,
+    owner_choices: Vec<Choice>,
+    reassign_reason: String,
 }
 
 async fn challenge_page_with(
@@ -359,6 +365,7 @@ async fn challenge_page_with(
     actor: &tailor_domain::access::Actor,
     challenge_id: ChallengeId,
     input: &AnswerInput,
+    reassign: &ReassignInput,
     errors: ValidationErrors,
 ) -> Response {
     let view = try_page!(state.app.open_challenge(actor, challenge_id).await);
@@ -393,6 +400,38 @@ async fn challenge_page_with(
         ),
         reasons: input.reasons.clone(),
         reasons_label: format!("Your reasons, in words {} can read", called(&person)),
+        reassignments: view
+            .reassignments
+            .iter()
+            .map(|handed| {
+                // "handed it on" when the owner handed on their own challenge.
+                let from = match &handed.from {
+                    Some(owner) if owner.id == handed.by.id => " on".to_owned(),
+                    Some(owner) => format!(" from {}", owner.name),
+                    None => String::new(),
+                };
+                (
+                    format!(
+                        "{}: {} handed it{from} to {}",
+                        london_date(handed.at),
+                        handed.by.name,
+                        handed.to.name
+                    ),
+                    handed.reason.clone(),
+                )
+            })
+            .collect(),
+        may_reassign: view.may_reassign,
+        owner_choices: view
+            .owner_choices
+            .iter()
+            .map(|owner| Choice {
+                value: owner.id.to_string(),
+                label: owner.name.clone(),
+                checked: owner.id.to_string() == reassign.owner_id,
+            })
+            .collect(),
+        reassign_reason: reassign.reason.clone(),
         challenge: view.challenge,
     };
     render_form(&page, &page.errors)
@@ -410,6 +449,7 @@ pub async fn challenge(
         &actor,
         challenge_id,
         &AnswerInput::default(),
+        &ReassignInput::default(),
         ValidationErrors::default(),
     )
     .await
@@ -424,7 +464,43 @@ pub async fn answer_challenge(
 ) -> Response {
     match state.app.answer_challenge(&actor, challenge_id, &input).await {
         Ok(_) => Redirect::to(&format!("/challenges/{challenge_id}")).into_response(),
-        Err(AppError::Invalid(errors)) => challenge_page_with(&state, &context, &actor, challenge_id, &input, errors).await,
+        Err(AppError::Invalid(errors)) => {
+            challenge_page_with(&state, &context, &actor, challenge_id, &input, &ReassignInput::default(), errors).await
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReassignForm {
+    #[serde(default)]
+    owner_id: String,
+    #[serde(default)]
+    reason: String,
+    /// The challenge's version when the page was shown: if someone answered or handed it on
+    /// since, nothing is saved.
+    #[serde(default)]
+    version: String,
+}
+
+/// A team manager hands the challenge to another owner, from the challenge's page.
+pub async fn reassign_challenge(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentActor(actor): CurrentActor,
+    RecordPath(challenge_id): RecordPath<ChallengeId>,
+    CsrfForm(form): CsrfForm<ReassignForm>,
+) -> Response {
+    let input = ReassignInput {
+        owner_id: form.owner_id,
+        reason: form.reason,
+    };
+    let version = form.version.trim().parse().ok();
+    match state.app.reassign_challenge(&actor, challenge_id, &input, version).await {
+        Ok(_) => Redirect::to(&format!("/challenges/{challenge_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            challenge_page_with(&state, &context, &actor, challenge_id, &AnswerInput::default(), &input, errors).await
+        }
         Err(error) => PageError::from(error).into_response(),
     }
 }

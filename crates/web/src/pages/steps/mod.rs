@@ -18,7 +18,7 @@ pub use about_you::{about_page, save_about};
 pub use assessment_duties::*;
 pub use challenges::{
     answer_challenge, challenge, challenge_budget, challenge_raised, challenges_queue, new_challenge, new_challenge_on_behalf,
-    raise_challenge, record_challenge_on_behalf,
+    raise_challenge, reassign_challenge, record_challenge_on_behalf,
 };
 pub use decisions::redetermine_page;
 pub use my_money::*;
