@@ -317,7 +317,10 @@ impl App {
                 .subject("user", user.id)
                 .details(serde_json::json!({ "client": client }));
             self.store.append_audit(&event).await?;
-            return Err(AppError::Throttled);
+            let blocked_until = self.store.sign_in_blocked_until(&user.email, &client).await?;
+            return Err(AppError::Throttled {
+                retry_after_seconds: crate::auth::seconds_to_wait(blocked_until, now),
+            });
         }
         let Some(second_step) = self.check_second_step(&user, typed).await? else {
             return Err(AppError::WrongCredentials);

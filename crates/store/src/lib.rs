@@ -183,16 +183,7 @@ pub enum JobOutcome {
 
 #[async_trait]
 pub trait Store:
-    StepStore
-    + AccountStore
-    + TwoFactorStore
-    + ChallengeStore
-    + WorklistStore
-    + AuditLogStore
-    + OverrideRequestStore
-    + Send
-    + Sync
-    + 'static
+    StepStore + AccountStore + TwoFactorStore + ChallengeStore + WorklistStore + AuditLogStore + OverrideRequestStore + Send + Sync + 'static
 {
     /// Which engine this is, for logs and the health page.
     fn engine(&self) -> &'static str;

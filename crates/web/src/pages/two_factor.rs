@@ -54,8 +54,11 @@ pub async fn sign_in_with_code(State(state): State<AppState>, context: RequestCo
             let home = session.actor.as_ref().map(|actor| home_path(actor.role)).unwrap_or("/");
             with_new_session_cookie(Redirect::to(home).into_response(), Some(&cookie), &state.config)
         }
-        Err(error @ (AppError::Invalid(_) | AppError::Throttled | AppError::WrongCredentials)) => {
-            let throttled = matches!(error, AppError::Throttled);
+        Err(error @ (AppError::Invalid(_) | AppError::Throttled { .. } | AppError::WrongCredentials)) => {
+            let retry_after = match error {
+                AppError::Throttled { retry_after_seconds } => Some(retry_after_seconds),
+                _ => None,
+            };
             let errors = match error {
                 AppError::Invalid(errors) => errors,
                 AppError::WrongCredentials => {
@@ -68,7 +71,11 @@ pub async fn sign_in_with_code(State(state): State<AppState>, context: RequestCo
                 }
                 _ => {
                     let mut errors = ValidationErrors::default();
-                    errors.add("code", "You have tried to sign in too many times. Wait a minute, then try again.");
+                    let wait = tailor_app::auth::wait_in_words(retry_after.unwrap_or(1));
+                    errors.add(
+                        "code",
+                        format!("You have tried to sign in too many times. Wait {wait}, then try again."),
+                    );
                     errors
                 }
             };
@@ -77,9 +84,9 @@ pub async fn sign_in_with_code(State(state): State<AppState>, context: RequestCo
                 errors,
             };
             let mut response = render_invalid(&page);
-            if throttled {
+            if let Some(seconds) = retry_after {
                 *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-                response = crate::errors::with_retry_after(response);
+                response = crate::errors::with_retry_after(response, seconds);
             }
             response
         }
