@@ -286,7 +286,7 @@ async fn eligibility_letter(
             paragraphs: vec![format!(
                 "{} a year (about {} a week): a starting point for your plan, not a limit.",
                 allocation.indicative(),
-                allocation.indicative().weekly_from_annual()
+                allocation.indicative_weekly()
             )],
             rows: Vec::new(),
         });
@@ -315,16 +315,18 @@ async fn plan_record(state: &AppState, actor: &tailor_domain::access::Actor, pla
         paragraphs: vec![plan.content.outcomes.clone()],
         rows: Vec::new(),
     });
-    let total = plan.content.annual_cost().unwrap_or_default();
+    // An agreed plan keeps the year rule it was agreed under; a draft is costed under today's.
+    let rule = plan.year_rule_for_showing(state.app.year_rule);
+    let total = plan.content.annual_cost(rule).unwrap_or_default();
     let mut rows: Vec<(String, String)> = plan
         .content
         .lines
         .iter()
-        .map(|line| (line.description.clone(), line.working()))
+        .map(|line| (line.description.clone(), line.working(rule)))
         .collect();
     rows.push((
         "Total".into(),
-        format!("{total} a year, about {} a week", total.weekly_from_annual()),
+        format!("{total} a year, about {} a week", total.weekly_from_annual(rule)),
     ));
     rows.push(("Indicative budget".into(), format!("{} a year", allocation.indicative())));
     record.sections.push(RecordSection {
@@ -334,7 +336,7 @@ async fn plan_record(state: &AppState, actor: &tailor_domain::access::Actor, pla
                 Some(form) => format!("The money will be managed by: {}.", form.label()),
                 None => "Who will manage the money has not been chosen yet.".into(),
             },
-            tailor_domain::money::CONVERSION_RULE.into(),
+            rule.statement(),
         ],
         rows,
     });
@@ -374,13 +376,17 @@ async fn budget_statement(state: &AppState, actor: &tailor_domain::access::Actor
         &person,
         budget.agreed_at,
     );
-    let weekly = |amount: tailor_domain::money::Money| amount.weekly_from_annual();
+    // The figures as agreed: under the year rule recorded with the budget.
+    let weekly = |amount: tailor_domain::money::Money| amount.weekly_from_annual(budget.year_rule);
     record.sections.push(RecordSection {
         heading: "Your personal budget".into(),
-        paragraphs: vec![format!(
-            "Your plan was agreed by {} on {}. This is your personal budget statement (Care Act 2014, section 26).",
-            budget.agreed_by_name, record.dated
-        )],
+        paragraphs: vec![
+            format!(
+                "Your plan was agreed by {} on {}. This is your personal budget statement (Care Act 2014, section 26).",
+                budget.agreed_by_name, record.dated
+            ),
+            budget.year_rule.statement(),
+        ],
         rows: vec![
             (
                 "The cost of meeting your needs".into(),

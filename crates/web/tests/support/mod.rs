@@ -60,18 +60,28 @@ pub fn details(given: &str, family: &str) -> PersonDetailsInput {
 
 impl World {
     pub async fn new() -> World {
+        Self::with_council(tailor_domain::council::CouncilContact::demo()).await
+    }
+
+    /// The world of a council with its own council file (its year rule, say).
+    pub async fn with_council(council: tailor_domain::council::CouncilContact) -> World {
         let directory = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
                 .await
                 .unwrap(),
         );
-        Self::on(store, Some(directory)).await
+        Self::on(store, Some(directory), council).await
     }
 
     /// The same world in a new database on the PostgreSQL server at `server_url`, named
     /// `tailor_web_test_...` (dropped by `drop_postgres_test_databases`).
     pub async fn on_postgres(server_url: &str) -> World {
+        Self::on_postgres_with_council(server_url, tailor_domain::council::CouncilContact::demo()).await
+    }
+
+    /// As `on_postgres`, for a council with its own council file.
+    pub async fn on_postgres_with_council(server_url: &str, council: tailor_domain::council::CouncilContact) -> World {
         use sqlx::Connection;
         let name = format!("tailor_web_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
@@ -82,11 +92,28 @@ impl World {
                 .await
                 .unwrap(),
         );
-        Self::on(store, None).await
+        Self::on(store, None, council).await
     }
 
-    async fn on(store: Arc<dyn Store>, directory: Option<tempfile::TempDir>) -> World {
-        let app = App::new(store.clone(), Arc::new(SystemClock), SessionPolicy::default());
+    /// The council changes its council file (and restarts): the same records, served under it.
+    pub fn change_council(&mut self, council: tailor_domain::council::CouncilContact) {
+        self.app = self.app.clone().with_year_rule(council.year_rule);
+        let state = AppState::new(self.app.clone(), Self::web_config(council));
+        state.ready.store(true, std::sync::atomic::Ordering::Release);
+        self.router = router(state);
+    }
+
+    fn web_config(council: tailor_domain::council::CouncilContact) -> WebConfig {
+        WebConfig {
+            metrics_token: Some(METRICS_TOKEN.into()),
+            strict_transport_security: true,
+            council,
+            ..WebConfig::default()
+        }
+    }
+
+    async fn on(store: Arc<dyn Store>, directory: Option<tempfile::TempDir>, council: tailor_domain::council::CouncilContact) -> World {
+        let app = App::new(store.clone(), Arc::new(SystemClock), SessionPolicy::default()).with_year_rule(council.year_rule);
         app.ensure_default_configuration().await.unwrap();
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
         let team_b = app.create_team(None, "Team B").await.unwrap().id;
@@ -139,12 +166,7 @@ impl World {
             expires_on: String::new(),
         };
         app.grant_delegation(&actor_a, helped, &details_only).await.unwrap();
-        let config = WebConfig {
-            metrics_token: Some(METRICS_TOKEN.into()),
-            strict_transport_security: true,
-            ..WebConfig::default()
-        };
-        let state = AppState::new(app.clone(), config);
+        let state = AppState::new(app.clone(), Self::web_config(council));
         state.ready.store(true, std::sync::atomic::Ordering::Release);
         World {
             router: router(state),
