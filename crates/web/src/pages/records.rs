@@ -7,7 +7,7 @@
 //! Tailor add their own sections (the reasons and advice of a not-eligible letter, a plan's
 //! statutory content) by pushing a `RecordSection` before it is shown.
 
-use super::pdf::pdf_document;
+use super::pdf::{pdf_document, Block};
 use super::steps::RecordPath;
 use super::PageContext;
 use crate::context::{CurrentActor, RequestContext};
@@ -93,10 +93,10 @@ impl WrittenRecord {
         }
     }
 
-    /// The record as headed paragraphs for the PDF: letterhead, addressee, sections, right to
-    /// challenge, and where the accessible version is.
-    pub fn pdf_paragraphs(&self, council: &CouncilContact, page_address: &str) -> Vec<String> {
-        let mut paragraphs = vec![
+    /// The record as the PDF's headings, paragraphs and tables: letterhead, addressee, sections,
+    /// right to challenge, and where the web page version is.
+    pub fn pdf_blocks(&self, council: &CouncilContact, page_address: &str) -> Vec<Block> {
+        let letterhead = [
             format!(
                 "{}, {}. {}, {}.",
                 council.name,
@@ -111,12 +111,15 @@ impl WrittenRecord {
                 "This record is also a web page you can read with a screen reader or print: sign in to Tailor and open {page_address}."
             ),
         ];
+        let mut blocks: Vec<Block> = letterhead.into_iter().map(Block::Paragraph).collect();
         for section in self.sections.iter().chain(std::iter::once(&Self::right_to_challenge(council))) {
-            paragraphs.push(format!("# {}", section.heading));
-            paragraphs.extend(section.paragraphs.iter().cloned());
-            paragraphs.extend(section.rows.iter().map(|(label, value)| format!("{label}: {value}")));
+            blocks.push(Block::Heading(section.heading.clone()));
+            blocks.extend(section.paragraphs.iter().cloned().map(Block::Paragraph));
+            if !section.rows.is_empty() {
+                blocks.push(Block::Table(section.rows.clone()));
+            }
         }
-        paragraphs
+        blocks
     }
 }
 
@@ -138,7 +141,7 @@ fn show(state: &AppState, context: &RequestContext, record: WrittenRecord) -> Re
 }
 
 fn pdf(state: &AppState, record: &WrittenRecord, file_name: &str, page_address: &str) -> Response {
-    match pdf_document(&record.title, &record.pdf_paragraphs(&state.council, page_address)) {
+    match pdf_document(&record.title, &record.pdf_blocks(&state.council, page_address)) {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "application/pdf".to_owned()),

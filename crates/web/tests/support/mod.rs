@@ -210,6 +210,7 @@ impl World {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         }
     }
 
@@ -297,6 +298,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for replies that are not text (PDFs).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
