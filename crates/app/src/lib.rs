@@ -140,6 +140,9 @@ pub struct App {
     audit_key: Option<Arc<AuditKey>>,
     /// Keys replaced by a recorded change of key: they check the events sealed before it.
     previous_audit_keys: Vec<Arc<AuditKey>>,
+    /// How many weeks make a year for this council [L] (its council file's `year_rule`): drafts
+    /// and new records are worked out under it; agreed ones keep the rule they record.
+    pub year_rule: tailor_domain::money::YearRule,
 }
 
 impl App {
@@ -150,7 +153,14 @@ impl App {
             sessions,
             audit_key: None,
             previous_audit_keys: Vec::new(),
+            year_rule: tailor_domain::money::YearRule::default(),
         }
+    }
+
+    /// The same app, converting weekly and yearly amounts by the council's `rule`.
+    pub fn with_year_rule(mut self, rule: tailor_domain::money::YearRule) -> Self {
+        self.year_rule = rule;
+        self
     }
 
     /// The same app, also checking events sealed before a change of key with these earlier keys.

@@ -106,6 +106,10 @@ struct Calculation {
     rates_version: i64,
     rates_effective_from: NaiveDate,
     weekly_charge_pence: i64,
+    /// The weekly charge over a year, by the council's year rule.
+    yearly_charge_pence: i64,
+    /// The year rule, in words.
+    year_rule: String,
     chargeable_weekly_cost_pence: i64,
     explanation: String,
     services: Vec<Line>,
@@ -222,7 +226,13 @@ impl MeansFile {
 
 pub fn run(command: &ChargingCommand) -> anyhow::Result<()> {
     match command {
-        ChargingCommand::Calculate { rates, means } => {
+        ChargingCommand::Calculate {
+            rates,
+            means,
+            year_rule,
+            council_file,
+        } => {
+            let year_rule = crate::year_rule_from(year_rule.as_deref(), council_file.as_deref())?;
             let mut tables = Vec::new();
             for path in rates {
                 tables.push(ChargingRates::parse(&read(path)?).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?);
@@ -238,6 +248,12 @@ pub fn run(command: &ChargingCommand) -> anyhow::Result<()> {
                 rates_version: table.version,
                 rates_effective_from: table.effective_from,
                 weekly_charge_pence: contribution.weekly.pence(),
+                yearly_charge_pence: contribution
+                    .weekly
+                    .annual_from_weekly(year_rule)
+                    .map_err(|error| anyhow::anyhow!("{error}"))?
+                    .pence(),
+                year_rule: year_rule.statement(),
                 chargeable_weekly_cost_pence: contribution.chargeable_weekly_cost.pence(),
                 explanation: contribution.explanation,
                 services: lines(&contribution.services),

@@ -120,6 +120,13 @@ enum ChargingCommand {
         /// A means file: the person's circumstances and services (docs/charging.md), TOML or JSON.
         #[arg(long)]
         means: std::path::PathBuf,
+        /// How many weeks make a year: "52 weeks", "52 weeks and 1 day" or "365.25 days".
+        /// Without it, the `year_rule` of `--council-file`, else 52 weeks.
+        #[arg(long)]
+        year_rule: Option<String>,
+        /// A council file (config/council.toml) whose `year_rule` to use.
+        #[arg(long, env = "TAILOR_COUNCIL_FILE")]
+        council_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -146,6 +153,13 @@ enum RasCommand {
         /// unachievable score at least the model's least for them.
         #[arg(long)]
         findings: Option<std::path::PathBuf>,
+        /// How many weeks make a year: "52 weeks", "52 weeks and 1 day" or "365.25 days".
+        /// Without it, the `year_rule` of `--council-file`, else 52 weeks.
+        #[arg(long)]
+        year_rule: Option<String>,
+        /// A council file (config/council.toml) whose `year_rule` to use.
+        #[arg(long, env = "TAILOR_COUNCIL_FILE")]
+        council_file: Option<std::path::PathBuf>,
     },
     /// Warn where someone eligible could get nothing from the model, or where help from a carer
     /// who cannot keep caring would reduce it. Prints the warnings as JSON; fails if there are any.
@@ -294,7 +308,9 @@ async fn open_app(settings: &Settings, purpose: KeyUse) -> anyhow::Result<App> {
     if let (Some(key), KeyUse::Write) = (&key, purpose) {
         refuse_another_key(store.as_ref(), key).await?;
     }
-    let app = App::new(store, Arc::new(SystemClock), policy).with_previous_audit_keys(previous_keys(&settings.audit_previous_key_files)?);
+    let app = App::new(store, Arc::new(SystemClock), policy)
+        .with_previous_audit_keys(previous_keys(&settings.audit_previous_key_files)?)
+        .with_year_rule(council_contact(settings)?.year_rule);
     Ok(match key {
         Some(key) => app.with_audit_key(Arc::new(key)),
         None => app,
@@ -319,6 +335,24 @@ async fn refuse_another_key(store: &dyn Store, key: &AuditKey) -> anyhow::Result
             event.sequence
         ),
         _ => Ok(()),
+    }
+}
+
+/// The year rule for a command that converts weekly and yearly amounts: the flag, else the
+/// council file's `year_rule`, else 52 weeks.
+pub(crate) fn year_rule_from(flag: Option<&str>, council_file: Option<&std::path::Path>) -> anyhow::Result<tailor_domain::money::YearRule> {
+    use tailor_domain::money::YearRule;
+    if let Some(text) = flag {
+        return YearRule::try_from(text.to_owned()).map_err(|reason| anyhow::anyhow!("--{}", reason.replacen('_', "-", 1)));
+    }
+    match council_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("could not read the council file {}", path.display()))?;
+            Ok(tailor_domain::council::CouncilContact::parse(&text)
+                .map_err(|error| anyhow::anyhow!("the council file {} is not right: {error}", path.display()))?
+                .year_rule)
+        }
+        None => Ok(YearRule::default()),
     }
 }
 

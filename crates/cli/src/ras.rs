@@ -26,7 +26,14 @@ pub fn parse_answers(text: &str) -> anyhow::Result<Answers> {
 
 pub fn run(command: &RasCommand) -> anyhow::Result<()> {
     match command {
-        RasCommand::Calculate { model, answers, findings } => {
+        RasCommand::Calculate {
+            model,
+            answers,
+            findings,
+            year_rule,
+            council_file,
+        } => {
+            let year_rule = crate::year_rule_from(year_rule.as_deref(), council_file.as_deref())?;
             let model = load_model(model)?;
             let answers = parse_answers(&read(answers)?)?;
             let findings: Option<EligibilityFindings> = match findings {
@@ -39,7 +46,9 @@ pub fn run(command: &RasCommand) -> anyhow::Result<()> {
             for warning in model.check() {
                 eprintln!("warning: {warning}");
             }
-            let result = calculate_with_findings(&model, &answers, findings.as_ref()).map_err(|error| anyhow::anyhow!("{error}"))?;
+            let result = calculate_with_findings(&model, &answers, findings.as_ref())
+                .map_err(|error| anyhow::anyhow!("{error}"))?
+                .under_year_rule(year_rule);
             println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(())
         }

@@ -28,6 +28,8 @@ fn the_example_means_file_gives_the_hand_worked_charge_with_its_working() {
     assert_eq!(result["rates_version"], 2);
     assert_eq!(result["weekly_charge_pence"], 16_275);
     assert_eq!(result["chargeable_weekly_cost_pence"], 30_000);
+    // Without a year rule, 52 weeks: £162.75 × 52.
+    assert_eq!(result["yearly_charge_pence"], 846_300);
     let working: Vec<i64> = result["working"]
         .as_array()
         .unwrap()
@@ -78,4 +80,44 @@ fn a_misspelt_key_in_the_means_file_is_refused_with_its_line() {
     assert!(!output.status.success());
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("captial_pence") && message.contains("line 11"), "{message}");
+}
+
+#[test]
+fn the_yearly_charge_follows_the_year_rule_from_the_flag_or_the_council_file() {
+    let calculate = |extra: &[&str]| {
+        let mut arguments = vec![
+            "charging",
+            "calculate",
+            "--rates",
+            "config/charging/rates.toml",
+            "--means",
+            "docs/examples/means.toml",
+        ];
+        arguments.extend_from_slice(extra);
+        tailor(&arguments)
+    };
+    // £162.75 × 365 / 7 = £8,486.25 exactly.
+    let output = calculate(&["--year-rule", "52 weeks and 1 day"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["weekly_charge_pence"], 16_275);
+    assert_eq!(result["yearly_charge_pence"], 848_625);
+    assert!(result["year_rule"].as_str().unwrap().contains("52 weeks and 1 day"));
+
+    let directory = tempfile::tempdir().unwrap();
+    let council = directory.path().join("council.toml");
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/council.toml")).unwrap();
+    std::fs::write(
+        &council,
+        shipped.replace("year_rule = \"52 weeks\"", "year_rule = \"52 weeks and 1 day\""),
+    )
+    .unwrap();
+    let output = calculate(&["--council-file", &council.display().to_string()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["yearly_charge_pence"], 848_625);
+
+    let output = calculate(&["--year-rule", "52.143 weeks"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--year-rule must be \"52 weeks\""));
 }

@@ -687,8 +687,13 @@ pub struct AllocationResult {
     pub carers_allocation_pence: i64,
     /// The indicative annual budget.
     pub total_pence: i64,
-    /// The same, per week (annual ÷ 52, to the nearest penny, halves up), for people who think in weeks.
+    /// The same, per week (annual ÷ the weeks in a year by `year_rule`, to the nearest penny,
+    /// halves up), for people who think in weeks.
     pub weekly_pence: i64,
+    /// The year rule `weekly_pence` was worked out under [L]; kept with the result, so an
+    /// allocation shows the weekly figure it was made with after the council changes its rule.
+    #[serde(default)]
+    pub year_rule: crate::money::YearRule,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -922,11 +927,21 @@ pub fn calculate_with_findings(
         carers_allocation_answer,
         carers_allocation_pence,
         total_pence,
-        weekly_pence: Money::from_pence(total_pence).weekly_from_annual().pence(),
+        weekly_pence: Money::from_pence(total_pence)
+            .weekly_from_annual(crate::money::YearRule::default())
+            .pence(),
+        year_rule: crate::money::YearRule::default(),
     })
 }
 
 impl AllocationResult {
+    /// The same result with its weekly figure worked out under the council's year rule.
+    pub fn under_year_rule(mut self, rule: crate::money::YearRule) -> AllocationResult {
+        self.weekly_pence = Money::from_pence(self.total_pence).weekly_from_annual(rule).pence();
+        self.year_rule = rule;
+        self
+    }
+
     /// How the points became money, in words: "49 points × £300.00 a point".
     pub fn describe_conversion(&self) -> String {
         let points = self.total_points;

@@ -241,6 +241,11 @@ impl AllocationRecord {
             .map(|change| change.annual)
             .unwrap_or(Money::from_pence(self.result.total_pence))
     }
+
+    /// The indicative budget a week, under the year rule the allocation was made with [L].
+    pub fn indicative_weekly(&self) -> Money {
+        self.indicative().weekly_from_annual(self.result.year_rule)
+    }
 }
 
 /// A financial assessment and the weekly contribution it led to.

@@ -33,6 +33,11 @@ pub struct CouncilContact {
     /// advice on preventing or delaying needs (Care Act s13(5)).
     #[serde(default)]
     pub signposting: Vec<Signpost>,
+    /// How many weeks make a year when weekly and yearly amounts are converted [L]:
+    /// `year_rule = "52 weeks"` (the default, when the key is missing), `"52 weeks and 1 day"`
+    /// or `"365.25 days"`. Agreed plans and budgets keep the rule they were agreed under.
+    #[serde(default)]
+    pub year_rule: crate::money::YearRule,
 }
 
 /// A place people can go for help, as the council lists it.
@@ -152,6 +157,21 @@ mod tests {
         assert!(council.signposting.len() >= 3);
         let without = DEMO_COUNCIL.replace("answer_within_days = 28", "answer_within_days = 0");
         assert!(CouncilContact::parse(&without).is_err());
+    }
+
+    #[test]
+    fn the_year_rule_is_the_councils_choice_and_52_weeks_when_unset() {
+        use crate::money::YearRule;
+        assert_eq!(CouncilContact::demo().year_rule, YearRule::FiftyTwoWeeks);
+        let without = DEMO_COUNCIL.replace("year_rule = \"52 weeks\"\n", "");
+        assert_ne!(without, DEMO_COUNCIL);
+        assert_eq!(CouncilContact::parse(&without).unwrap().year_rule, YearRule::FiftyTwoWeeks);
+        let daily = DEMO_COUNCIL.replace("year_rule = \"52 weeks\"", "year_rule = \"52 weeks and 1 day\"");
+        assert_eq!(CouncilContact::parse(&daily).unwrap().year_rule, YearRule::FiftyTwoWeeksAndADay);
+        let wrong = DEMO_COUNCIL.replace("year_rule = \"52 weeks\"", "year_rule = \"52.143\"");
+        let error = CouncilContact::parse(&wrong).unwrap_err();
+        assert!(error.line.is_some(), "{error}");
+        assert!(error.reason.contains("year_rule must be \"52 weeks\""), "{error}");
     }
 
     #[test]

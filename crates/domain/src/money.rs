@@ -70,16 +70,26 @@ impl Money {
         Ok(Money::from_pence(if round_away { whole + step } else { whole }))
     }
 
-    /// A yearly amount as a weekly one: a year is 52 weeks here [L] (domain rules), and the
-    /// result is rounded to the penny, halves up. £11,575 a year is £222.60 a week.
-    pub fn weekly_from_annual(self) -> Money {
-        self.divided_rounding_half_up(WEEKS_IN_A_YEAR).expect("52 is a positive divisor")
+    /// A yearly amount as a weekly one under the council's year rule [L], worked out exactly and
+    /// rounded once to the penny, halves up. £11,575 a year is £222.60 a week on 52 weeks, and
+    /// £221.99 a week on 52 weeks and a day. It cannot overflow: a week is never more than a year.
+    pub fn weekly_from_annual(self, rule: YearRule) -> Money {
+        let (weeks, per) = rule.weeks_in_a_year();
+        self.times_fraction_rounding_half_up(per, weeks)
+            .expect("a weekly amount is smaller than the yearly one it comes from")
     }
 
-    /// A weekly amount as a yearly one, by the same rule: exactly 52 times, so a weekly line
-    /// and its yearly figure always agree both ways.
-    pub fn annual_from_weekly(self) -> Result<Money, MoneyError> {
-        self.checked_mul(WEEKS_IN_A_YEAR)
+    /// A weekly amount as a yearly one, by the same rule: × 52 exactly on 52 weeks, × 365/7 on 52
+    /// weeks and a day, rounded once half up. Converting back gives the weekly amount within a penny.
+    pub fn annual_from_weekly(self, rule: YearRule) -> Result<Money, MoneyError> {
+        let (weeks, per) = rule.weeks_in_a_year();
+        self.times_fraction_rounding_half_up(weeks, per)
+    }
+
+    /// This amount × `numerator` / `denominator`, worked out exactly (in 128 bits) and rounded
+    /// once to the nearest penny, halves up (away from zero).
+    pub fn times_fraction_rounding_half_up(self, numerator: i64, denominator: i64) -> Result<Money, MoneyError> {
+        rounded_half_up(i128::from(self.pence) * i128::from(numerator), i128::from(denominator))
     }
 
     /// This amount × `hundredths` / 100 × `times`, worked out exactly (in 128 bits) and then
@@ -91,26 +101,147 @@ impl Money {
             .checked_mul(i128::from(hundredths))
             .and_then(|product| product.checked_mul(i128::from(times)))
             .ok_or(MoneyError::Overflow)?;
-        let whole = exact / 100;
-        let remainder = (exact % 100).abs();
-        let rounded = if remainder * 2 >= 100 { whole + exact.signum() } else { whole };
-        i64::try_from(rounded).map(Money::from_pence).map_err(|_| MoneyError::Overflow)
+        rounded_half_up(exact, 100)
+    }
+
+    /// This amount × `hundredths` / 100 × `numerator` / `denominator`, exactly, rounded once half
+    /// up: how a line paid fortnightly costs 365/14 times a year on 52 weeks and a day.
+    pub fn times_hundredths_and_fraction_rounding_half_up(
+        self,
+        hundredths: i64,
+        (numerator, denominator): (i64, i64),
+    ) -> Result<Money, MoneyError> {
+        let exact = i128::from(self.pence)
+            .checked_mul(i128::from(hundredths))
+            .and_then(|product| product.checked_mul(i128::from(numerator)))
+            .ok_or(MoneyError::Overflow)?;
+        rounded_half_up(exact, i128::from(denominator).checked_mul(100).ok_or(MoneyError::Overflow)?)
     }
 }
 
-/// Weeks in a year for converting between yearly and weekly amounts [L].
-///
-/// The rule Tailor uses is "a year is 52 weeks", stated once here. It is chosen over "52 weeks
-/// and a day" (52.143) because a weekly line then costs exactly 52 times its weekly amount and
-/// the yearly figure divides back to the same weekly one; direct payments go out every 4 weeks,
-/// 13 times a year, which is the same 52 weeks; and the charging rules count weekly charges the
-/// same way. A council that budgets on 52.143 weeks would change this one constant (and
-/// `Frequency::per_year`'s weekly figure with it); both say so on every page that shows working.
-pub const WEEKS_IN_A_YEAR: i64 = 52;
+/// `exact` / `divisor` to the nearest whole number, halves away from zero, as pence.
+fn rounded_half_up(exact: i128, divisor: i128) -> Result<Money, MoneyError> {
+    if divisor <= 0 {
+        return Err(MoneyError::Overflow);
+    }
+    let whole = exact / divisor;
+    let remainder = (exact % divisor).abs();
+    let rounded = if remainder * 2 >= divisor { whole + exact.signum() } else { whole };
+    i64::try_from(rounded).map(Money::from_pence).map_err(|_| MoneyError::Overflow)
+}
 
-/// The rule in words, for pages that show how an amount was worked out.
-pub const CONVERSION_RULE: &str =
-    "A year is counted as 52 weeks. Amounts are worked out exactly and then rounded to the nearest penny (half a penny rounds up).";
+/// How many weeks make a year when weekly and yearly amounts are converted [L]: the council's
+/// choice (domain rules section 7), set as `year_rule` in its council file. Each is an exact
+/// fraction, so conversions are worked out exactly and rounded once.
+///
+/// "52 weeks" keeps a weekly line at exactly 52 times its weekly amount and matches direct
+/// payments made every 4 weeks, 13 times a year; "52 weeks and 1 day" (365/7, about 52.143) counts
+/// every day of an ordinary year; "365.25 days" (1461/28, about 52.179) also spreads leap years.
+/// A plan or budget agreed under one rule keeps it (`SupportPlan::year_rule`,
+/// `PersonalBudget::year_rule`, `AllocationResult::year_rule`) when the council later changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum YearRule {
+    #[default]
+    FiftyTwoWeeks,
+    FiftyTwoWeeksAndADay,
+    AverageYear,
+}
+
+impl YearRule {
+    pub const ALL: [YearRule; 3] = [YearRule::FiftyTwoWeeks, YearRule::FiftyTwoWeeksAndADay, YearRule::AverageYear];
+
+    /// Weeks in a year as (numerator, denominator): 52/1, 365/7 or 1461/28.
+    pub const fn weeks_in_a_year(self) -> (i64, i64) {
+        match self {
+            YearRule::FiftyTwoWeeks => (52, 1),
+            YearRule::FiftyTwoWeeksAndADay => (365, 7),
+            YearRule::AverageYear => (1461, 28),
+        }
+    }
+
+    /// The words a council writes in its file, and the code kept on records.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            YearRule::FiftyTwoWeeks => "52 weeks",
+            YearRule::FiftyTwoWeeksAndADay => "52 weeks and 1 day",
+            YearRule::AverageYear => "365.25 days",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<YearRule> {
+        YearRule::ALL.into_iter().find(|rule| rule.as_str() == text.trim())
+    }
+
+    /// The rule in plain English, for every page that shows how an amount was worked out.
+    pub fn statement(self) -> String {
+        let year = match self {
+            YearRule::FiftyTwoWeeks => "A year is counted as 52 weeks, so a weekly amount is multiplied by 52 for a year, and a yearly amount divided by 52 for a week.".to_owned(),
+            YearRule::FiftyTwoWeeksAndADay => format!(
+                "A year is counted as 52 weeks and 1 day (365 days), so a weekly amount is multiplied by {} for a year, and a yearly amount divided by {} for a week.",
+                self.weeks_in_words(),
+                self.weeks_in_words()
+            ),
+            YearRule::AverageYear => format!(
+                "A year is counted as 365 and a quarter days, to allow for leap years, so a weekly amount is multiplied by {} for a year, and a yearly amount divided by {} for a week.",
+                self.weeks_in_words(),
+                self.weeks_in_words()
+            ),
+        };
+        format!("{year} Amounts are worked out exactly and then rounded to the nearest penny (half a penny rounds up).")
+    }
+
+    /// Weeks in a year as a whole number and fraction: "52", "365/7 (52 and 1/7)".
+    pub fn weeks_in_words(self) -> String {
+        fraction_in_words(self.weeks_in_a_year())
+    }
+}
+
+/// A fraction as people check it: "52", or "365/7 (52 and 1/7)".
+pub fn fraction_in_words((numerator, denominator): (i64, i64)) -> String {
+    if denominator == 1 || numerator % denominator == 0 {
+        return (numerator / denominator).to_string();
+    }
+    let whole = numerator / denominator;
+    let part = numerator % denominator;
+    let common = greatest_common_divisor(part, denominator);
+    let top = numerator / greatest_common_divisor(numerator, denominator);
+    let bottom = denominator / greatest_common_divisor(numerator, denominator);
+    format!("{top}/{bottom} ({whole} and {}/{})", part / common, denominator / common)
+}
+
+fn greatest_common_divisor(first: i64, second: i64) -> i64 {
+    let (mut a, mut b) = (first.abs(), second.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+impl fmt::Display for YearRule {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl From<YearRule> for String {
+    fn from(rule: YearRule) -> String {
+        rule.as_str().to_owned()
+    }
+}
+
+impl TryFrom<String> for YearRule {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<YearRule, String> {
+        YearRule::parse(&text).ok_or_else(|| {
+            format!(
+                "year_rule must be \"52 weeks\", \"52 weeks and 1 day\" or \"365.25 days\", not {:?}",
+                text
+            )
+        })
+    }
+}
 
 impl fmt::Display for Money {
     /// Pounds with a thousands separator and two decimal places, as GOV.UK style asks: £1,234.50.
@@ -173,11 +304,28 @@ mod tests {
 
     #[test]
     fn yearly_amounts_become_weekly_ones_rounded_half_up() {
-        assert_eq!(Money::from_pence(1_157_500).weekly_from_annual(), Money::from_pence(22_260));
+        let weeks = YearRule::FiftyTwoWeeks;
+        assert_eq!(Money::from_pence(1_157_500).weekly_from_annual(weeks), Money::from_pence(22_260));
         // 26 pence a year is exactly half a penny a week: rounded up.
-        assert_eq!(Money::from_pence(26).weekly_from_annual(), Money::from_pence(1));
-        assert_eq!(Money::from_pence(25).weekly_from_annual(), Money::from_pence(0));
-        assert_eq!(Money::from_pence(-26).weekly_from_annual(), Money::from_pence(-1));
+        assert_eq!(Money::from_pence(26).weekly_from_annual(weeks), Money::from_pence(1));
+        assert_eq!(Money::from_pence(25).weekly_from_annual(weeks), Money::from_pence(0));
+        assert_eq!(Money::from_pence(-26).weekly_from_annual(weeks), Money::from_pence(-1));
+        // £11,575 × 7 / 365 = £221.9863...: £221.99.
+        let day = YearRule::FiftyTwoWeeksAndADay;
+        assert_eq!(Money::from_pence(1_157_500).weekly_from_annual(day), Money::from_pence(22_199));
+        // £100 a week × 365 / 7 = £5,214.2857...: £5,214.29.
+        assert_eq!(Money::from_pence(10_000).annual_from_weekly(day), Ok(Money::from_pence(521_429)));
+        // × 1461 / 28 = £5,217.857...: £5,217.86.
+        assert_eq!(
+            Money::from_pence(10_000).annual_from_weekly(YearRule::AverageYear),
+            Ok(Money::from_pence(521_786))
+        );
+        // £3.65 a year on 365 days is 7p a week exactly; 365 / 730 is a half, which rounds up.
+        assert_eq!(Money::from_pence(365).weekly_from_annual(day), Money::from_pence(7));
+        assert_eq!(
+            Money::from_pence(1).times_fraction_rounding_half_up(365, 730),
+            Ok(Money::from_pence(1))
+        );
         assert_eq!(
             Money::from_pence(i64::MAX).divided_rounding_half_up(1),
             Ok(Money::from_pence(i64::MAX))
@@ -221,7 +369,10 @@ mod tests {
             Money::from_pence(i64::MAX).times_hundredths_rounding_half_up(i64::MAX, i64::MAX),
             Err(MoneyError::Overflow)
         );
-        assert_eq!(Money::from_pence(10_000).annual_from_weekly(), Ok(Money::from_pence(520_000)));
+        assert_eq!(
+            Money::from_pence(10_000).annual_from_weekly(YearRule::FiftyTwoWeeks),
+            Ok(Money::from_pence(520_000))
+        );
     }
 
     proptest! {
@@ -242,6 +393,60 @@ mod tests {
                 Money::from_pence(pence).times_hundredths_rounding_half_up(units * 100, times),
                 Money::from_pence(pence).checked_mul(units).and_then(|cost| cost.checked_mul(times))
             );
+        }
+    }
+
+    #[test]
+    fn the_year_rule_reads_from_its_words_and_says_what_it_does() {
+        for rule in YearRule::ALL {
+            assert_eq!(YearRule::parse(rule.as_str()), Some(rule));
+            assert_eq!(YearRule::try_from(String::from(rule)), Ok(rule));
+            assert!(rule.statement().contains("half a penny rounds up"));
+        }
+        assert_eq!(YearRule::default(), YearRule::FiftyTwoWeeks);
+        assert_eq!(YearRule::FiftyTwoWeeks.weeks_in_words(), "52");
+        assert_eq!(YearRule::FiftyTwoWeeksAndADay.weeks_in_words(), "365/7 (52 and 1/7)");
+        assert_eq!(YearRule::AverageYear.weeks_in_words(), "1461/28 (52 and 5/28)");
+        assert!(YearRule::FiftyTwoWeeksAndADay.statement().contains("365/7"));
+        let refused = YearRule::try_from("52.143 weeks".to_owned()).unwrap_err();
+        assert!(refused.starts_with("year_rule must be"), "{refused}");
+    }
+
+    fn any_year_rule() -> impl Strategy<Value = YearRule> {
+        proptest::sample::select(YearRule::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn weekly_to_yearly_to_weekly_is_within_a_penny(pence in -1_000_000_000_000_i64..1_000_000_000_000, rule in any_year_rule()) {
+            let weekly = Money::from_pence(pence);
+            let back = weekly.annual_from_weekly(rule).unwrap().weekly_from_annual(rule);
+            prop_assert!((back.pence() - pence).abs() <= 1);
+        }
+
+        #[test]
+        fn conversions_never_panic(pence in any::<i64>(), rule in any_year_rule()) {
+            let amount = Money::from_pence(pence);
+            let _ = amount.weekly_from_annual(rule);
+            let _ = amount.annual_from_weekly(rule);
+        }
+
+        #[test]
+        fn conversions_round_half_up_once(pence in -1_000_000_000_000_i64..1_000_000_000_000, rule in any_year_rule()) {
+            let (weeks, per) = rule.weeks_in_a_year();
+            let weekly = Money::from_pence(pence).weekly_from_annual(rule).pence();
+            // |weekly × weeks - pence × per| <= weeks / 2, ties away from zero.
+            let error = i128::from(weekly) * i128::from(weeks) - i128::from(pence) * i128::from(per);
+            prop_assert!(2 * error.abs() <= i128::from(weeks));
+            if 2 * error.abs() == i128::from(weeks) {
+                prop_assert!(i128::from(weekly).abs() * i128::from(weeks) > (i128::from(pence) * i128::from(per)).abs());
+            }
+            let yearly = Money::from_pence(pence).annual_from_weekly(rule).unwrap().pence();
+            let error = i128::from(yearly) * i128::from(per) - i128::from(pence) * i128::from(weeks);
+            prop_assert!(2 * error.abs() <= i128::from(per));
+            if 2 * error.abs() == i128::from(per) {
+                prop_assert!(i128::from(yearly).abs() * i128::from(per) > (i128::from(pence) * i128::from(weeks)).abs());
+            }
         }
     }
 

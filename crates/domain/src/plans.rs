@@ -7,7 +7,7 @@
 use crate::assessments::first_version;
 use crate::charging::{NeverCharged, ServiceLine};
 use crate::ids::{AllocationId, BudgetId, FinancialAssessmentId, PersonId, PlanDecisionId, PlanId, UserId};
-use crate::money::{Money, MoneyError, WEEKS_IN_A_YEAR};
+use crate::money::{fraction_in_words, Money, MoneyError, YearRule};
 use crate::people::labelled_enum;
 use crate::plan_support::{Quantity, SupportCatalogue};
 use crate::validation::{optional_text, parse_typed_date, required_line, required_text, ValidationErrors};
@@ -28,16 +28,26 @@ labelled_enum!(
 );
 
 impl Frequency {
-    /// Times a year. A year is 52 weeks here [L] (`money::WEEKS_IN_A_YEAR`, which says why).
-    /// A one-off happens once and is never multiplied into a yearly cost.
-    pub fn per_year(self) -> i64 {
+    /// Times a year, as an exact fraction (numerator, denominator): the weeks in a year by the
+    /// council's `YearRule` [L] for lines paid by the week (52, or 365/7 on 52 weeks and a day;
+    /// half that fortnightly), and 12, 4 or 1 for the rest. A one-off happens once and is never
+    /// multiplied into a yearly cost.
+    pub fn per_year(self, rule: YearRule) -> (i64, i64) {
+        let (weeks, per) = rule.weeks_in_a_year();
+        let in_weeks = |every: i64| {
+            if weeks % every == 0 {
+                (weeks / every, per)
+            } else {
+                (weeks, per * every)
+            }
+        };
         match self {
-            Frequency::Weekly => WEEKS_IN_A_YEAR,
-            Frequency::Fortnightly => 26,
-            Frequency::FourWeekly => 13,
-            Frequency::Monthly => 12,
-            Frequency::Quarterly => 4,
-            Frequency::Annually | Frequency::OneOff => 1,
+            Frequency::Weekly => in_weeks(1),
+            Frequency::Fortnightly => in_weeks(2),
+            Frequency::FourWeekly => in_weeks(4),
+            Frequency::Monthly => (12, 1),
+            Frequency::Quarterly => (4, 1),
+            Frequency::Annually | Frequency::OneOff => (1, 1),
         }
     }
 }
@@ -241,25 +251,38 @@ impl PlanLine {
         self.unit_cost.times_hundredths_rounding_half_up(self.quantity.hundredths(), 1)
     }
 
-    /// What the line costs in a year: the cost each × the quantity × the times a year, worked out
-    /// exactly and rounded once. A one-off is costed once, never multiplied into a year.
-    pub fn annual_cost(&self) -> Result<Money, MoneyError> {
+    /// What the line costs in a year: the cost each × the quantity × the times a year under
+    /// `rule`, worked out exactly and rounded once. A one-off is costed once, never multiplied
+    /// into a year.
+    pub fn annual_cost(&self, rule: YearRule) -> Result<Money, MoneyError> {
         self.unit_cost
-            .times_hundredths_rounding_half_up(self.quantity.hundredths(), self.frequency.per_year())
+            .times_hundredths_and_fraction_rounding_half_up(self.quantity.hundredths(), self.frequency.per_year(rule))
     }
 
     /// The yearly cost of a line that repeats; nothing for a one-off.
-    pub fn recurring_annual_cost(&self) -> Result<Money, MoneyError> {
+    pub fn recurring_annual_cost(&self, rule: YearRule) -> Result<Money, MoneyError> {
         if self.frequency == Frequency::OneOff {
             Ok(Money::ZERO)
         } else {
-            self.annual_cost()
+            self.annual_cost(rule)
         }
     }
 
-    /// How the line's cost was worked out, in words a person can check with a calculator.
-    pub fn working(&self) -> String {
-        let Ok(cost) = self.annual_cost() else {
+    /// What a repeating line costs a week: the cost each × the quantity × its times a year ÷ the
+    /// weeks in a year, worked out exactly and rounded once (a weekly line is its own cost).
+    pub fn weekly_cost(&self, rule: YearRule) -> Result<Money, MoneyError> {
+        let (times, times_per) = self.frequency.per_year(rule);
+        let (weeks, weeks_per) = rule.weeks_in_a_year();
+        let numerator = times.checked_mul(weeks_per).ok_or(MoneyError::Overflow)?;
+        let denominator = times_per.checked_mul(weeks).ok_or(MoneyError::Overflow)?;
+        self.unit_cost
+            .times_hundredths_and_fraction_rounding_half_up(self.quantity.hundredths(), (numerator, denominator))
+    }
+
+    /// How the line's cost was worked out under `rule`, in words a person can check with a
+    /// calculator.
+    pub fn working(&self, rule: YearRule) -> String {
+        let Ok(cost) = self.annual_cost(rule) else {
             return "Too large to work out".into();
         };
         if self.frequency == Frequency::OneOff {
@@ -272,7 +295,7 @@ impl PlanLine {
                 "{} × {} × {} times a year ({}) = {} a year (to the nearest penny, half a penny rounds up)",
                 self.unit_cost,
                 self.quantity,
-                self.frequency.per_year(),
+                fraction_in_words(self.frequency.per_year(rule)),
                 self.frequency.label(),
                 cost
             )
@@ -296,23 +319,24 @@ pub struct PlanContent {
 }
 
 impl PlanContent {
-    /// The plan's cost in its first year: every repeating line for a year, and each one-off once.
-    pub fn annual_cost(&self) -> Result<Money, MoneyError> {
+    /// The plan's cost in its first year under `rule`: every repeating line for a year, and each
+    /// one-off once.
+    pub fn annual_cost(&self, rule: YearRule) -> Result<Money, MoneyError> {
         self.lines
             .iter()
-            .try_fold(Money::ZERO, |total, line| total.checked_add(line.annual_cost()?))
+            .try_fold(Money::ZERO, |total, line| total.checked_add(line.annual_cost(rule)?))
     }
 
     /// The repeating lines' cost for a year (what the budget pays year after year).
-    pub fn recurring_annual_cost(&self) -> Result<Money, MoneyError> {
+    pub fn recurring_annual_cost(&self, rule: YearRule) -> Result<Money, MoneyError> {
         self.lines
             .iter()
-            .try_fold(Money::ZERO, |total, line| total.checked_add(line.recurring_annual_cost()?))
+            .try_fold(Money::ZERO, |total, line| total.checked_add(line.recurring_annual_cost(rule)?))
     }
 
     /// The one-off items, each costed once.
-    pub fn one_off_cost(&self) -> Result<Money, MoneyError> {
-        self.annual_cost()?.checked_sub(self.recurring_annual_cost()?)
+    pub fn one_off_cost(&self, rule: YearRule) -> Result<Money, MoneyError> {
+        self.annual_cost(rule)?.checked_sub(self.recurring_annual_cost(rule)?)
     }
 
     /// The needs the plan's lines meet, by code, in the order first met, without repeats.
@@ -328,33 +352,32 @@ impl PlanContent {
 
     /// For a budget held as a direct payment: the needs it covers and what is paid how often
     /// (Care Act s25(1)(f)). `None` for forms that are not direct payments.
-    pub fn direct_payment(&self, every_weeks: i64) -> Option<DirectPaymentTerms> {
+    pub fn direct_payment(&self, every_weeks: i64, rule: YearRule) -> Option<DirectPaymentTerms> {
         let form = self.money_manager.filter(|form| form.is_direct_payment())?;
-        let recurring = self.recurring_annual_cost().ok()?;
+        let recurring = self.recurring_annual_cost(rule).ok()?;
+        let (weeks, per) = rule.weeks_in_a_year();
         let each_payment = recurring
-            .checked_mul(every_weeks)
-            .ok()?
-            .divided_rounding_half_up(WEEKS_IN_A_YEAR)
+            .times_fraction_rounding_half_up(every_weeks.checked_mul(per)?, weeks)
             .ok()?;
         Some(DirectPaymentTerms {
             form,
             needs: self.needs_met(),
             every_weeks,
             each_payment,
-            one_off: self.one_off_cost().ok()?,
+            one_off: self.one_off_cost(rule).ok()?,
         })
     }
 
     /// The plan's lines as the charging rules see them: a weekly cost for each repeating line
-    /// (a 52-week year, as `Frequency::per_year`), rounded half up. One-off items are left out:
+    /// (`PlanLine::weekly_cost` under `rule`), rounded half up. One-off items are left out:
     /// a weekly charge spread from them would go on after they were paid for.
-    pub fn service_lines(&self) -> Result<Vec<ServiceLine>, MoneyError> {
-        self.service_lines_on(None)
+    pub fn service_lines(&self, rule: YearRule) -> Result<Vec<ServiceLine>, MoneyError> {
+        self.service_lines_on(None, rule)
     }
 
     /// As `service_lines`, counting on `today` the whole weeks of reablement already received
     /// since each reablement line's start date, so its free weeks run out when they should.
-    pub fn service_lines_on(&self, today: Option<NaiveDate>) -> Result<Vec<ServiceLine>, MoneyError> {
+    pub fn service_lines_on(&self, today: Option<NaiveDate>, rule: YearRule) -> Result<Vec<ServiceLine>, MoneyError> {
         self.lines
             .iter()
             .filter(|line| line.frequency != Frequency::OneOff)
@@ -365,7 +388,7 @@ impl PlanContent {
                 };
                 Ok(ServiceLine {
                     description: line.description.clone(),
-                    weekly_cost: line.annual_cost()?.weekly_from_annual(),
+                    weekly_cost: line.weekly_cost(rule)?,
                     never_charged: line.never_charged.clone(),
                     weeks_already_received: weeks,
                 })
@@ -383,7 +406,7 @@ pub struct DirectPaymentTerms {
     /// Paid every this many weeks [L] (config/plans/support.toml).
     pub every_weeks: i64,
     /// Each regular payment before any contribution the person pays: the repeating lines'
-    /// yearly cost × `every_weeks` / 52, rounded half up to the penny.
+    /// yearly cost × `every_weeks` / the weeks in a year, rounded half up to the penny.
     pub each_payment: Money,
     /// One-off items, paid once.
     pub one_off: Money,
@@ -412,6 +435,23 @@ pub struct SupportPlan {
     pub updated_at: DateTime<Utc>,
     #[serde(default = "first_version")]
     pub version: i64,
+    /// The year rule the plan was last costed under. An agreed plan keeps it, so its figures stay
+    /// as agreed when the council changes its rule; one still being written or decided is costed
+    /// under the council's rule of the day (`year_rule_for_showing`).
+    #[serde(default)]
+    pub year_rule: YearRule,
+}
+
+impl SupportPlan {
+    /// The rule this plan's amounts are worked out and shown under: the recorded one once it
+    /// is agreed, otherwise the council's `current` rule.
+    pub fn year_rule_for_showing(&self, current: YearRule) -> YearRule {
+        if self.status == PlanStatus::Agreed {
+            self.year_rule
+        } else {
+            current
+        }
+    }
 }
 
 labelled_enum!(
@@ -586,6 +626,9 @@ pub struct PersonalBudget {
     pub agreed_by: UserId,
     pub agreed_by_name: String,
     pub agreed_at: DateTime<Utc>,
+    /// The year rule the budget's yearly and weekly figures were agreed under [L].
+    #[serde(default)]
+    pub year_rule: YearRule,
 }
 
 // Challenges to any decision, the budget among them, live in `challenges`; kept reachable here
@@ -818,7 +861,7 @@ impl PlanInput {
             money_manager,
             advice,
         };
-        if content.annual_cost().is_err() {
+        if YearRule::ALL.into_iter().any(|rule| content.annual_cost(rule).is_err()) {
             errors.add("line_description_1", "The plan's cost is too large to work out");
         }
         errors.into_result(content)
@@ -915,15 +958,21 @@ mod tests {
         plan.line_meets.push("maintaining_personal_hygiene".into());
         let content = plan.parse(true).unwrap();
         // £15.50 × 7.5 × 52 = £6,045; £12 × 12 = £144; the chair once: £85.
-        assert_eq!(content.lines[0].annual_cost(), Ok(Money::from_pence(604_500)));
-        assert_eq!(content.recurring_annual_cost(), Ok(Money::from_pence(618_900)));
-        assert_eq!(content.one_off_cost(), Ok(Money::from_pence(8_500)));
-        assert_eq!(content.annual_cost(), Ok(Money::from_pence(627_400)));
-        assert!(content.lines[2].working().contains("counted once"));
+        assert_eq!(
+            content.lines[0].annual_cost(YearRule::FiftyTwoWeeks),
+            Ok(Money::from_pence(604_500))
+        );
+        assert_eq!(
+            content.recurring_annual_cost(YearRule::FiftyTwoWeeks),
+            Ok(Money::from_pence(618_900))
+        );
+        assert_eq!(content.one_off_cost(YearRule::FiftyTwoWeeks), Ok(Money::from_pence(8_500)));
+        assert_eq!(content.annual_cost(YearRule::FiftyTwoWeeks), Ok(Money::from_pence(627_400)));
+        assert!(content.lines[2].working(YearRule::FiftyTwoWeeks).contains("counted once"));
         // The one-off is never spread into a weekly charge.
-        assert_eq!(content.service_lines().unwrap().len(), 2);
+        assert_eq!(content.service_lines(YearRule::FiftyTwoWeeks).unwrap().len(), 2);
         // Direct payments every 4 weeks: £6,189 × 4 / 52 = £476.0769..., so £476.08.
-        let terms = content.direct_payment(4).unwrap();
+        let terms = content.direct_payment(4, YearRule::FiftyTwoWeeks).unwrap();
         assert_eq!(terms.each_payment, Money::from_pence(47_608));
         assert_eq!(terms.one_off, Money::from_pence(8_500));
         assert_eq!(PlanInput::from_content(&content).line_units[0], "7.5");
@@ -937,11 +986,16 @@ mod tests {
         plan.line_reablement_start = vec!["6/4/2026".into()];
         let content = plan.parse(true).unwrap();
         assert_eq!(content.lines[0].reablement_start, NaiveDate::from_ymd_opt(2026, 4, 6));
-        let weeks = |today| content.service_lines_on(NaiveDate::from_ymd_opt(2026, 5, today)).unwrap()[0].weeks_already_received;
+        let weeks = |today| {
+            content
+                .service_lines_on(NaiveDate::from_ymd_opt(2026, 5, today), YearRule::FiftyTwoWeeks)
+                .unwrap()[0]
+                .weeks_already_received
+        };
         // 6 April to 24 May is 48 days: 6 whole weeks; to 17 May, 5.
         assert_eq!(weeks(24), 6);
         assert_eq!(weeks(17), 5);
-        assert_eq!(content.service_lines().unwrap()[0].weeks_already_received, 0);
+        assert_eq!(content.service_lines(YearRule::FiftyTwoWeeks).unwrap()[0].weeks_already_received, 0);
     }
 
     #[test]
@@ -949,10 +1003,10 @@ mod tests {
         let mut plan = input().parse(true).unwrap();
         for form in MoneyManager::ALL {
             plan.money_manager = Some(*form);
-            assert_eq!(plan.direct_payment(4).is_some(), form.is_direct_payment());
+            assert_eq!(plan.direct_payment(4, YearRule::FiftyTwoWeeks).is_some(), form.is_direct_payment());
         }
         plan.money_manager = None;
-        assert!(plan.direct_payment(4).is_none());
+        assert!(plan.direct_payment(4, YearRule::FiftyTwoWeeks).is_none());
     }
 
     proptest::proptest! {
@@ -974,18 +1028,18 @@ mod tests {
                 reablement_start: None,
             };
             let each = line.cost_each_time();
-            let annual = line.annual_cost();
+            let annual = line.annual_cost(YearRule::FiftyTwoWeeks);
             if line.frequency == Frequency::OneOff {
                 proptest::prop_assert_eq!(&annual, &each);
-                proptest::prop_assert_eq!(line.recurring_annual_cost(), Ok(Money::ZERO));
+                proptest::prop_assert_eq!(line.recurring_annual_cost(YearRule::FiftyTwoWeeks), Ok(Money::ZERO));
             }
             if let (Ok(each), Ok(annual)) = (each, annual) {
                 // Worked out exactly then rounded once: within half a penny a time of each × times.
-                let times = line.frequency.per_year();
-                let spread = i128::from(annual.pence()) - i128::from(each.pence()) * i128::from(times);
-                proptest::prop_assert!(spread.abs() * 2 <= i128::from(times) + 1);
+                let (times, per) = line.frequency.per_year(YearRule::FiftyTwoWeeks);
+                let spread = i128::from(annual.pence()) * i128::from(per) - i128::from(each.pence()) * i128::from(times);
+                proptest::prop_assert!(spread.abs() * 2 <= i128::from(times) + i128::from(per));
             }
-            let _ = line.working();
+            let _ = line.working(YearRule::FiftyTwoWeeks);
         }
     }
 
@@ -993,7 +1047,7 @@ mod tests {
     fn a_line_marked_never_charged_keeps_its_cost_but_not_its_charge() {
         let content = input().parse(true).unwrap();
         assert_eq!(content.lines[1].never_charged, Some(NeverCharged::EquipmentOrMinorAdaptation));
-        let services = content.service_lines().unwrap();
+        let services = content.service_lines(YearRule::FiftyTwoWeeks).unwrap();
         // £12 a month is £144 a year: £2.769 a week, so £2.77 to the nearest penny.
         assert_eq!(services[1].weekly_cost, Money::from_pence(277));
         let mut wrong = input();
@@ -1002,10 +1056,51 @@ mod tests {
     }
 
     #[test]
+    fn a_council_on_52_weeks_and_a_day_costs_weekly_lines_over_365_days() {
+        let rule = YearRule::FiftyTwoWeeksAndADay;
+        let content = input().parse(true).unwrap();
+        // £15.50 × 10 × 365 / 7 = £8,082.142857...: £8,082.14; £12 × 12 = £144 either way.
+        assert_eq!(content.lines[0].annual_cost(rule), Ok(Money::from_pence(808_214)));
+        assert_eq!(content.annual_cost(rule), Ok(Money::from_pence(822_614)));
+        assert!(content.lines[0].working(rule).contains("365/7 (52 and 1/7) times a year"));
+        // A weekly line is charged at its own weekly cost; £144 a year is £144 × 7 / 365 a week: £2.76.
+        let services = content.service_lines(rule).unwrap();
+        assert_eq!(services[0].weekly_cost, Money::from_pence(15_500));
+        assert_eq!(services[1].weekly_cost, Money::from_pence(276));
+        assert_eq!(Frequency::Fortnightly.per_year(rule), (365, 14));
+        assert_eq!(Frequency::Fortnightly.per_year(YearRule::FiftyTwoWeeks), (26, 1));
+        assert_eq!(Frequency::FourWeekly.per_year(YearRule::AverageYear), (1461, 112));
+    }
+
+    #[test]
+    fn an_agreed_plan_keeps_the_rule_it_was_agreed_under() {
+        let now = Utc::now();
+        let mut plan = SupportPlan {
+            id: PlanId::generate(),
+            person_id: PersonId::generate(),
+            allocation_id: AllocationId::generate(),
+            status: PlanStatus::Agreed,
+            content: input().parse(true).unwrap(),
+            written_by: Vec::new(),
+            decisions: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            year_rule: YearRule::FiftyTwoWeeks,
+        };
+        assert_eq!(plan.year_rule_for_showing(YearRule::FiftyTwoWeeksAndADay), YearRule::FiftyTwoWeeks);
+        plan.status = PlanStatus::Drafting;
+        assert_eq!(
+            plan.year_rule_for_showing(YearRule::FiftyTwoWeeksAndADay),
+            YearRule::FiftyTwoWeeksAndADay
+        );
+    }
+
+    #[test]
     fn a_plan_costs_its_lines_over_a_year() {
         let content = input().parse(true).unwrap();
         // £15.50 × 10 × 52 = £8,060; £12 × 12 = £144.
-        assert_eq!(content.annual_cost().unwrap(), Money::from_pence(820_400));
+        assert_eq!(content.annual_cost(YearRule::FiftyTwoWeeks).unwrap(), Money::from_pence(820_400));
         assert_eq!(content.lines.len(), 2);
     }
 

@@ -99,13 +99,13 @@ impl AmountCeilings {
 
     /// Plan lines whose weekly cost is above the ceiling, and the plan's yearly cost if it is
     /// above the yearly ceiling. A line is named by the field its cost was typed in.
-    pub fn check_plan(&self, content: &PlanContent) -> Vec<AboveCeiling> {
+    pub fn check_plan(&self, content: &PlanContent, rule: crate::money::YearRule) -> Vec<AboveCeiling> {
         let mut found: Vec<AboveCeiling> = content
             .lines
             .iter()
             .enumerate()
             .filter_map(|(index, line)| {
-                let weekly = line.annual_cost().ok()?.weekly_from_annual();
+                let weekly = line.weekly_cost(rule).ok()?;
                 (weekly > self.weekly_plan_line).then(|| AboveCeiling {
                     field: format!("line_unit_cost_{}", index + 1),
                     amount: weekly,
@@ -115,7 +115,7 @@ impl AmountCeilings {
             })
             .collect();
         if found.is_empty() {
-            if let Ok(yearly) = content.annual_cost() {
+            if let Ok(yearly) = content.annual_cost(rule) {
                 if yearly > self.yearly_budget {
                     found.push(AboveCeiling {
                         field: "line_unit_cost_1".into(),
@@ -253,9 +253,9 @@ mod tests {
     fn a_line_just_at_the_ceiling_passes_and_a_penny_a_week_more_does_not() {
         // £5,000 a week exactly: 10 hours at £500.
         let at = plan(vec![line(50_000, 10, Frequency::Weekly)]);
-        assert!(ceilings().check_plan(&at).is_empty());
+        assert!(ceilings().check_plan(&at, crate::money::YearRule::FiftyTwoWeeks).is_empty());
         let above = plan(vec![line(27_000, 10, Frequency::Weekly), line(50_001, 10, Frequency::Weekly)]);
-        let found = ceilings().check_plan(&above);
+        let found = ceilings().check_plan(&above, crate::money::YearRule::FiftyTwoWeeks);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].field, "line_unit_cost_2");
         assert_eq!(found[0].message(), "£5,000.10 a week is far more than usual. Check the amount");
@@ -264,14 +264,17 @@ mod tests {
     #[test]
     fn a_monthly_line_is_checked_by_its_weekly_cost() {
         // £25,000 a month is £300,000 a year, £5,769.23 a week.
-        let found = ceilings().check_plan(&plan(vec![line(2_500_000, 1, Frequency::Monthly)]));
+        let found = ceilings().check_plan(
+            &plan(vec![line(2_500_000, 1, Frequency::Monthly)]),
+            crate::money::YearRule::FiftyTwoWeeks,
+        );
         assert_eq!(found[0].amount, Money::from_pence(576_923));
     }
 
     #[test]
     fn many_modest_lines_that_add_up_past_the_yearly_ceiling_are_checked_as_a_plan() {
         let lines = (0..7).map(|_| line(90_000, 1, Frequency::Weekly)).collect();
-        let found = ceilings().check_plan(&plan(lines));
+        let found = ceilings().check_plan(&plan(lines), crate::money::YearRule::FiftyTwoWeeks);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].per, "a year");
         assert_eq!(found[0].amount, Money::from_pence(32_760_000));

@@ -205,8 +205,8 @@ where
     pub(crate) async fn insert_plan_in(tx: &mut Transaction<'static, E::Db>, plan: &SupportPlan) -> StoreResult<()> {
         let content = &plan.content;
         sqlx::query(
-            "insert into plans (id, person_id, allocation_id, status, outcomes, risks, contingency, money_manager, written_by, created_at, updated_at, version, advice)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "insert into plans (id, person_id, allocation_id, status, outcomes, risks, contingency, money_manager, written_by, created_at, updated_at, version, advice, year_rule)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(plan.id.0)
         .bind(plan.person_id.0)
@@ -221,6 +221,7 @@ where
         .bind(plan.updated_at)
         .bind(plan.version)
         .bind(&content.advice)
+        .bind(plan.year_rule.as_str())
         .execute(&mut **tx)
         .await
         .map_err(database_error)?;
@@ -285,8 +286,8 @@ where
 
     pub(crate) async fn insert_budget_in(tx: &mut Transaction<'static, E::Db>, budget: &PersonalBudget) -> StoreResult<()> {
         sqlx::query(
-            "insert into personal_budgets (id, person_id, plan_id, allocation_id, financial_assessment_id, indicative_annual_pence, annual_cost_pence, annual_contribution_pence, annual_council_pence, contribution_basis, money_manager, agreed_by, agreed_by_name, agreed_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "insert into personal_budgets (id, person_id, plan_id, allocation_id, financial_assessment_id, indicative_annual_pence, annual_cost_pence, annual_contribution_pence, annual_council_pence, contribution_basis, money_manager, agreed_by, agreed_by_name, agreed_at, year_rule)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(budget.id.0)
         .bind(budget.person_id.0)
@@ -302,6 +303,7 @@ where
         .bind(budget.agreed_by.0)
         .bind(&budget.agreed_by_name)
         .bind(budget.agreed_at)
+        .bind(budget.year_rule.as_str())
         .execute(&mut **tx)
         .await
         .map_err(|error| match database_error(error) {
@@ -717,7 +719,7 @@ where
         let mut tx = self.begin().await?;
         sqlx::query(
             "update plans set allocation_id = $1, status = $2, outcomes = $3, risks = $4, contingency = $5, money_manager = $6,
-               written_by = $7, updated_at = $8, version = version + 1, advice = $13
+               written_by = $7, updated_at = $8, version = version + 1, advice = $13, year_rule = $14
              where id = $9 and status in ($10, $11) and version = $12 returning id",
         )
         .bind(plan.allocation_id.0)
@@ -733,6 +735,7 @@ where
         .bind(second)
         .bind(expect.version)
         .bind(&content.advice)
+        .bind(plan.year_rule.as_str())
         .fetch_optional(&mut *tx)
         .await
         .map_err(database_error)?
@@ -753,7 +756,7 @@ where
         let (first, second) = from_states(&expect);
         let mut tx = self.begin().await?;
         sqlx::query(
-            "update plans set status = $1, updated_at = $2, version = version + 1
+            "update plans set status = $1, updated_at = $2, version = version + 1, year_rule = $7
              where id = $3 and status in ($4, $5) and version = $6 returning id",
         )
         .bind(plan.status.as_str())
@@ -762,6 +765,7 @@ where
         .bind(first)
         .bind(second)
         .bind(expect.version)
+        .bind(plan.year_rule.as_str())
         .fetch_optional(&mut *tx)
         .await
         .map_err(database_error)?

@@ -53,7 +53,13 @@ async fn whole_quantities_and_money_forms_survive_migration_0010() {
     let store = SqliteStore::connect(&url).await.unwrap();
     let plan = store.get_plan(tailor_domain::PlanId(plan_id)).await.unwrap();
     assert_eq!(plan.content.lines[0].quantity.hundredths(), 700, "7 becomes 7.00");
-    assert_eq!(plan.content.lines[0].annual_cost().unwrap().pence(), 1550 * 7 * 52);
+    assert_eq!(
+        plan.content.lines[0]
+            .annual_cost(tailor_domain::money::YearRule::FiftyTwoWeeks)
+            .unwrap()
+            .pence(),
+        1550 * 7 * 52
+    );
     assert_eq!(plan.content.money_manager, Some(tailor_domain::plans::MoneyManager::Broker));
     assert_eq!(plan.content.advice, "");
 }

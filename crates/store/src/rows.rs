@@ -460,7 +460,7 @@ pub fn financial_assessment_from_row(row: &impl RowAccess) -> StoreResult<Financ
 #[macro_export]
 macro_rules! plan_columns {
     () => {
-        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version, p.advice"
+        "p.id, p.person_id, p.allocation_id, p.status, p.outcomes, p.risks, p.contingency, p.money_manager, p.written_by, p.created_at, p.updated_at, p.version, p.advice, p.year_rule"
     };
 }
 
@@ -487,6 +487,7 @@ pub fn plan_from_row(row: &impl RowAccess, lines: Vec<PlanLine>, decisions: Vec<
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
         version: row.integer("version")?,
+        year_rule: code(row, "year_rule", tailor_domain::money::YearRule::parse)?,
     })
 }
 
@@ -532,7 +533,7 @@ pub fn plan_decision_from_row(row: &impl RowAccess) -> StoreResult<PlanDecision>
 #[macro_export]
 macro_rules! budget_columns {
     () => {
-        "id, person_id, plan_id, allocation_id, financial_assessment_id, indicative_annual_pence, annual_cost_pence, annual_contribution_pence, annual_council_pence, contribution_basis, money_manager, agreed_by, agreed_by_name, agreed_at"
+        "id, person_id, plan_id, allocation_id, financial_assessment_id, indicative_annual_pence, annual_cost_pence, annual_contribution_pence, annual_council_pence, contribution_basis, money_manager, agreed_by, agreed_by_name, agreed_at, year_rule"
     };
 }
 
@@ -552,6 +553,7 @@ pub fn budget_from_row(row: &impl RowAccess) -> StoreResult<PersonalBudget> {
         agreed_by: UserId(row.uuid("agreed_by")?),
         agreed_by_name: row.text("agreed_by_name")?,
         agreed_at: row.time("agreed_at")?,
+        year_rule: code(row, "year_rule", tailor_domain::money::YearRule::parse)?,
     })
 }
 

@@ -930,7 +930,7 @@ pub async fn get_plan(
 ) -> ApiResult<Json<serde_json::Value>> {
     let (plan, allocation, _) = state.app.open_plan(&actor, record_id(&id)?).await?;
     Ok(Json(
-        serde_json::json!({ "plan": plan, "annual_cost_pence": plan.content.annual_cost().map(|cost| cost.pence()).ok(), "indicative_pence": allocation.indicative().pence() }),
+        serde_json::json!({ "plan": plan, "annual_cost_pence": plan.content.annual_cost(plan.year_rule_for_showing(state.app.year_rule)).map(|cost| cost.pence()).ok(), "indicative_pence": allocation.indicative().pence() }),
     ))
 }
 

@@ -78,7 +78,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> Self {
         AppState {
-            app,
+            // One year rule for the pages and the use cases: the council file's.
+            app: app.with_year_rule(config.council.year_rule),
             council: Arc::new(config.council.clone()),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),

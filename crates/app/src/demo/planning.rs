@@ -312,7 +312,7 @@ impl App {
                 .await?;
             // A plan near the budget (or well over it, for the manager's queue): a personal
             // assistant for a fractional number of hours a week, a club, and a one-off item.
-            let weekly_budget = allocation.indicative().weekly_from_annual().pence();
+            let weekly_budget = allocation.indicative_weekly().pence();
             let share = if stage == DemoStage::OverTolerance { 125 } else { 95 };
             // Hours to the nearest half hour at £16.50 an hour, after the club (£25 a week) and
             // the shower chair (£85 once, about £1.63 a week).

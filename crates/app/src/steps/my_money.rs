@@ -426,7 +426,8 @@ impl App {
             // The findings count as well as the answers: pain, risk or time can make an outcome
             // unachievable without anyone's help being needed.
             let result = calculate_with_findings(&model, &assessment.answers, Some(&eligibility.findings))
-                .map_err(|problem| single_error("answers", &format!("The budget cannot be worked out: {problem}")))?;
+                .map_err(|problem| single_error("answers", &format!("The budget cannot be worked out: {problem}")))?
+                .under_year_rule(self.year_rule);
             let allocation = AllocationRecord {
                 id: AllocationId::generate(),
                 person_id: assessment.person_id,
@@ -577,9 +578,9 @@ impl App {
             .await?
             .allocations
             .first()
-            .map(AllocationRecord::indicative)
+            .map(AllocationRecord::indicative_weekly)
             .unwrap_or(Money::ZERO);
-        let weekly_cost = indicative.weekly_from_annual();
+        let weekly_cost = indicative;
         let services = [ServiceLine {
             description: "The indicative budget, until there is a plan".into(),
             weekly_cost,

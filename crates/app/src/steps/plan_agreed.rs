@@ -69,10 +69,11 @@ impl App {
             ));
         }
         let content = input.parse(submit)?;
+        // A plan being written is costed under the council's year rule of the day.
         let cost = content
-            .annual_cost()
+            .annual_cost(self.year_rule)
             .map_err(|_| single_error("line_description_1", "The plan's cost is too large to work out"))?;
-        require_confirmation(&self.amount_ceilings().await?.check_plan(&content), confirmed)?;
+        require_confirmation(&self.amount_ceilings().await?.check_plan(&content, self.year_rule), confirmed)?;
         let now = self.clock.now();
         let existing = self
             .store
@@ -112,6 +113,7 @@ impl App {
                     plan.written_by.push(actor.display_name.clone());
                 }
                 plan.updated_at = now;
+                plan.year_rule = self.year_rule;
                 if submit {
                     plan.status = PlanStatus::Submitted;
                 }
@@ -132,6 +134,7 @@ impl App {
                     created_at: now,
                     updated_at: now,
                     version: 1,
+                    year_rule: self.year_rule,
                 };
                 let event = event.subject(PLAN, plan.id);
                 self.store.insert_plan(&plan, &event).await.map_err(|error| match error {
@@ -178,9 +181,11 @@ impl App {
         self.refuse_unless(actor, &access, needed, plan.person_id, "decide on a support plan")
             .await?;
         let (verdict, reason, refused_lines) = input.parse(plan.content.lines.len())?;
+        // Decided, and if agreed kept, under the council's year rule of the day.
+        plan.year_rule = self.year_rule;
         let cost = plan
             .content
-            .annual_cost()
+            .annual_cost(self.year_rule)
             .map_err(|_| single_error("verdict", "The plan's cost is too large to work out"))?;
         let indicative = allocation.indicative();
         let now = self.clock.now();
@@ -273,7 +278,7 @@ impl App {
         // the rest of the free list never add to what the person pays.
         let services = plan
             .content
-            .service_lines_on(Some(self.clock.today()))
+            .service_lines_on(Some(self.clock.today()), plan.year_rule)
             .map_err(|_| single_error("verdict", "The amounts are too large to work with"))?;
         let contribution = weekly_contribution(&rates, &financial.circumstances, &services).map_err(|problem| {
             let next_step = match problem {
@@ -284,11 +289,11 @@ impl App {
         })?;
         let chargeable_annual = contribution
             .chargeable_weekly_cost
-            .checked_mul(52)
+            .annual_from_weekly(plan.year_rule)
             .map_err(|_| single_error("verdict", "The amounts are too large"))?;
         let annual_contribution = contribution
             .weekly
-            .checked_mul(52)
+            .annual_from_weekly(plan.year_rule)
             .map_err(|_| single_error("verdict", "The amounts are too large"))?
             .min(chargeable_annual)
             .min(cost);
@@ -314,6 +319,7 @@ impl App {
             agreed_by: actor.user_id,
             agreed_by_name: actor.display_name.clone(),
             agreed_at: now,
+            year_rule: plan.year_rule,
         })
     }
 

@@ -15,7 +15,7 @@ use tailor_domain::charging::{
 };
 use tailor_domain::eligibility::{AssessmentKind, EligibilityDecision, EligibilityFindings};
 use tailor_domain::jobs::{Job, JobKind, JobStatus};
-use tailor_domain::money::Money;
+use tailor_domain::money::{Money, YearRule};
 use tailor_domain::plan_support::Quantity;
 use tailor_domain::plans::*;
 use tailor_domain::*;
@@ -82,6 +82,7 @@ pub fn allocation(person_id: PersonId, assessment_id: AssessmentId, worker: &Use
             carers_allocation_pence: 0,
             total_pence: 1_000_000,
             weekly_pence: 19_230,
+            year_rule: YearRule::FiftyTwoWeeks,
         },
         calculated_by: worker.id,
         calculated_by_name: worker.display_name.clone(),
@@ -165,6 +166,7 @@ pub fn plan(person_id: PersonId, allocation_id: AllocationId, status: PlanStatus
         created_at: now(),
         updated_at: now(),
         version: 1,
+        year_rule: YearRule::FiftyTwoWeeks,
     }
 }
 
@@ -239,6 +241,7 @@ pub fn budget(plan: &SupportPlan, financial: &FinancialAssessmentRecord, worker:
         agreed_by: worker.id,
         agreed_by_name: worker.display_name.clone(),
         agreed_at: now(),
+        year_rule: plan.year_rule,
     }
 }
 
@@ -448,6 +451,8 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
 
     let mut agreed = submitted.clone();
     agreed.status = PlanStatus::Agreed;
+    // Agreed under a council rule other than the default: the plan and its budget keep it.
+    agreed.year_rule = YearRule::FiftyTwoWeeksAndADay;
     let issued = budget(&agreed, &money, &fixture.worker);
     store
         .decide_plan(
@@ -464,6 +469,7 @@ pub(super) async fn plans_budgets_and_challenges_round_trip(store: Box<dyn Store
         .unwrap();
     let stored = store.get_plan(draft.id).await.unwrap();
     assert_eq!(stored.status, PlanStatus::Agreed);
+    assert_eq!(stored.year_rule, YearRule::FiftyTwoWeeksAndADay);
     assert_eq!(stored.decisions.len(), 1);
     assert_eq!(store.get_budget(issued.id).await.unwrap(), issued);
     assert_eq!(store.list_budgets(fixture.person.id).await.unwrap(), vec![issued.clone()]);

@@ -7,7 +7,7 @@
 //! Tailor add their own sections (the reasons and advice of a not-eligible letter, a plan's
 //! statutory content) by pushing a `RecordSection` before it is shown.
 
-use super::pdf::pdf_document;
+use super::pdf::{pdf_document, Block};
 use super::steps::RecordPath;
 use super::PageContext;
 use crate::context::{CurrentActor, RequestContext};
@@ -93,10 +93,10 @@ impl WrittenRecord {
         }
     }
 
-    /// The record as headed paragraphs for the PDF: letterhead, addressee, sections, right to
-    /// challenge, and where the accessible version is.
-    pub fn pdf_paragraphs(&self, council: &CouncilContact, page_address: &str) -> Vec<String> {
-        let mut paragraphs = vec![
+    /// The record as the PDF's headings, paragraphs and tables: letterhead, addressee, sections,
+    /// right to challenge, and where the web page version is.
+    pub fn pdf_blocks(&self, council: &CouncilContact, page_address: &str) -> Vec<Block> {
+        let letterhead = [
             format!(
                 "{}, {}. {}, {}.",
                 council.name,
@@ -111,12 +111,15 @@ impl WrittenRecord {
                 "This record is also a web page you can read with a screen reader or print: sign in to Tailor and open {page_address}."
             ),
         ];
+        let mut blocks: Vec<Block> = letterhead.into_iter().map(Block::Paragraph).collect();
         for section in self.sections.iter().chain(std::iter::once(&Self::right_to_challenge(council))) {
-            paragraphs.push(format!("# {}", section.heading));
-            paragraphs.extend(section.paragraphs.iter().cloned());
-            paragraphs.extend(section.rows.iter().map(|(label, value)| format!("{label}: {value}")));
+            blocks.push(Block::Heading(section.heading.clone()));
+            blocks.extend(section.paragraphs.iter().cloned().map(Block::Paragraph));
+            if !section.rows.is_empty() {
+                blocks.push(Block::Table(section.rows.clone()));
+            }
         }
-        paragraphs
+        blocks
     }
 }
 
@@ -138,7 +141,7 @@ fn show(state: &AppState, context: &RequestContext, record: WrittenRecord) -> Re
 }
 
 fn pdf(state: &AppState, record: &WrittenRecord, file_name: &str, page_address: &str) -> Response {
-    match pdf_document(&record.title, &record.pdf_paragraphs(&state.council, page_address)) {
+    match pdf_document(&record.title, &record.pdf_blocks(&state.council, page_address)) {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -286,7 +289,7 @@ async fn eligibility_letter(
             paragraphs: vec![format!(
                 "{} a year (about {} a week): a starting point for your plan, not a limit.",
                 allocation.indicative(),
-                allocation.indicative().weekly_from_annual()
+                allocation.indicative_weekly()
             )],
             rows: Vec::new(),
         });
@@ -315,16 +318,18 @@ async fn plan_record(state: &AppState, actor: &tailor_domain::access::Actor, pla
         paragraphs: vec![plan.content.outcomes.clone()],
         rows: Vec::new(),
     });
-    let total = plan.content.annual_cost().unwrap_or_default();
+    // An agreed plan keeps the year rule it was agreed under; a draft is costed under today's.
+    let rule = plan.year_rule_for_showing(state.app.year_rule);
+    let total = plan.content.annual_cost(rule).unwrap_or_default();
     let mut rows: Vec<(String, String)> = plan
         .content
         .lines
         .iter()
-        .map(|line| (line.description.clone(), line.working()))
+        .map(|line| (line.description.clone(), line.working(rule)))
         .collect();
     rows.push((
         "Total".into(),
-        format!("{total} a year, about {} a week", total.weekly_from_annual()),
+        format!("{total} a year, about {} a week", total.weekly_from_annual(rule)),
     ));
     rows.push(("Indicative budget".into(), format!("{} a year", allocation.indicative())));
     record.sections.push(RecordSection {
@@ -334,7 +339,7 @@ async fn plan_record(state: &AppState, actor: &tailor_domain::access::Actor, pla
                 Some(form) => format!("The money will be managed by: {}.", form.label()),
                 None => "Who will manage the money has not been chosen yet.".into(),
             },
-            tailor_domain::money::CONVERSION_RULE.into(),
+            rule.statement(),
         ],
         rows,
     });
@@ -374,13 +379,17 @@ async fn budget_statement(state: &AppState, actor: &tailor_domain::access::Actor
         &person,
         budget.agreed_at,
     );
-    let weekly = |amount: tailor_domain::money::Money| amount.weekly_from_annual();
+    // The figures as agreed: under the year rule recorded with the budget.
+    let weekly = |amount: tailor_domain::money::Money| amount.weekly_from_annual(budget.year_rule);
     record.sections.push(RecordSection {
         heading: "Your personal budget".into(),
-        paragraphs: vec![format!(
-            "Your plan was agreed by {} on {}. This is your personal budget statement (Care Act 2014, section 26).",
-            budget.agreed_by_name, record.dated
-        )],
+        paragraphs: vec![
+            format!(
+                "Your plan was agreed by {} on {}. This is your personal budget statement (Care Act 2014, section 26).",
+                budget.agreed_by_name, record.dated
+            ),
+            budget.year_rule.statement(),
+        ],
         rows: vec![
             (
                 "The cost of meeting your needs".into(),

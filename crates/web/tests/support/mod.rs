@@ -60,33 +60,45 @@ pub fn details(given: &str, family: &str) -> PersonDetailsInput {
 
 impl World {
     pub async fn new() -> World {
-        let directory = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
-                .await
-                .unwrap(),
-        );
-        Self::on(store, Some(directory), SessionPolicy::default()).await
+        Self::with_council(tailor_domain::council::CouncilContact::demo()).await
+    }
+
+    /// The world of a council with its own council file (its year rule, say).
+    pub async fn with_council(council: tailor_domain::council::CouncilContact) -> World {
+        Self::on_sqlite(council, SessionPolicy::default()).await
     }
 
     /// A world whose sessions follow `policy` (two-step sign-in required for staff, say).
     pub async fn with_policy(policy: SessionPolicy) -> World {
+        Self::on_sqlite(tailor_domain::council::CouncilContact::demo(), policy).await
+    }
+
+    async fn on_sqlite(council: tailor_domain::council::CouncilContact, policy: SessionPolicy) -> World {
         let directory = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::connect(&format!("sqlite:{}", directory.path().join("test.db").display()))
                 .await
                 .unwrap(),
         );
-        Self::on(store, Some(directory), policy).await
+        Self::on(store, Some(directory), council, policy).await
     }
 
     /// The same world in a new database on the PostgreSQL server at `server_url`, named
     /// `tailor_web_test_...` (dropped by `drop_postgres_test_databases`).
     pub async fn on_postgres(server_url: &str) -> World {
-        Self::on_postgres_with_policy(server_url, SessionPolicy::default()).await
+        Self::on_postgres_with(server_url, tailor_domain::council::CouncilContact::demo(), SessionPolicy::default()).await
     }
 
     pub async fn on_postgres_with_policy(server_url: &str, policy: SessionPolicy) -> World {
+        Self::on_postgres_with(server_url, tailor_domain::council::CouncilContact::demo(), policy).await
+    }
+
+    /// As `on_postgres`, for a council with its own council file.
+    pub async fn on_postgres_with_council(server_url: &str, council: tailor_domain::council::CouncilContact) -> World {
+        Self::on_postgres_with(server_url, council, SessionPolicy::default()).await
+    }
+
+    async fn on_postgres_with(server_url: &str, council: tailor_domain::council::CouncilContact, policy: SessionPolicy) -> World {
         use sqlx::Connection;
         let name = format!("tailor_web_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
@@ -97,11 +109,33 @@ impl World {
                 .await
                 .unwrap(),
         );
-        Self::on(store, None, policy).await
+        Self::on(store, None, council, policy).await
     }
 
-    async fn on(store: Arc<dyn Store>, directory: Option<tempfile::TempDir>, policy: SessionPolicy) -> World {
-        let app = App::new(store.clone(), Arc::new(SystemClock), policy);
+    /// The council changes its council file (and restarts): the same records, served under it.
+    pub fn change_council(&mut self, council: tailor_domain::council::CouncilContact) {
+        self.app = self.app.clone().with_year_rule(council.year_rule);
+        let state = AppState::new(self.app.clone(), Self::web_config(council));
+        state.ready.store(true, std::sync::atomic::Ordering::Release);
+        self.router = router(state);
+    }
+
+    fn web_config(council: tailor_domain::council::CouncilContact) -> WebConfig {
+        WebConfig {
+            metrics_token: Some(METRICS_TOKEN.into()),
+            strict_transport_security: true,
+            council,
+            ..WebConfig::default()
+        }
+    }
+
+    async fn on(
+        store: Arc<dyn Store>,
+        directory: Option<tempfile::TempDir>,
+        council: tailor_domain::council::CouncilContact,
+        policy: SessionPolicy,
+    ) -> World {
+        let app = App::new(store.clone(), Arc::new(SystemClock), policy).with_year_rule(council.year_rule);
         app.ensure_default_configuration().await.unwrap();
         let team_a = app.create_team(None, "Team A").await.unwrap().id;
         let team_b = app.create_team(None, "Team B").await.unwrap().id;
@@ -154,12 +188,7 @@ impl World {
             expires_on: String::new(),
         };
         app.grant_delegation(&actor_a, helped, &details_only).await.unwrap();
-        let config = WebConfig {
-            metrics_token: Some(METRICS_TOKEN.into()),
-            strict_transport_security: true,
-            ..WebConfig::default()
-        };
-        let state = AppState::new(app.clone(), config);
+        let state = AppState::new(app.clone(), Self::web_config(council));
         state.ready.store(true, std::sync::atomic::Ordering::Release);
         World {
             router: router(state),
@@ -203,6 +232,7 @@ impl World {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         }
     }
 
@@ -290,6 +320,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for replies that are not text (PDFs).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {

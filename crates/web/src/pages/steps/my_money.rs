@@ -8,7 +8,7 @@ use super::*;
 use crate::context::{CsrfForm, CurrentActor, RequestContext};
 use crate::errors::PageError;
 use crate::pages::forms::{form_page, Field, FormPage};
-use crate::pages::pdf::pdf_document;
+use crate::pages::pdf::{pdf_document, Block};
 use crate::pages::{choices, render, render_form, Choice, PageContext};
 use crate::AppState;
 use askama::Template;
@@ -976,7 +976,7 @@ pub async fn assessment_pdf(
             paragraphs.push(format!("Your answer: {}", row.answer));
         }
     }
-    match pdf_document(&questionnaire.title, &paragraphs) {
+    match pdf_document(&questionnaire.title, &Block::from_paragraphs(&paragraphs)) {
         Ok(bytes) => (
             [
                 (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),

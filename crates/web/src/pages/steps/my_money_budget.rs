@@ -40,6 +40,8 @@ pub(super) struct AllocationPage {
     indicative: String,
     worked_out: String,
     weekly: String,
+    /// The year rule the weekly figure was worked out under, in words.
+    rule: String,
     override_reason: Option<String>,
     override_by: Option<String>,
     can_override: bool,
@@ -227,7 +229,8 @@ pub(super) async fn allocation_page_with(
         questions: questionnaire_text,
         indicative: allocation.indicative().to_string(),
         worked_out: money(allocation.result.total_pence),
-        weekly: allocation.indicative().weekly_from_annual().to_string(),
+        weekly: allocation.indicative_weekly().to_string(),
+        rule: allocation.result.year_rule.statement(),
         override_reason: allocation.override_.as_ref().map(|change| change.reason.clone()),
         override_by: allocation
             .override_

@@ -58,7 +58,7 @@ pub(super) struct PlanFormPage {
     money_forms: Vec<MoneyFormRow>,
     lines: Vec<LineField>,
     changes_requested: Option<String>,
-    rule: &'static str,
+    rule: String,
     words: PlanWords,
 }
 
@@ -125,7 +125,7 @@ pub(super) async fn plan_page_with(
     let costed = input.parse(false).ok();
     let total = costed
         .as_ref()
-        .and_then(|content| content.annual_cost().ok())
+        .and_then(|content| content.annual_cost(state.app.year_rule).ok())
         .unwrap_or(Money::ZERO);
     // The lines written so far and three spare; saving shows three more.
     let filled = input
@@ -178,7 +178,7 @@ pub(super) async fn plan_page_with(
     if let Some(content) = &costed {
         let mut costed_lines = content.lines.iter();
         for line in lines.iter_mut().filter(|line| !line.description.trim().is_empty()) {
-            if let Some(cost) = costed_lines.next().and_then(|costed| costed.annual_cost().ok()) {
+            if let Some(cost) = costed_lines.next().and_then(|costed| costed.annual_cost(state.app.year_rule).ok()) {
                 line.annual = cost.to_string();
             }
         }
@@ -227,7 +227,7 @@ pub(super) async fn plan_page_with(
         lines,
         changes_requested,
         input,
-        rule: tailor_domain::money::CONVERSION_RULE,
+        rule: state.app.year_rule.statement(),
     };
     render_form(&page, &page.errors)
 }
@@ -275,7 +275,7 @@ pub async fn plan_cost(
     let total = plan
         .parse(false)
         .ok()
-        .and_then(|content| content.annual_cost().ok())
+        .and_then(|content| content.annual_cost(state.app.year_rule).ok())
         .unwrap_or(Money::ZERO);
     let over = total > indicative;
     let difference = if over {
@@ -389,7 +389,7 @@ pub(super) struct PlanPage {
     indicative: String,
     money_form: Option<(&'static str, String)>,
     direct_payment: Option<DirectPaymentRow>,
-    rule: &'static str,
+    rule: String,
     decisions: Vec<DecisionRow>,
     can_decide: bool,
     can_edit: bool,
@@ -474,8 +474,10 @@ pub async fn plan_view(
         }
     }
     let show = |amount: Result<Money, tailor_domain::money::MoneyError>| amount.map(|cost| cost.to_string()).unwrap_or_default();
+    // An agreed plan is shown as agreed; one still being written or decided under today's rule.
+    let rule = plan.year_rule_for_showing(state.app.year_rule);
     let direct_payment = content
-        .direct_payment(catalogue.direct_payment_every_weeks)
+        .direct_payment(catalogue.direct_payment_every_weeks, rule)
         .map(|terms| DirectPaymentRow {
             needs: terms
                 .needs
@@ -517,30 +519,30 @@ pub async fn plan_view(
                     .map(|kind| kind.words.clone())
                     .unwrap_or_else(|| line.component.label().to_owned()),
                 meets: line.meets.as_deref().and_then(need_label).unwrap_or("Not said").to_owned(),
-                working: line.working(),
-                annual: show(line.annual_cost()),
+                working: line.working(rule),
+                annual: show(line.annual_cost(rule)),
                 reablement_start: line
                     .reablement_start
                     .map(|date| date.format("%-d %B %Y").to_string())
                     .unwrap_or_default(),
             })
             .collect(),
-        total: show(content.annual_cost()),
-        recurring: show(content.recurring_annual_cost()),
+        total: show(content.annual_cost(rule)),
+        recurring: show(content.recurring_annual_cost(rule)),
         one_off: content
-            .one_off_cost()
+            .one_off_cost(rule)
             .ok()
             .filter(|cost| *cost > Money::ZERO)
             .map(|cost| cost.to_string())
             .unwrap_or_default(),
         weekly: content
-            .recurring_annual_cost()
-            .map(|cost| cost.weekly_from_annual().to_string())
+            .recurring_annual_cost(rule)
+            .map(|cost| cost.weekly_from_annual(rule).to_string())
             .unwrap_or_default(),
         indicative: allocation.indicative().to_string(),
         money_form: content.money_manager.map(|form| (form.name(), voice.money_manager_who(form))),
         direct_payment,
-        rule: tailor_domain::money::CONVERSION_RULE,
+        rule: rule.statement(),
         decisions: plan
             .decisions
             .iter()
@@ -646,7 +648,10 @@ pub async fn plan_sent(
         own,
         first_name,
         within_days: tailor_domain::plan_support::SupportCatalogue::shipped().plan_answer_within_working_days,
-        over: plan.content.annual_cost().is_ok_and(|cost| cost > allocation.indicative()),
+        over: plan
+            .content
+            .annual_cost(plan.year_rule_for_showing(state.app.year_rule))
+            .is_ok_and(|cost| cost > allocation.indicative()),
         home: if actor.person_id.is_some() || own {
             "/my".into()
         } else {

@@ -46,7 +46,8 @@ pub(super) async fn budget_page_with(
     let (budget, access) = try_page!(state.app.open_budget(actor, budget_id).await);
     let person = try_page!(state.app.person_for_page(actor, budget.person_id, "see a personal budget").await);
     let overview = try_page!(state.app.planning_overview(actor, budget.person_id).await);
-    let weekly = |amount: Money| amount.weekly_from_annual().to_string();
+    // The budget's figures as agreed, under the year rule recorded with it.
+    let weekly = |amount: Money| amount.weekly_from_annual(budget.year_rule).to_string();
     let voice = crate::pages::voice::Voice::new(
         &access,
         person.details.preferred_name.as_deref().unwrap_or(&person.details.given_name),
@@ -69,7 +70,7 @@ pub(super) async fn budget_page_with(
                     .plans
                     .iter()
                     .find(|plan| plan.id == budget.plan_id)
-                    .and_then(|plan| plan.content.service_lines().ok()),
+                    .and_then(|plan| plan.content.service_lines(budget.year_rule).ok()),
             )
             .and_then(|(rates, services)| tailor_domain::charging::weekly_contribution(&rates, &financial.circumstances, &services).ok())
         {
