@@ -80,6 +80,7 @@ test('a wrong password is refused with a clear message', async () => {
   await checkAccessibility(page, 'the sign-in page with an error')
 })
 
+// The Caldicott guardian signs in with a code as well: two-step-sign-in.test.mjs covers it.
 test('every demo account signs in and lands on its own home page', async () => {
   const homes = {
     'practitioner@demo.invalid': '/home',
@@ -88,7 +89,7 @@ test('every demo account signs in and lands on its own home page', async () => {
     'commissioner@demo.invalid': '/home',
     'analyst@demo.invalid': '/home',
     'admin@demo.invalid': '/home',
-    'caldicott@demo.invalid': '/home',
+    'deputy@demo.invalid': '/home',
     'provider@demo.invalid': '/provider',
     'person@demo.invalid': '/my',
     'helper@demo.invalid': '/my'

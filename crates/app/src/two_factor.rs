@@ -155,9 +155,21 @@ impl App {
         }
     }
 
-    /// New recovery codes; the old ones stop working. Shown this once.
+    /// New recovery codes; the old ones stop working. Shown this once. The current password is
+    /// asked for again, so a session left open on a shared computer cannot be used to take the
+    /// account's way back in.
     #[tracing::instrument(skip_all)]
-    pub async fn regenerate_recovery_codes(&self, actor: &Actor) -> AppResult<Vec<String>> {
+    pub async fn regenerate_recovery_codes(&self, actor: &Actor, password: &str) -> AppResult<Vec<String>> {
+        if password.is_empty() {
+            return Err(invalid("codes_password", "Enter your current password"));
+        }
+        let state = self.store.password_state(actor.user_id).await?;
+        if !crate::auth::password_matches(password.to_owned(), state.hash).await {
+            self.store
+                .append_audit(&self.event(actor, AuditAction::PasswordChangeRefused).subject("user", actor.user_id))
+                .await?;
+            return Err(invalid("codes_password", "Your current password is not right"));
+        }
         let (codes, stored) = new_recovery_codes();
         let event = self
             .event(actor, AuditAction::RecoveryCodesRegenerated)
@@ -168,7 +180,7 @@ impl App {
             .await
         {
             Ok(()) => Ok(codes),
-            Err(StoreError::StateChanged(_)) => Err(invalid("code", "Set up two-step sign-in first")),
+            Err(StoreError::StateChanged(_)) => Err(invalid("codes_password", "Set up two-step sign-in first")),
             Err(error) => Err(error.into()),
         }
     }

@@ -190,8 +190,40 @@ async fn the_password_then_the_code(world: &World) {
     let made = world.api("POST", "/api/v1/tokens", None, Some(body(Some(&recovery[1])))).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
 
+    // New recovery codes need the password again, and the old ones stop working.
+    let no_password = world
+        .post_form("/account/two-step/recovery-codes", Some(&cookie), &form(&[("csrf_token", &csrf)]))
+        .await;
+    assert_eq!(no_password.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_password.body.contains("Enter your current password"), "{}", no_password.body);
+    let wrong_password = world
+        .post_form(
+            "/account/two-step/recovery-codes",
+            Some(&cookie),
+            &form(&[("csrf_token", &csrf), ("codes_password", "not the password at all")]),
+        )
+        .await;
+    assert_eq!(wrong_password.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong_password.body.contains("Your current password is not right"));
+    let renewed = world
+        .post_form(
+            "/account/two-step/recovery-codes",
+            Some(&cookie),
+            &form(&[("csrf_token", &csrf), ("codes_password", PASSWORD)]),
+        )
+        .await;
+    assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.body);
+    assert_eq!(renewed.body.matches("<li><code>").count(), 10, "ten new codes");
+    let (_, fourth) = password_step(world, "practitioner").await;
+    assert_eq!(
+        code_step(world, &fourth, &recovery[2]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an old recovery code stops working"
+    );
+
     let audit = audit_text(world).await;
     for action in [
+        "recovery_codes_regenerated",
         "two_factor_enrolled",
         "sign_in_code_awaited",
         "two_factor_code_wrong",

@@ -197,13 +197,19 @@ pub async fn confirm_setup(
 #[derive(Deserialize)]
 pub struct Empty {}
 
+#[derive(Deserialize)]
+pub struct NewCodesForm {
+    #[serde(default)]
+    codes_password: String,
+}
+
 pub async fn new_recovery_codes(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentActor(actor): CurrentActor,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<NewCodesForm>,
 ) -> Response {
-    match state.app.regenerate_recovery_codes(&actor).await {
+    match state.app.regenerate_recovery_codes(&actor, &form.codes_password).await {
         Ok(codes) => render(&RecoveryCodesPage {
             page: PageContext::new(&state, &context, "Your new recovery codes", "/account"),
             codes,
