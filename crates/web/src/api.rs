@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 use tailor_app::AppError;
 use tailor_domain::access::{Actor, Capability};
 use tailor_domain::assessments::{AllocationRecord, Assessment, EligibilityRecord, FinancialAssessmentRecord};
-use tailor_domain::challenges::Challenge;
-use tailor_domain::plans::{PersonalBudget, SupportPlan};
-use tailor_domain::questionnaires::Questionnaire;
 use tailor_domain::audit::AuditEvent;
+use tailor_domain::challenges::Challenge;
 use tailor_domain::notes::{CaseNote, CaseNoteInput};
 use tailor_domain::people::{PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput, Warning};
+use tailor_domain::plans::{PersonalBudget, SupportPlan};
+use tailor_domain::questionnaires::Questionnaire;
 use tailor_domain::users::{NewUserInput, Team, User};
 use tailor_domain::PersonId;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -866,10 +866,7 @@ pub async fn get_assessment(
     Path(id): Path<String>,
 ) -> ApiResult<Json<AssessmentResponse>> {
     let (assessment, questionnaire, _) = state.app.open_assessment(&actor, record_id(&id)?).await?;
-    Ok(Json(AssessmentResponse {
-        assessment,
-        questionnaire,
-    }))
+    Ok(Json(AssessmentResponse { assessment, questionnaire }))
 }
 
 /// An assessment with the questionnaire version it is answered against.
