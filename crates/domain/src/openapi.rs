@@ -86,3 +86,26 @@ id_schema!(
     PasswordResetId,
     AccountLinkId,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn schema_of<T: PartialSchema>() -> Value {
+        serde_json::to_value(T::schema()).unwrap()
+    }
+
+    #[test]
+    fn each_schema_matches_what_the_type_serialises_to() {
+        assert_eq!(serde_json::to_value(Money::from_pence(-1250)).unwrap(), json!(-1250));
+        assert_eq!(schema_of::<Money>()["type"], "integer");
+        assert_eq!(serde_json::to_value(Quantity::from_hundredths(750)).unwrap(), json!(750));
+        assert_eq!(schema_of::<Quantity>()["type"], "integer");
+        let written: Vec<Value> = YearRule::ALL.iter().map(|rule| serde_json::to_value(rule).unwrap()).collect();
+        assert_eq!(schema_of::<YearRule>()["enum"], Value::Array(written));
+        let id = PersonId::generate();
+        assert_eq!(serde_json::to_value(id).unwrap(), json!(id.to_string()));
+        assert_eq!(schema_of::<PersonId>(), json!({"type": "string", "format": "uuid"}));
+    }
+}
