@@ -631,6 +631,7 @@ fn eligibility_rule(text: &str, file: &EligibilityFile, sections: &[ScoredSectio
 }
 
 /// Which conversion turned the points into money, with the figures it used.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "method")]
 pub enum AppliedConversion {
@@ -647,9 +648,12 @@ pub enum AppliedConversion {
 /// Answers by question id, as stored in an assessment and in `--answers` files.
 pub type Answers = BTreeMap<String, String>;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoredLine {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub question: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub answer: Arc<str>,
     pub points: i64,
     /// Set when the eligibility decision raised the points above what the answer scores: why.
@@ -657,18 +661,24 @@ pub struct ScoredLine {
     pub raised_because: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionResult {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub title: Arc<str>,
     pub points: i64,
     /// Inline for sections of up to four questions, so a calculation allocates little.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ScoredLine>))]
     pub lines: smallvec::SmallVec<[ScoredLine; 4]>,
 }
 
 /// The indicative budget and every step that led to it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationResult {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub model_id: Arc<str>,
     pub model_version: i64,
     pub total_points: i64,
@@ -676,6 +686,7 @@ pub struct AllocationResult {
     /// How the points became money; `describe_conversion` puts it in words.
     pub conversion: AppliedConversion,
     pub from_points_pence: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub informal_support_answer: Option<Arc<str>>,
     pub informal_support_percent: i64,
     pub informal_support_reduction_pence: i64,
@@ -683,6 +694,7 @@ pub struct AllocationResult {
     /// willing and able to keep caring, so it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub informal_support_not_applied: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub carers_allocation_answer: Option<Arc<str>>,
     pub carers_allocation_pence: i64,
     /// The indicative annual budget.

@@ -21,6 +21,7 @@ labelled_enum!(
     }
 );
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
     pub id: AssessmentId,
@@ -29,6 +30,8 @@ pub struct Assessment {
     pub questionnaire_id: String,
     pub questionnaire_version: i64,
     pub status: AssessmentStatus,
+    /// The answer chosen, by question id.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
     pub answers: Answers,
     /// Who filled it in: the person, a helper on their behalf, or a practitioner with them.
     pub completed_by: Vec<String>,
@@ -53,6 +56,7 @@ pub fn first_version() -> i64 {
 /// matters to them, what they are good at and enjoy, and the people and support already around
 /// them. Plans start from these, so that support builds on what works (a strengths-based
 /// assessment, Care and Support Statutory Guidance 6.63).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AboutYou {
     pub what_matters: String,
@@ -135,6 +139,7 @@ mod about_you_tests {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssessmentReview {
     pub accepted: bool,
@@ -153,6 +158,7 @@ impl Assessment {
 }
 
 /// The eligibility determination for one assessment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityRecord {
     pub id: EligibilityDecisionId,
@@ -187,6 +193,7 @@ impl EligibilityRecord {
 }
 
 /// Needs that come and go, looked at over a period long enough to see their real level.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FluctuatingNeeds {
     pub fluctuate: bool,
@@ -197,6 +204,7 @@ pub struct FluctuatingNeeds {
 }
 
 /// Why an eligibility decision was made again, and which one it replaces.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redetermination {
     pub replaces: EligibilityDecisionId,
@@ -206,6 +214,7 @@ pub struct Redetermination {
 }
 
 /// An indicative budget, with the frozen snapshot that reproduces it to the penny.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationRecord {
     pub id: AllocationId,
@@ -213,6 +222,8 @@ pub struct AllocationRecord {
     pub assessment_id: AssessmentId,
     /// The model file exactly as it was used, and the answers exactly as they were.
     pub model_source: String,
+    /// The answer chosen, by question id.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
     pub answers: Answers,
     pub result: AllocationResult,
     pub calculated_by: UserId,
@@ -224,6 +235,7 @@ pub struct AllocationRecord {
 }
 
 /// A practitioner's professional judgement that the indicative figure should differ.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetOverride {
     pub annual: Money,
@@ -249,6 +261,7 @@ impl AllocationRecord {
 }
 
 /// A financial assessment and the weekly contribution it led to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinancialAssessmentRecord {
     pub id: FinancialAssessmentId,

@@ -47,6 +47,7 @@ impl ChallengeKind {
 }
 
 /// The decision a challenge is about: its kind and its record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ChallengeSubject {
@@ -136,6 +137,7 @@ impl ChallengeRules {
 }
 
 /// A member of staff named on a challenge (its owner, or whoever recorded it).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {
     pub id: UserId,
@@ -143,6 +145,7 @@ pub struct StaffMember {
 }
 
 /// A challenge to one decision.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Challenge {
     pub id: ChallengeId,
@@ -168,6 +171,7 @@ pub struct Challenge {
 }
 
 /// The owner's written answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChallengeAnswer {
     /// `None` only for answers carried over from before outcomes were named.

@@ -92,6 +92,7 @@ pub struct MinimumIncomeGuarantee {
 }
 
 /// How the council collects the contribution.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContributionBasis {
@@ -295,6 +296,7 @@ pub fn rates_in_force(tables: &[ChargingRates], on: NaiveDate) -> Option<&Chargi
 }
 
 /// The age bands of the guarantee, worked out from dates, never typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgeGroup {
@@ -333,6 +335,7 @@ labelled_enum!(
 );
 
 /// One kind of income and how much of it arrives each week.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncomeLine {
     pub source: IncomeSource,
@@ -340,6 +343,7 @@ pub struct IncomeLine {
 }
 
 /// A weekly cost with what it is for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostLine {
     pub description: String,
@@ -347,6 +351,7 @@ pub struct CostLine {
 }
 
 /// A weekly extra cost of disability, with what shows it is spent (receipts, bills, a quote).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpenditureLine {
     pub description: String,
@@ -355,6 +360,7 @@ pub struct ExpenditureLine {
 }
 
 /// What the financial assessment found, weekly unless it says otherwise.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StoredCircumstances")]
 pub struct FinancialCircumstances {
@@ -492,6 +498,7 @@ impl FinancialCircumstances {
 }
 
 /// Why a service is never charged for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NeverCharged {
@@ -560,12 +567,14 @@ pub struct ServiceLine {
 }
 
 /// A line of the working: what it is, and the weekly amount it adds or takes away.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkingLine {
     pub label: String,
     pub weekly: Money,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contribution {
     pub weekly: Money,

@@ -87,6 +87,7 @@ pub fn outcome_label(code: &str) -> Option<&'static str> {
 }
 
 /// The practitioner's finding on one outcome.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomeFinding {
     pub outcome: String,
@@ -96,6 +97,7 @@ pub struct OutcomeFinding {
 }
 
 /// Everything the decision rests on, as recorded by the practitioner.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityFindings {
     pub kind: AssessmentKind,
@@ -110,6 +112,7 @@ pub struct EligibilityFindings {
     pub wellbeing_reasons: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityDecision {
     pub eligible: bool,

@@ -20,6 +20,8 @@ pub mod jobs;
 pub mod money;
 pub mod nhs_number;
 pub mod notes;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod people;
 pub mod plan_support;
 pub mod plans;

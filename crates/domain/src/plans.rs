@@ -168,6 +168,7 @@ impl MoneyManager {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StoredPlanLine")]
 pub struct PlanLine {
@@ -303,6 +304,7 @@ impl PlanLine {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanContent {
     /// What the person wants to achieve, in their own words.
@@ -422,6 +424,7 @@ labelled_enum!(
     }
 );
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportPlan {
     pub id: PlanId,
@@ -506,6 +509,7 @@ pub fn reads_as_refusal(reason: &str) -> bool {
 }
 
 /// A sign-off decision, with who, when and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDecision {
     #[serde(default = "PlanDecisionId::generate")]
@@ -526,6 +530,7 @@ pub struct PlanDecision {
     pub decided_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionStage {
@@ -606,6 +611,7 @@ impl DecisionInput {
 }
 
 /// The personal budget statement (Care Act s26): the cost, what the person pays, what the council pays.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalBudget {
     pub id: BudgetId,

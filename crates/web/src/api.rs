@@ -16,9 +16,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tailor_app::AppError;
 use tailor_domain::access::{Actor, Capability};
+use tailor_domain::assessments::{AllocationRecord, Assessment, EligibilityRecord, FinancialAssessmentRecord};
 use tailor_domain::audit::AuditEvent;
+use tailor_domain::challenges::Challenge;
 use tailor_domain::notes::{CaseNote, CaseNoteInput};
 use tailor_domain::people::{PeopleSearch, Person, PersonDetailsInput, PersonSummary, Relationship, RelationshipInput, Warning};
+use tailor_domain::plans::{PersonalBudget, SupportPlan};
+use tailor_domain::questionnaires::Questionnaire;
 use tailor_domain::users::{NewUserInput, Team, User};
 use tailor_domain::PersonId;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -792,29 +796,18 @@ fn record_id<T: std::str::FromStr>(text: &str) -> ApiResult<T> {
     text.parse().map_err(|_| ApiError(AppError::NotFound))
 }
 
-fn json_of<T: Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
-}
-
 /// A person's assessments, eligibility decisions, indicative budgets, financial assessment, plans,
 /// personal budgets and challenges, newest first.
 #[derive(Serialize, ToSchema)]
 pub struct PlanningResponse {
-    #[schema(value_type = Vec<Object>)]
-    pub assessments: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub eligibility: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub allocations: Vec<serde_json::Value>,
+    pub assessments: Vec<Assessment>,
+    pub eligibility: Vec<EligibilityRecord>,
+    pub allocations: Vec<AllocationRecord>,
     /// The financial assessment in force, or null when there is none.
-    #[schema(value_type = Option<Object>)]
-    pub financial_assessment: serde_json::Value,
-    #[schema(value_type = Vec<Object>)]
-    pub plans: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub budgets: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub challenges: Vec<serde_json::Value>,
+    pub financial_assessment: Option<FinancialAssessmentRecord>,
+    pub plans: Vec<SupportPlan>,
+    pub budgets: Vec<PersonalBudget>,
+    pub challenges: Vec<Challenge>,
     /// The seven steps' statuses, in order.
     pub steps: Vec<String>,
 }
@@ -833,13 +826,13 @@ pub async fn planning(
             .iter()
             .map(|status| status.to_string())
             .collect(),
-        assessments: overview.assessments.iter().map(json_of).collect(),
-        eligibility: overview.eligibility.iter().map(json_of).collect(),
-        allocations: overview.allocations.iter().map(json_of).collect(),
-        financial_assessment: overview.financial.as_ref().map(json_of).unwrap_or(serde_json::Value::Null),
-        plans: overview.plans.iter().map(json_of).collect(),
-        budgets: overview.budgets.iter().map(json_of).collect(),
-        challenges: overview.challenges.iter().map(json_of).collect(),
+        assessments: overview.assessments,
+        eligibility: overview.eligibility,
+        allocations: overview.allocations,
+        financial_assessment: overview.financial,
+        plans: overview.plans,
+        budgets: overview.budgets,
+        challenges: overview.challenges,
     }))
 }
 
@@ -852,30 +845,35 @@ pub struct StartAssessmentRequest {
 
 /// Start a self-assessment for a person, or get the one under way.
 #[utoipa::path(post, path = "/api/v1/people/{id}/assessments", params(("id" = String, Path, description = "Person id")), request_body = StartAssessmentRequest, tag = "planning", security(("bearer" = [])),
-    responses((status = 201, body = Object), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody, description = "invalid_input: an unknown kind, or one already under way")))]
+    responses((status = 201, body = Assessment), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody, description = "invalid_input: an unknown kind, or one already under way")))]
 pub async fn start_assessment(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<StartAssessmentRequest>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, Json<Assessment>)> {
     let kind = tailor_domain::eligibility::AssessmentKind::parse(&body.kind).unwrap_or(tailor_domain::eligibility::AssessmentKind::Adult);
     let assessment = state.app.start_assessment(&actor, person_id(&id)?, kind).await?;
-    Ok((StatusCode::CREATED, Json(json_of(&assessment))))
+    Ok((StatusCode::CREATED, Json(assessment)))
 }
 
 /// An assessment and its questionnaire (questions, answers, help text).
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", params(("id" = String, Path, description = "Assessment id")), tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = AssessmentResponse), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn get_assessment(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<AssessmentResponse>> {
     let (assessment, questionnaire, _) = state.app.open_assessment(&actor, record_id(&id)?).await?;
-    Ok(Json(
-        serde_json::json!({ "assessment": assessment, "questionnaire": questionnaire }),
-    ))
+    Ok(Json(AssessmentResponse { assessment, questionnaire }))
+}
+
+/// An assessment with the questionnaire version it is answered against.
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentResponse {
+    pub assessment: Assessment,
+    pub questionnaire: Questionnaire,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -887,62 +885,80 @@ pub struct AnswerRequest {
 
 /// Answer (or change the answer to) one question.
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/answers/{question}", params(("id" = String, Path, description = "Assessment id"), ("question" = String, Path, description = "Question id")), request_body = AnswerRequest, tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = Assessment), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 pub async fn answer(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path((id, question)): Path<(String, String)>,
     ApiJson(body): ApiJson<AnswerRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Assessment>> {
     let assessment = state.app.answer_question(&actor, record_id(&id)?, &question, &body.answer).await?;
-    Ok(Json(json_of(&assessment)))
+    Ok(Json(assessment))
 }
 
 /// Send a completed self-assessment to the council.
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/submit", params(("id" = String, Path, description = "Assessment id")), tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = Assessment), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 pub async fn submit_assessment(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json_of(&state.app.submit_assessment(&actor, record_id(&id)?).await?)))
+) -> ApiResult<Json<Assessment>> {
+    Ok(Json(state.app.submit_assessment(&actor, record_id(&id)?).await?))
 }
 
 /// An indicative budget with its line-by-line working and the frozen snapshot behind it.
 #[utoipa::path(get, path = "/api/v1/allocations/{id}", params(("id" = String, Path, description = "Allocation id")), tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = AllocationRecord), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn get_allocation(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json_of(&state.app.open_allocation(&actor, record_id(&id)?).await?)))
+) -> ApiResult<Json<AllocationRecord>> {
+    Ok(Json(state.app.open_allocation(&actor, record_id(&id)?).await?))
 }
 
 /// A support plan, with every sign-off decision.
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Plan id")), tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = PlanResponse), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn get_plan(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PlanResponse>> {
     let (plan, allocation, _) = state.app.open_plan(&actor, record_id(&id)?).await?;
-    Ok(Json(
-        serde_json::json!({ "plan": plan, "annual_cost_pence": plan.content.annual_cost(plan.year_rule_for_showing(state.app.year_rule)).map(|cost| cost.pence()).ok(), "indicative_pence": allocation.indicative().pence() }),
-    ))
+    let annual_cost_pence = plan
+        .content
+        .annual_cost(plan.year_rule_for_showing(state.app.year_rule))
+        .map(|cost| cost.pence())
+        .ok();
+    Ok(Json(PlanResponse {
+        plan,
+        annual_cost_pence,
+        indicative_pence: allocation.indicative().pence(),
+    }))
+}
+
+/// A support plan with what it costs a year and the indicative budget it is planned against.
+#[derive(Serialize, ToSchema)]
+pub struct PlanResponse {
+    pub plan: SupportPlan,
+    /// The plan's yearly cost in pence, under the year rule it is shown with; null when the
+    /// amounts are too large to add up.
+    pub annual_cost_pence: Option<i64>,
+    /// The indicative budget in pence a year: the override when there is one.
+    pub indicative_pence: i64,
 }
 
 /// Record the sign-off decision on a submitted plan: `agreed`, `changes_requested` or `spending_refused`.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/decision", params(("id" = String, Path, description = "Plan id")), request_body = Object, tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody, description = "conflict: the plan was decided or changed by someone else first")))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/decision", params(("id" = String, Path, description = "Plan id")), request_body = DecisionRequest, tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = DecisionResponse), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody, description = "conflict: the plan was decided or changed by someone else first")))]
 pub async fn decide_plan(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecisionRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<DecisionResponse>> {
     let input = tailor_domain::plans::DecisionInput {
         verdict: body.verdict,
         reason: body.reason,
@@ -950,7 +966,15 @@ pub async fn decide_plan(
         refusal_ground: body.refusal_ground,
     };
     let (plan, budget) = state.app.decide_plan(&actor, record_id(&id)?, &input).await?;
-    Ok(Json(serde_json::json!({ "plan": plan, "budget": budget })))
+    Ok(Json(DecisionResponse { plan, budget }))
+}
+
+/// The plan after the decision, and the personal budget when agreeing it set one up.
+#[derive(Serialize, ToSchema)]
+pub struct DecisionResponse {
+    pub plan: SupportPlan,
+    /// Set when the plan was agreed and its personal budget made; null otherwise.
+    pub budget: Option<PersonalBudget>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -967,11 +991,11 @@ pub struct DecisionRequest {
 
 /// The personal budget statement: cost, the person's contribution, the council's amount.
 #[utoipa::path(get, path = "/api/v1/budgets/{id}", params(("id" = String, Path, description = "Budget id")), tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = PersonalBudget), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn get_budget(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json_of(&state.app.open_budget(&actor, record_id(&id)?).await?.0)))
+) -> ApiResult<Json<PersonalBudget>> {
+    Ok(Json(state.app.open_budget(&actor, record_id(&id)?).await?.0))
 }
