@@ -291,21 +291,34 @@ impl App {
             ));
         }
         self.store.clear_sign_in_attempts(&email, &client).await?;
-        let must_change_password = self.store.password_state(user.id).await?.must_change;
+        let actor = actor_for(&user);
+        let event = self.event(&actor, AuditAction::SignedIn).subject("user", user.id);
+        self.start_signed_in_session(actor, old_session.map(|session| session.id_hash.as_str()), &event)
+            .await
+    }
+
+    /// The one way a sign-in finishes, after the password alone or the password and a code: a
+    /// new session id in place of the old (so a session fixed before sign-in is worth nothing),
+    /// written with `event`, knowing whether a new password or two-step setup is due first.
+    pub(crate) async fn start_signed_in_session(
+        &self,
+        actor: Actor,
+        old_session_hash: Option<&str>,
+        event: &NewAuditEvent,
+    ) -> AppResult<(String, Session)> {
+        let now = self.clock.now();
+        let secret = random_secret();
         let record = SessionRecord {
             id_hash: secret_hash(&secret),
-            user_id: Some(user.id),
+            user_id: Some(actor.user_id),
             csrf_token: random_secret(),
             created_at: now,
             last_seen_at: now,
             pending_user_id: None,
         };
-        let actor = actor_for(&user);
         let must_set_up_two_factor = self.must_set_up_two_factor(&actor).await?;
-        let event = self.event(&actor, AuditAction::SignedIn).subject("user", user.id);
-        self.store
-            .rotate_session(old_session.map(|session| session.id_hash.as_str()), &record, &event)
-            .await?;
+        self.store.rotate_session(old_session_hash, &record, event).await?;
+        let must_change_password = self.store.password_state(actor.user_id).await?.must_change;
         Ok((
             secret,
             Session {

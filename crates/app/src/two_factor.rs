@@ -4,7 +4,7 @@
 //! Secrets come from the operating system's random number generator and are kept only in the
 //! database; audit events name the account, never a secret or a code.
 
-use crate::auth::{actor_for, random_secret, secret_hash, Session};
+use crate::auth::{actor_for, random_secret, Session};
 use crate::{App, AppError, AppResult};
 use rand::RngCore;
 use tailor_domain::access::{two_factor_required, Actor, Permission};
@@ -13,7 +13,7 @@ use tailor_domain::two_factor::{self as rules, RECOVERY_CODES, RECOVERY_CODE_BYT
 use tailor_domain::users::User;
 use tailor_domain::validation::ValidationErrors;
 use tailor_domain::UserId;
-use tailor_store::{NewRecoveryCode, SessionRecord, StoreError};
+use tailor_store::{NewRecoveryCode, StoreError};
 
 /// How long a session that has had the right password waits for the code.
 pub const CODE_WAIT_MINUTES: i64 = 5;
@@ -338,15 +338,6 @@ impl App {
             return Err(AppError::WrongCredentials);
         };
         self.store.clear_sign_in_attempts(&user.email, &client).await?;
-        let secret = random_secret();
-        let record = SessionRecord {
-            id_hash: secret_hash(&secret),
-            user_id: Some(user.id),
-            csrf_token: random_secret(),
-            created_at: now,
-            last_seen_at: now,
-            pending_user_id: None,
-        };
         let actor = actor_for(&user);
         let second = match second_step {
             SecondStep::Code => "code",
@@ -356,16 +347,6 @@ impl App {
             .event(&actor, AuditAction::SignedIn)
             .subject("user", user.id)
             .details(serde_json::json!({ "second_step": second }));
-        self.store.rotate_session(Some(&session.record.id_hash), &record, &event).await?;
-        let must_change_password = self.store.password_state(user.id).await?.must_change;
-        Ok((
-            secret,
-            Session {
-                record,
-                actor: Some(actor),
-                must_change_password,
-                must_set_up_two_factor: false,
-            },
-        ))
+        self.start_signed_in_session(actor, Some(&session.record.id_hash), &event).await
     }
 }
