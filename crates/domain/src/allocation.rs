@@ -13,6 +13,8 @@
 //!
 //! This file is long because the model's format, its checks and the calculation are one unit:
 //! each check names the rule of the calculation it protects.
+//!
+//! Long because the resource allocation system is one model: parsing it, scoring answers and findings, checking it, and the tests beside each rule.
 
 use crate::config_file::{self, at, ConfigError};
 use crate::eligibility::{AdultOutcome, AssessmentKind, CarerOutcome, EligibilityFindings, UnableReason};

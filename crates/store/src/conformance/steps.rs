@@ -1,5 +1,7 @@
 //! Conformance checks for the records of steps 1 to 3 and the jobs table, including races:
 //! many simultaneous writes to one record, of which exactly one may land.
+//!
+//! Long because each check of the steps' records sets up a person walked through steps 1 to 3 before it races or reads them.
 
 use super::{audit, now, person, seed_team_and_worker};
 use crate::*;
